@@ -1,0 +1,141 @@
+// The shared medium: every node hears every other node's advertising within range, and links
+// lose packets by distance, by a per-pair packet error rate, or when jammed.
+import type { Clock } from './clock.ts';
+import { realClock } from './clock.ts';
+import { Link, type LinkParameters, type LinkPeer } from './link.ts';
+import { DEFAULT_PATH_LOSS, distance, meanRssi, sampleRssi, type PathLossModel, type Position } from './path-loss.ts';
+
+export interface AdvertisingPdu {
+  /** Legacy advertising type as in HCI_LE_Set_Advertising_Parameters (ADV_IND, ...). */
+  type: number;
+  addressType: number;
+  address: Uint8Array;
+  data: Uint8Array;
+  /** For directed advertising: the only initiator that may connect. */
+  targetAddress?: Uint8Array;
+}
+
+export interface AirNode extends LinkPeer {
+  position: Position;
+  /** False while the node is powered off: it neither sends nor hears. */
+  radioOn(): boolean;
+  /** A node's receiver: called for each advertising PDU it can hear. */
+  hearAdvertisement(from: AirNode, pdu: AdvertisingPdu, rssi: number): void;
+  /** SCAN_REQ to this node: its scan response data, or null if it is not scannable now. */
+  answerScanRequest(): Uint8Array | null;
+  /** CONNECT_IND to this node: true if it accepts (it is advertising connectably, has room). */
+  acceptConnection(initiator: AirNode): boolean;
+}
+
+export interface AirOptions {
+  clock?: Clock;
+  random?: () => number;
+  pathLoss?: PathLossModel;
+}
+
+const pairKey = (a: AirNode, b: AirNode): string => (a.id < b.id ? `${a.id}\u0000${b.id}` : `${b.id}\u0000${a.id}`);
+
+export class Air {
+  readonly clock: Clock;
+  readonly random: () => number;
+  readonly pathLoss: PathLossModel;
+  private readonly nodes = new Set<AirNode>();
+  private readonly links = new Set<Link>();
+  private readonly errorRates = new Map<string, number>();
+
+  constructor(options: AirOptions = {}) {
+    this.clock = options.clock ?? realClock;
+    this.random = options.random ?? Math.random;
+    this.pathLoss = options.pathLoss ?? DEFAULT_PATH_LOSS;
+  }
+
+  attach(node: AirNode): void {
+    this.nodes.add(node);
+  }
+  detach(node: AirNode): void {
+    this.nodes.delete(node);
+  }
+
+  /** Mean RSSI between two nodes, without noise. */
+  meanRssi(a: AirNode, b: AirNode): number {
+    return meanRssi(this.pathLoss, distance(a.position, b.position));
+  }
+
+  /** One RSSI sample from `a` at `b`, or null when `b` cannot hear `a` at all. */
+  rssi(a: AirNode, b: AirNode): number | null {
+    if (!a.radioOn() || !b.radioOn()) return null;
+    const sample = sampleRssi(this.pathLoss, distance(a.position, b.position), this.random);
+    return sample >= this.pathLoss.sensitivityDbm ? sample : null;
+  }
+
+  /** One advertising event on the three primary channels, as every listener hears it. */
+  advertise(from: AirNode, pdu: AdvertisingPdu): void {
+    for (const node of this.nodes) {
+      if (node === from) continue;
+      const rssi = this.rssi(from, node);
+      if (rssi !== null) node.hearAdvertisement(from, pdu, rssi);
+    }
+  }
+
+  /** SCAN_REQ / SCAN_RSP exchange: both packets must get through. */
+  scanRequest(scanner: AirNode, advertiser: AirNode): { data: Uint8Array; rssi: number } | null {
+    if (this.rssi(scanner, advertiser) === null) return null;
+    const data = advertiser.answerScanRequest();
+    if (data === null) return null;
+    const rssi = this.rssi(advertiser, scanner);
+    return rssi === null ? null : { data, rssi };
+  }
+
+  /** CONNECT_IND from `central` to `peripheral`; returns the new link, or null if not accepted. */
+  connect(central: AirNode, peripheral: AirNode, params: LinkParameters, maxPdusPerEvent: number): Link | null {
+    if (this.rssi(central, peripheral) === null || !peripheral.acceptConnection(central)) return null;
+    const link = new Link(
+      {
+        clock: this.clock,
+        random: this.random,
+        received: (l, from, to) => this.received(l, from as AirNode, to as AirNode),
+        onClosed: (l) => this.links.delete(l),
+      },
+      central,
+      peripheral,
+      params,
+      maxPdusPerEvent,
+    );
+    link.packetErrorRate = this.errorRates.get(pairKey(central, peripheral)) ?? 0;
+    this.links.add(link);
+    return link;
+  }
+
+  private received(link: Link, from: AirNode, to: AirNode): boolean {
+    if (link.jammed || !from.onLink(link) || !to.onLink(link)) return false;
+    if (this.rssi(from, to) === null) return false;
+    return link.packetErrorRate === 0 || this.random() >= link.packetErrorRate;
+  }
+
+  linksBetween(a: AirNode, b: AirNode): Link[] {
+    return [...this.links].filter(
+      (l) => (l.central.peer === a && l.peripheral.peer === b) || (l.central.peer === b && l.peripheral.peer === a),
+    );
+  }
+
+  allLinks(): readonly Link[] {
+    return [...this.links];
+  }
+
+  /** Packet error rate for every link between two nodes, now and for links made later. */
+  setPacketErrorRate(a: AirNode, b: AirNode, rate: number): void {
+    if (!(rate >= 0 && rate <= 1)) throw new RangeError('packet error rate must be between 0 and 1');
+    this.errorRates.set(pairKey(a, b), rate);
+    for (const l of this.linksBetween(a, b)) l.packetErrorRate = rate;
+  }
+
+  /**
+   * Drops the link between two nodes as interference would: nothing gets through, so both
+   * sides end it with Connection Timeout after the supervision timeout. The pair can link again.
+   */
+  dropLink(a: AirNode, b: AirNode): number {
+    const links = this.linksBetween(a, b);
+    for (const l of links) l.jammed = true;
+    return links.length;
+  }
+}

@@ -1,0 +1,247 @@
+// One LE connection between two controllers, as the link layer runs it: data moves only at
+// connection events, a bounded number of PDUs per event, lost PDUs are retransmitted at the
+// next event in order (SN/NESN, Core Vol 6 Part B 4.5.9), and a side that hears nothing for
+// the supervision timeout drops the link (4.5.2).
+import { CONN_INTERVAL_UNIT_MS, HciStatus, LL_DEFAULT_DATA_OCTETS, SUPERVISION_TIMEOUT_UNIT_MS } from '../hci/constants.ts';
+import type { Clock, Timer } from './clock.ts';
+
+/** LLID of a data channel PDU, Core Vol 6 Part B 2.4: start of an L2CAP message or continuation. */
+export type Llid = 'start' | 'continuation';
+
+export interface LlPdu {
+  llid: Llid;
+  data: Uint8Array;
+  /** Called once when the peer acknowledges the PDU. */
+  onAck?: () => void;
+  /** Set once the peer has received it; a retransmission is then a duplicate the peer drops. */
+  delivered?: boolean;
+}
+
+/** What a link needs from each of its two controllers. */
+export interface LinkPeer {
+  readonly id: string;
+  /** False once the node's controller has lost power or been reset: it no longer takes part. */
+  onLink(link: Link): boolean;
+  receivePdu(link: Link, pdu: LlPdu): void;
+  /** After each connection event, so a controller can batch Number Of Completed Packets. */
+  eventDone(link: Link): void;
+  linkClosed(link: Link, reason: number): void;
+  linkUpdated(link: Link, initiatedHere: boolean, changed: boolean): void;
+}
+
+export interface LinkParameters {
+  /** In 1.25 ms units. */
+  interval: number;
+  latency: number;
+  /** In 10 ms units. */
+  supervisionTimeout: number;
+}
+
+export interface LinkEnvironment {
+  clock: Clock;
+  random: () => number;
+  /** Whether a packet from `from` to `to` is received now: range, per-link error rate, jamming. */
+  received(link: Link, from: LinkPeer, to: LinkPeer): boolean;
+  onClosed(link: Link): void;
+}
+
+export class LinkSide {
+  readonly queue: LlPdu[] = [];
+  lastRx: number;
+  /** Octets per PDU this side may send. */
+  txOctets = LL_DEFAULT_DATA_OCTETS;
+  constructor(
+    readonly peer: LinkPeer,
+    now: number,
+  ) {
+    this.lastRx = now;
+  }
+}
+
+let nextLinkId = 1;
+
+export class Link {
+  readonly id = nextLinkId++;
+  readonly central: LinkSide;
+  readonly peripheral: LinkSide;
+  params: LinkParameters;
+  packetErrorRate = 0;
+  jammed = false;
+  /** Events run and PDUs moved, for statistics and benchmarks. */
+  events = 0;
+  pdusDelivered = 0;
+  pdusLost = 0;
+  private timer: Timer | null = null;
+  private anchor: number;
+  private closed = false;
+  private pendingUpdate: { params: LinkParameters; at: number; initiator: LinkPeer } | null = null;
+  private terminate: { from: LinkPeer; reason: number } | null = null;
+
+  constructor(
+    private readonly env: LinkEnvironment,
+    central: LinkPeer,
+    peripheral: LinkPeer,
+    params: LinkParameters,
+    readonly maxPdusPerEvent: number,
+  ) {
+    const now = env.clock.now();
+    this.central = new LinkSide(central, now);
+    this.peripheral = new LinkSide(peripheral, now);
+    this.params = { ...params };
+    // The first event follows CONNECT_IND after transmitWindowDelay (1.25 ms) plus an offset.
+    this.anchor = now + 1.25 + env.random() * this.intervalMs;
+    this.schedule();
+  }
+
+  get intervalMs(): number {
+    return this.params.interval * CONN_INTERVAL_UNIT_MS;
+  }
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  side(peer: LinkPeer): LinkSide {
+    if (peer === this.central.peer) return this.central;
+    if (peer === this.peripheral.peer) return this.peripheral;
+    throw new Error(`controller ${peer.id} is not on link ${this.id}`);
+  }
+  other(peer: LinkPeer): LinkSide {
+    return peer === this.central.peer ? this.peripheral : this.central;
+  }
+
+  send(from: LinkPeer, pdu: LlPdu): void {
+    if (!this.closed) this.side(from).queue.push(pdu);
+  }
+
+  /** LL_TERMINATE_IND: goes at the next event and ends the link once the peer has it. */
+  requestTerminate(from: LinkPeer, reason: number): void {
+    if (!this.closed && !this.terminate) this.terminate = { from, reason };
+  }
+
+  /** Connection Update procedure: new parameters take effect at an instant six events ahead. */
+  requestUpdate(initiator: LinkPeer, params: LinkParameters): void {
+    this.pendingUpdate = { params: { ...params }, at: this.anchor + 6 * this.intervalMs, initiator };
+  }
+
+  /** Ends the link at once on both sides, with `reason` (used when the air itself drops it). */
+  close(reason: number): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.timer?.cancel();
+    this.timer = null;
+    this.env.onClosed(this);
+    for (const s of [this.central, this.peripheral]) if (s.peer.onLink(this)) s.peer.linkClosed(this, reason);
+  }
+
+  private schedule(): void {
+    this.timer = this.env.clock.at(this.anchor, () => this.runEvent());
+  }
+
+  private runEvent(): void {
+    if (this.closed) return;
+    const now = this.env.clock.now();
+    if (!this.central.peer.onLink(this) && !this.peripheral.peer.onLink(this)) {
+      // Both controllers forgot the link (reset or power loss): nobody is left to time it out.
+      this.closed = true;
+      this.env.onClosed(this);
+      return;
+    }
+    this.events++;
+    this.exchange(now);
+    if (this.closed) return;
+    this.central.peer.eventDone(this);
+    this.peripheral.peer.eventDone(this);
+    if (this.checkSupervision(now)) return;
+    if (this.pendingUpdate && this.anchor >= this.pendingUpdate.at) this.applyUpdate();
+    this.anchor += this.intervalMs;
+    // A stalled event loop must not replay missed events in a burst: skip them, as a radio would.
+    while (this.anchor < now) this.anchor += this.intervalMs;
+    this.schedule();
+  }
+
+  private exchange(now: number): void {
+    const c = this.central;
+    const p = this.peripheral;
+    if (!c.peer.onLink(this)) return;
+    for (let i = 0; i < this.maxPdusPerEvent; i++) {
+      // Central transmits: its head PDU, or an empty PDU that still carries the acknowledgement.
+      if (!this.env.received(this, c.peer, p.peer)) {
+        this.pdusLost++;
+        return;
+      }
+      p.lastRx = now;
+      // Hearing the central acknowledges the peripheral's PDU delivered in the previous exchange.
+      const pHead = p.queue[0];
+      if (pHead?.delivered) this.ack(p);
+      if (this.terminate?.from === c.peer) return this.finishTerminate();
+      const cHead = c.queue[0];
+      if (cHead && !cHead.delivered) {
+        cHead.delivered = true;
+        this.pdusDelivered++;
+        p.peer.receivePdu(this, cHead);
+        if (this.closed) return;
+      }
+      if (!p.peer.onLink(this)) return;
+      // Peripheral answers: its acknowledgement of the central's PDU travels in this reply.
+      if (!this.env.received(this, p.peer, c.peer)) {
+        this.pdusLost++;
+        return;
+      }
+      c.lastRx = now;
+      if (cHead?.delivered && c.queue[0] === cHead) this.ack(c);
+      if (this.terminate?.from === p.peer) return this.finishTerminate();
+      const pNext = p.queue[0];
+      if (pNext && !pNext.delivered) {
+        pNext.delivered = true;
+        this.pdusDelivered++;
+        c.peer.receivePdu(this, pNext);
+        if (this.closed) return;
+      }
+      // More Data: the event goes on while either side has something left to send.
+      const more = c.queue.length > 0 || p.queue.some((q) => !q.delivered) || this.terminate !== null;
+      if (!more) return;
+    }
+  }
+
+  private ack(side: LinkSide): void {
+    const pdu = side.queue.shift();
+    pdu?.onAck?.();
+  }
+
+  private finishTerminate(): void {
+    const t = this.terminate!;
+    this.closed = true;
+    this.timer?.cancel();
+    this.env.onClosed(this);
+    const local = this.side(t.from);
+    const remote = this.other(t.from);
+    local.peer.linkClosed(this, HciStatus.CONNECTION_TERMINATED_BY_LOCAL_HOST);
+    remote.peer.linkClosed(this, t.reason);
+  }
+
+  private checkSupervision(now: number): boolean {
+    const timeoutMs = this.params.supervisionTimeout * SUPERVISION_TIMEOUT_UNIT_MS;
+    const lost = (s: LinkSide): boolean => s.peer.onLink(this) && now - s.lastRx > timeoutMs;
+    const cLost = lost(this.central);
+    const pLost = lost(this.peripheral);
+    if (!cLost && !pLost) return false;
+    this.closed = true;
+    this.timer?.cancel();
+    this.env.onClosed(this);
+    for (const s of [this.central, this.peripheral]) if (s.peer.onLink(this)) s.peer.linkClosed(this, HciStatus.CONNECTION_TIMEOUT);
+    return true;
+  }
+
+  private applyUpdate(): void {
+    const u = this.pendingUpdate!;
+    this.pendingUpdate = null;
+    const changed =
+      u.params.interval !== this.params.interval ||
+      u.params.latency !== this.params.latency ||
+      u.params.supervisionTimeout !== this.params.supervisionTimeout;
+    this.params = u.params;
+    for (const s of [this.central, this.peripheral]) {
+      s.peer.linkUpdated(this, s.peer === u.initiator, changed);
+    }
+  }
+}

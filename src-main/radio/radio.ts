@@ -1,0 +1,134 @@
+// The virtual radio: nodes (a controller each) on one Air, attached to hosts over a pty or in
+// process, with the controls a test or the CLI needs: add and remove nodes, power, move, packet
+// error rate, drop a link, and btsnoop capture per node.
+import { EventEmitter } from 'node:events';
+import path from 'node:path';
+import { Air, type AirOptions } from './air/air.ts';
+import type { Position } from './air/path-loss.ts';
+import { BtsnoopWriter } from './btsnoop.ts';
+import { Controller, type ControllerEvent } from './controller/controller.ts';
+import { LAPTOP_ADAPTER, type ControllerOptions } from './controller/options.ts';
+import { createInProcessPair, type HostEnd } from './transport/in-process.ts';
+import { PtyPort } from './transport/pty.ts';
+
+export interface NodeSpec extends Partial<ControllerOptions> {
+  name?: string;
+}
+
+export interface RadioOptions extends AirOptions {
+  /** Capture every node's HCI traffic: FILE becomes FILE-<node>.btsnoop beside it. */
+  btsnoop?: string;
+}
+
+export interface RadioNode {
+  readonly name: string;
+  readonly controller: Controller;
+  /** The path a host opens, for pty-attached nodes. */
+  ptyPath?: string;
+  btsnoopPath?: string;
+}
+
+export interface RadioEvents {
+  error: [ControllerEvent];
+}
+
+export class Radio extends EventEmitter<RadioEvents> {
+  readonly air: Air;
+  private readonly nodes = new Map<string, RadioNode & { close(): void }>();
+  private serial = 0;
+
+  constructor(private readonly options: RadioOptions = {}) {
+    super();
+    this.air = new Air(options);
+  }
+
+  addNode(spec: NodeSpec = {}): RadioNode {
+    const n = ++this.serial;
+    const name = spec.name ?? `hci${n - 1}`;
+    if (this.nodes.has(name)) throw new Error(`a node named ${name} exists already`);
+    const opts: ControllerOptions = {
+      ...LAPTOP_ADAPTER,
+      address: `C0:DE:00:00:${((n >> 8) & 0xff).toString(16).padStart(2, '0')}:${(n & 0xff).toString(16).padStart(2, '0')}`.toUpperCase(),
+      position: { x: n, y: 0 },
+      ...spec,
+      name,
+    };
+    const controller = new Controller(this.air, opts);
+    controller.on('error', (e) => {
+      if (this.listenerCount('error') > 0) this.emit('error', e);
+    });
+    const node: RadioNode & { close(): void } = {
+      name,
+      controller,
+      close: () => {
+        controller.powerOff();
+        controller.detachHost();
+        this.air.detach(controller);
+      },
+    };
+    if (this.options.btsnoop) {
+      const p = path.parse(this.options.btsnoop);
+      node.btsnoopPath = path.join(p.dir, `${p.name}-${name}${p.ext || '.btsnoop'}`);
+      const writer = new BtsnoopWriter(node.btsnoopPath);
+      controller.on('packet', (dir, bytes) => writer.record(dir, bytes));
+      const close = node.close;
+      node.close = () => (close(), writer.close());
+    }
+    this.nodes.set(name, node);
+    return node;
+  }
+
+  /** Opens a pty for the node's host at `linkPath`. */
+  attachPty(name: string, linkPath: string): RadioNode {
+    const node = this.get(name);
+    const port = new PtyPort(linkPath);
+    node.controller.attachHost(port);
+    node.ptyPath = linkPath;
+    return node;
+  }
+
+  /** Returns the host end of an in-process HCI link to the node. */
+  attachInProcess(name: string): HostEnd {
+    const { port, host } = createInProcessPair();
+    this.get(name).controller.attachHost(port);
+    return host;
+  }
+
+  removeNode(name: string): void {
+    this.get(name).close();
+    this.nodes.delete(name);
+  }
+
+  get(name: string): RadioNode & { close(): void } {
+    const node = this.nodes.get(name);
+    if (!node) throw new Error(`no node named ${JSON.stringify(name)} (have: ${[...this.nodes.keys()].join(', ') || 'none'})`);
+    return node;
+  }
+
+  list(): RadioNode[] {
+    return [...this.nodes.values()];
+  }
+
+  power(name: string, on: boolean): void {
+    const c = this.get(name).controller;
+    if (on) c.powerOn();
+    else c.powerOff();
+  }
+
+  move(name: string, position: Position): void {
+    this.get(name).controller.moveTo(position);
+  }
+
+  setPacketErrorRate(a: string, b: string, rate: number): void {
+    this.air.setPacketErrorRate(this.get(a).controller, this.get(b).controller, rate);
+  }
+
+  dropLink(a: string, b: string): number {
+    return this.air.dropLink(this.get(a).controller, this.get(b).controller);
+  }
+
+  close(): void {
+    for (const node of this.nodes.values()) node.close();
+    this.nodes.clear();
+  }
+}
