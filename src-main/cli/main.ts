@@ -1,0 +1,31 @@
+// `picolink <command>`: dispatches to a subcommand; wrong usage prints help and exits 2.
+import { runRadio } from './radio-command.ts';
+import { MAIN_USAGE, RADIO_USAGE, UsageError } from './usage.ts';
+
+const COMMANDS: Record<string, { run(argv: string[]): Promise<number>; usage: string }> = {
+  radio: { run: runRadio, usage: RADIO_USAGE },
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === '--help' || name === '-h' || name === 'help') {
+    console.log(MAIN_USAGE);
+    return 0;
+  }
+  const command = name === undefined ? undefined : COMMANDS[name];
+  if (!command) {
+    console.error(name === undefined ? 'error: no command given' : `error: unknown command ${JSON.stringify(name)}`);
+    console.error(MAIN_USAGE);
+    return 2;
+  }
+  try {
+    return await command.run(rest);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`error: ${e.message}`);
+      console.error(command.usage);
+      return 2;
+    }
+    throw e;
+  }
+}

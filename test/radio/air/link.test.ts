@@ -1,0 +1,192 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ByteWriter } from '../../../src-main/radio/hci/bytes.ts';
+import * as C from '../../../src-main/radio/hci/constants.ts';
+import { Bench, connect, disconnections, eventsOf, flush, type TestNode } from '../harness.ts';
+
+let bench: Bench;
+beforeEach(() => {
+  bench = new Bench();
+});
+afterEach(() => bench.close());
+
+/** An L2CAP basic frame (Core Vol 3 Part A 3.1) on the ATT channel carrying `payload`. */
+function l2cap(payload: Uint8Array): Uint8Array {
+  return new ByteWriter().u16(payload.length).u16(0x0004).bytes(payload).finish();
+}
+
+/** Reassembles received ACL fragments into L2CAP payloads. */
+function reassemble(node: TestNode): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let cur: number[] = [];
+  for (const p of node.acl) {
+    if (p.pb === C.PB_FIRST_FLUSHABLE) cur = [];
+    cur.push(...p.data);
+    const len = cur[0]! | (cur[1]! << 8);
+    if (cur.length === len + 4) out.push(Uint8Array.from(cur.slice(4)));
+  }
+  return out;
+}
+
+function completedPackets(node: TestNode): number {
+  return eventsOf(node, C.HCI_NUMBER_OF_COMPLETED_PACKETS).reduce((n, e) => n + (e.params[3]! | (e.params[4]! << 8)), 0);
+}
+
+describe('connection events', () => {
+  it('moves data only at connection events, one interval apart', async () => {
+    const a = await bench.node({ name: 'a' });
+    const b = await bench.node({ name: 'b' });
+    const { centralHandle } = await connect(bench, a, b, 24); // 30 ms
+    const arrivals: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      a.host.sendAcl({ handle: centralHandle, pb: 0, bc: 0, data: l2cap(new Uint8Array([i])) });
+      await flush();
+      const before = b.acl.length;
+      expect(before).toBe(i); // nothing arrives between events
+      while (b.acl.length === before) await bench.advance(1);
+      arrivals.push(bench.clock.now());
+      await bench.advance(7); // send the next one mid-interval
+    }
+    const gaps = arrivals.slice(1).map((t, i) => t - arrivals[i]!);
+    for (const g of gaps) expect(Math.abs(g - 30)).toBeLessThanOrEqual(1);
+  });
+
+  it('sends at most maxPdusPerEvent PDUs per event', async () => {
+    const a = await bench.node({ name: 'a', maxPdusPerEvent: 3 });
+    const b = await bench.node({ name: 'b', maxPdusPerEvent: 3 });
+    const { centralHandle } = await connect(bench, a, b, 80); // 100 ms
+    for (let i = 0; i < 8; i++) a.host.sendAcl({ handle: centralHandle, pb: 0, bc: 0, data: l2cap(new Uint8Array([i])) });
+    await flush();
+    let t = 0;
+    while (b.acl.length === 0 && t++ < 200) await bench.advance(1);
+    expect(b.acl.length).toBe(3);
+    await bench.advance(100);
+    expect(b.acl.length).toBe(6);
+  });
+
+  it('delivers every packet in order at 5% packet error rate, retransmitting lost PDUs', async () => {
+    const a = await bench.node({ name: 'a' });
+    const b = await bench.node({ name: 'b' });
+    const { centralHandle, peripheralHandle } = await connect(bench, a, b, 6); // 7.5 ms
+    bench.radio.setPacketErrorRate('a', 'b', 0.05);
+    const N = 300;
+    const sent: Uint8Array[] = [];
+    let next = 0;
+    // The host keeps within the controller's 8 ACL buffers, freed by Number Of Completed Packets.
+    for (let step = 0; step < 20000 && reassemble(b).length < N; step++) {
+      while (next < N && next - completedPackets(a) < 8) {
+        const payload = Uint8Array.from({ length: 40 }, (_, k) => (next * 7 + k) & 0xff);
+        sent.push(payload);
+        a.host.sendAcl({ handle: centralHandle, pb: 0, bc: 0, data: l2cap(payload) });
+        next++;
+      }
+      await bench.advance(2, 2);
+    }
+    expect(eventsOf(a, C.HCI_DATA_BUFFER_OVERFLOW)).toEqual([]);
+    expect(reassemble(b)).toEqual(sent);
+    // and back: peripheral to central
+    b.host.sendAcl({ handle: peripheralHandle, pb: 0, bc: 0, data: l2cap(Uint8Array.of(9, 9, 9)) });
+    await bench.advance(200, 5);
+    expect(reassemble(a)).toEqual([Uint8Array.of(9, 9, 9)]);
+    const link = bench.radio.get('a').controller.linkWith(bench.radio.get('b').controller)!;
+    expect(link.pdusLost).toBeGreaterThan(10);
+    expect(disconnections(a)).toEqual([]);
+  });
+});
+
+describe('link loss and termination', () => {
+  it('a peripheral that loses power ends the link with Connection Timeout after the supervision timeout', async () => {
+    const a = await bench.node({ name: 'a' });
+    const b = await bench.node({ name: 'b' });
+    await connect(bench, a, b, 24, 100); // 30 ms, 1 s
+    await bench.advance(100, 10);
+    bench.radio.power('b', false);
+    const off = bench.clock.now();
+    while (disconnections(a).length === 0 && bench.clock.now() - off < 3000) await bench.advance(5, 5);
+    const after = bench.clock.now() - off;
+    expect(disconnections(a)).toEqual([expect.objectContaining({ reason: C.HciStatus.CONNECTION_TIMEOUT })]);
+    expect(after).toBeGreaterThanOrEqual(1000);
+    expect(after).toBeLessThanOrEqual(1000 + 30 + 10);
+    // Power back on: the controller says it is ready, and answers a reset.
+    bench.radio.power('b', true);
+    await flush();
+    expect(eventsOf(b, C.HCI_COMMAND_COMPLETE).at(-1)!.params[1]).toBe(0);
+    await b.host.command(C.HCI_RESET);
+  });
+
+  it('a node walked out of range drops its link with Connection Timeout', async () => {
+    const a = await bench.node({ name: 'a' });
+    const b = await bench.node({ name: 'b' });
+    await connect(bench, a, b, 24, 50);
+    bench.radio.move('b', { x: 10_000, y: 0 });
+    await bench.advance(700, 10);
+    expect(disconnections(a).map((d) => d.reason)).toEqual([C.HciStatus.CONNECTION_TIMEOUT]);
+    expect(disconnections(b).map((d) => d.reason)).toEqual([C.HciStatus.CONNECTION_TIMEOUT]);
+  });
+
+  it('a dropped link times out on both sides', async () => {
+    const a = await bench.node({ name: 'a' });
+    const b = await bench.node({ name: 'b' });
+    await connect(bench, a, b, 24, 50);
+    expect(bench.radio.dropLink('a', 'b')).toBe(1);
+    await bench.advance(700, 10);
+    expect(disconnections(a).map((d) => d.reason)).toEqual([C.HciStatus.CONNECTION_TIMEOUT]);
+    expect(disconnections(b).map((d) => d.reason)).toEqual([C.HciStatus.CONNECTION_TIMEOUT]);
+  });
+
+  it('a host disconnect gives the local host 0x16 and the remote host the reason given', async () => {
+    const a = await bench.node({ name: 'a' });
+    const b = await bench.node({ name: 'b' });
+    const { peripheralHandle } = await connect(bench, a, b);
+    const r = await b.host.send({ kind: 'command', opcode: C.HCI_DISCONNECT, params: Uint8Array.of(peripheralHandle & 0xff, peripheralHandle >> 8, 0x15) });
+    expect(r.status).toBe(0);
+    await bench.advance(100, 5);
+    expect(disconnections(b).map((d) => d.reason)).toEqual([C.HciStatus.CONNECTION_TERMINATED_BY_LOCAL_HOST]);
+    expect(disconnections(a).map((d) => d.reason)).toEqual([C.HciStatus.REMOTE_DEVICE_TERMINATED_POWER_OFF]);
+    const bad = await b.host.send({ kind: 'command', opcode: C.HCI_DISCONNECT, params: Uint8Array.of(0x99, 0x00, 0x13) });
+    expect(bad.status).toBe(C.HciStatus.UNKNOWN_CONNECTION_IDENTIFIER);
+  });
+});
+
+describe('link parameters', () => {
+  it('applies a connection update at its instant and tells both hosts', async () => {
+    const a = await bench.node({ name: 'a' });
+    const b = await bench.node({ name: 'b' });
+    const { centralHandle } = await connect(bench, a, b, 24);
+    const params = new ByteWriter().u16(centralHandle).u16(12).u16(12).u16(0).u16(200).u16(0).u16(0).finish();
+    expect((await a.host.send({ kind: 'command', opcode: C.HCI_LE_CONNECTION_UPDATE, params })).status).toBe(0);
+    await bench.advance(400, 10);
+    for (const n of [a, b]) {
+      const ev = eventsOf(n, C.HCI_LE_META, C.HCI_LE_CONNECTION_UPDATE_COMPLETE);
+      expect(ev.length).toBe(1);
+      expect(ev[0]!.params[4]! | (ev[0]!.params[5]! << 8)).toBe(12);
+    }
+    expect(bench.radio.get('a').controller.linkWith(bench.radio.get('b').controller)!.intervalMs).toBe(15);
+  });
+
+  it('LE Set Data Length lets one PDU carry 251 octets and reports the change to both hosts', async () => {
+    const a = await bench.node({ name: 'a' });
+    const b = await bench.node({ name: 'b' });
+    const { centralHandle } = await connect(bench, a, b);
+    const params = new ByteWriter().u16(centralHandle).u16(251).u16(2120).finish();
+    expect((await a.host.send({ kind: 'command', opcode: C.HCI_LE_SET_DATA_LENGTH, params })).status).toBe(0);
+    await flush();
+    expect(eventsOf(a, C.HCI_LE_META, C.HCI_LE_DATA_LENGTH_CHANGE).length).toBe(1);
+    expect(eventsOf(b, C.HCI_LE_META, C.HCI_LE_DATA_LENGTH_CHANGE).length).toBe(1);
+    a.host.sendAcl({ handle: centralHandle, pb: 0, bc: 0, data: l2cap(new Uint8Array(200).fill(5)) });
+    await bench.advance(100, 5);
+    expect(b.acl.length).toBe(1);
+    expect(reassemble(b)[0]!.length).toBe(200);
+  });
+
+  it('a Pico-like controller without DLE keeps 27-octet PDUs', async () => {
+    const a = await bench.node({ name: 'a' });
+    const pico = await bench.node({ name: 'pico', dataLengthExtension: false, leAclBufferLength: 251 });
+    const { centralHandle } = await connect(bench, a, pico);
+    const params = new ByteWriter().u16(centralHandle).u16(251).u16(2120).finish();
+    expect((await a.host.send({ kind: 'command', opcode: C.HCI_LE_SET_DATA_LENGTH, params })).status).toBe(0);
+    a.host.sendAcl({ handle: centralHandle, pb: 0, bc: 0, data: l2cap(new Uint8Array(100).fill(5)) });
+    await bench.advance(200, 5);
+    expect(pico.acl.map((p) => p.data.length)).toEqual([27, 27, 27, 23]);
+    expect(reassemble(pico)[0]!.length).toBe(100);
+  });
+});

@@ -1,0 +1,94 @@
+// Acceptance: two real, unmodified host stacks on the virtual radio over ptys. noble (central)
+// finds, connects to and talks GATT with bleno (peripheral); 1,000 notifications at 5% packet
+// error rate arrive complete and in order; powering the peripheral off ends the link at noble
+// after the supervision timeout.
+import type { Characteristic, Noble, Peripheral } from '@stoprocent/noble';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HciStatus } from '../../../src-main/radio/hci/constants.ts';
+import { BlenoPeripheral, CHAR, nobleOn, SERVICE, startRadio, type StackBench } from './stacks.ts';
+
+let bench: StackBench;
+let bleno: BlenoPeripheral;
+let noble: Noble;
+let peripheral: Peripheral;
+let characteristic: Characteristic;
+
+beforeAll(async () => {
+  bench = startRadio([{ name: 'central' }, { name: 'peripheral' }]);
+  bleno = new BlenoPeripheral(bench.ports.peripheral!, 'virt-bleno');
+  await bleno.waitFor('advertising');
+  noble = nobleOn(bench.ports.central!);
+  await noble.waitForPoweredOnAsync(10_000);
+});
+
+afterAll(() => {
+  noble?.stop();
+  bleno?.stop();
+  bench?.close();
+});
+
+describe('noble and bleno on the virtual radio', () => {
+  it('noble discovers the advertisement with name, service UUID and a plausible RSSI', async () => {
+    const found = new Promise<Peripheral>((resolve) => {
+      noble.on('discover', (p: Peripheral) => {
+        if (p.advertisement.localName === 'virt-bleno') resolve(p);
+      });
+    });
+    await noble.startScanningAsync([], false);
+    peripheral = await found;
+    await noble.stopScanningAsync();
+    expect(peripheral.advertisement.serviceUuids).toContain(SERVICE);
+    expect(peripheral.address).toBe(bench.radio.get('peripheral').controller.options.address.toLowerCase());
+    // Nodes 1 m apart: about -40 dBm with 2 dB shadowing.
+    expect(peripheral.rssi).toBeGreaterThan(-60);
+    expect(peripheral.rssi).toBeLessThan(-20);
+  });
+
+  it('connects and discovers the service and characteristic', async () => {
+    await peripheral.connectAsync({ minInterval: 6, maxInterval: 6, latency: 0, timeout: 100 });
+    expect(peripheral.state).toBe('connected');
+    await bleno.waitFor('accept');
+    const { characteristics } = await peripheral.discoverSomeServicesAndCharacteristicsAsync([SERVICE], [CHAR]);
+    expect(characteristics.map((c) => c.uuid)).toEqual([CHAR]);
+    characteristic = characteristics[0]!;
+    expect(characteristic.properties).toEqual(expect.arrayContaining(['read', 'write', 'writeWithoutResponse', 'notify']));
+  });
+
+  it('reads, and writes with and without response', async () => {
+    expect((await characteristic.readAsync()).toString()).toBe('hello from bleno');
+    await characteristic.writeAsync(Buffer.from('with response'), false);
+    expect((await bleno.waitFor('write', 5000, (m) => m.withoutResponse === false)).data).toBe(Buffer.from('with response').toString('hex'));
+    await characteristic.writeAsync(Buffer.from('without response'), true);
+    expect((await bleno.waitFor('write', 5000, (m) => m.withoutResponse === true)).data).toBe(Buffer.from('without response').toString('hex'));
+  });
+
+  it('receives 1,000 notifications at 5% packet error rate, complete and in order', async () => {
+    bench.radio.setPacketErrorRate('central', 'peripheral', 0.05);
+    const seqs: number[] = [];
+    const done = new Promise<void>((resolve) => {
+      characteristic.on('data', (data: Buffer) => {
+        seqs.push(data.readUInt32LE(0));
+        if (seqs.length === 1000) resolve();
+      });
+    });
+    await characteristic.subscribeAsync();
+    await bleno.waitFor('subscribe');
+    bleno.send({ cmd: 'notify', count: 1000, size: 20 });
+    await done;
+    expect(seqs).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    const link = bench.radio.air.allLinks()[0]!;
+    expect(link.pdusLost).toBeGreaterThan(20); // errors happened and were repaired
+  });
+
+  it('powering the peripheral off gives noble a disconnect after the supervision timeout', async () => {
+    bench.radio.setPacketErrorRate('central', 'peripheral', 0);
+    const reason = new Promise<unknown>((resolve) => peripheral.once('disconnect', resolve));
+    const t0 = performance.now();
+    bench.radio.power('peripheral', false);
+    const r = await reason;
+    const elapsed = performance.now() - t0;
+    expect(r).toBe(HciStatus.CONNECTION_TIMEOUT);
+    expect(elapsed).toBeGreaterThanOrEqual(1000); // timeout 100 x 10 ms
+    expect(elapsed).toBeLessThan(1500);
+  });
+});
