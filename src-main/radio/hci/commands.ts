@@ -94,11 +94,13 @@ export function decodeAdvertisingData(p: Uint8Array): Uint8Array {
   if (len > 31) throw new RangeError('Advertising_Data_Length exceeds 31');
   return data.slice(0, len);
 }
-export const encodeAdvertisingData = (data: Uint8Array, scanResponse = false): HciCommand =>
-  command(
+export function encodeAdvertisingData(data: Uint8Array, scanResponse = false): HciCommand {
+  if (data.length > 31) throw new RangeError('advertising data exceeds 31 octets');
+  return command(
     scanResponse ? HCI_LE_SET_SCAN_RESPONSE_DATA : HCI_LE_SET_ADVERTISING_DATA,
     new ByteWriter().u8(data.length).fixed(data, 31),
   );
+}
 
 /** A single enable octet (7.8.9). */
 export function decodeEnable(p: Uint8Array): boolean {

@@ -35,6 +35,7 @@ export function encodePacket(p: HciPacket): Uint8Array {
       if (p.params.length > 255) throw new RangeError('event parameters exceed 255 octets');
       return w.u8(HCI_EVENT_PKT).u8(p.code).u8(p.params.length).bytes(p.params).finish();
     case 'acl':
+      if (p.data.length > 0xffff) throw new RangeError('ACL data exceeds 65535 octets');
       return w
         .u8(HCI_ACLDATA_PKT)
         .u16((p.handle & 0x0fff) | ((p.pb & 0x3) << 12) | ((p.bc & 0x3) << 14))

@@ -95,11 +95,8 @@ describe('encodePacket limits', () => {
     expect(() => encodePacket({ kind: 'event', code: C.HCI_LE_META, params })).toThrow(RangeError);
   });
 
-  // BUG (src-main/radio/hci/packets.ts, encodePacket 'acl' case): the 16-bit Data_Total_Length
-  // (Core Vol 4 Part E 5.4.2) is written with .u16(p.data.length) and no range check, so a
-  // 65536-octet payload is framed as length 0x0000 followed by 65536 octets, a malformed packet
-  // that decodePacket then rejects as trailing-octets. Commands and events throw RangeError here.
-  it.fails('throws RangeError for ACL data over 65535 octets', () => {
+  // Data_Total_Length is 16 bits (Core Vol 4 Part E 5.4.2): longer data cannot be framed.
+  it('throws RangeError for ACL data over 65535 octets', () => {
     const data = new Uint8Array(0x10000);
     expect(() => encodePacket({ kind: 'acl', handle: 1, pb: 0, bc: 0, data })).toThrow(RangeError);
   });

@@ -45,7 +45,7 @@ describe('noble and bleno on the virtual radio', () => {
   });
 
   it('connects and discovers the service and characteristic', async () => {
-    await peripheral.connectAsync({ minInterval: 6, maxInterval: 6, latency: 0, timeout: 100 });
+    await noble.connectAsync(peripheral.id, { minInterval: 6, maxInterval: 6, latency: 0, timeout: 100 });
     expect(peripheral.state).toBe('connected');
     await bleno.waitFor('accept');
     const { characteristics } = await peripheral.discoverSomeServicesAndCharacteristicsAsync([SERVICE], [CHAR]);

@@ -1,0 +1,132 @@
+// npm run bench: the virtual radio's figures, measured side by side in one run.
+//  1. write-without-response -> notification round trip, noble <-> radio <-> bleno over ptys,
+//     at connection intervals 7.5, 15 and 30 ms, each next to its interval.
+//  2. the radio's CPU time per 1,000 packets and its load at 10 links x 100 packets/s.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { Characteristic, Peripheral } from '@stoprocent/noble';
+import { HciChannel } from '../src-main/host/hci-channel.ts';
+import { parseAddress } from '../src-main/radio/hci/address.ts';
+import { ByteReader, ByteWriter } from '../src-main/radio/hci/bytes.ts';
+import * as C from '../src-main/radio/hci/constants.ts';
+import * as cmd from '../src-main/radio/hci/commands.ts';
+import { Radio } from '../src-main/radio/radio.ts';
+import { BlenoPeripheral, CHAR, nobleOn, SERVICE, startRadio } from '../test/radio/integration/stacks.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+
+async function roundTrips(samples: number): Promise<void> {
+  console.log('Round trip: write without response -> notification (noble <-> radio <-> bleno, over ptys)');
+  console.log('interval   median    p95      median/interval   (real hardware: between 1 and 2)');
+  const bench = startRadio([{ name: 'central' }, { name: 'peripheral' }]);
+  const bleno = new BlenoPeripheral(bench.ports.peripheral!, 'bench-periph');
+  const noble = nobleOn(bench.ports.central!);
+  try {
+    await bleno.waitFor('advertising');
+    await noble.waitForPoweredOnAsync(10_000);
+    const found = new Promise<Peripheral>((resolve) => noble.on('discover', (p: Peripheral) => p.advertisement.localName === 'bench-periph' && resolve(p)));
+    await noble.startScanningAsync([], true);
+    const peripheral = await found;
+    await noble.stopScanningAsync();
+    for (const units of [6, 12, 24]) {
+      const intervalMs = units * C.CONN_INTERVAL_UNIT_MS;
+      await noble.connectAsync(peripheral.id, { minInterval: units, maxInterval: units, latency: 0, timeout: 200 });
+      const { characteristics } = await peripheral.discoverSomeServicesAndCharacteristicsAsync([SERVICE], [CHAR]);
+      const ch: Characteristic = characteristics[0]!;
+      await ch.subscribeAsync();
+      const rtts: number[] = [];
+      let pending: { seq: number; t0: number; done: () => void } | null = null;
+      ch.on('data', (d: Buffer) => {
+        if (pending && d[0] === 0xee && d.readUInt16LE(1) === pending.seq) {
+          rtts.push(performance.now() - pending.t0);
+          pending.done();
+        }
+      });
+      for (let seq = 0; seq < samples; seq++) {
+        // Start each ping at a random phase of the connection interval, as real traffic does.
+        await sleep(Math.random() * intervalMs);
+        await new Promise<void>((resolve) => {
+          const payload = Buffer.from([0xee, seq & 0xff, seq >> 8, 0, 0, 0, 0, 0]);
+          pending = { seq, t0: performance.now(), done: resolve };
+          ch.write(payload, true);
+        });
+      }
+      rtts.sort((a, b) => a - b);
+      const med = quantile(rtts, 0.5);
+      console.log(
+        `${intervalMs.toFixed(1).padStart(5)} ms  ${med.toFixed(1).padStart(6)} ms ${quantile(rtts, 0.95).toFixed(1).padStart(6)} ms   ${(med / intervalMs).toFixed(2).padStart(6)}`,
+      );
+      ch.removeAllListeners('data');
+      await peripheral.disconnectAsync();
+      await bleno.waitFor('disconnect', 5000, () => true);
+      bleno.messages.length = 0;
+      await bleno.waitFor('advertising', 100).catch(() => undefined);
+      await sleep(200);
+    }
+  } finally {
+    noble.stop();
+    bleno.stop();
+    bench.close();
+  }
+}
+
+async function load(links: number, packetsPerSecond: number, seconds: number): Promise<void> {
+  console.log(`\nRadio load: ${links} links x ${packetsPerSecond} packets/s each way, ${seconds} s, 15 ms interval, in-process hosts`);
+  const radio = new Radio();
+  const pairs: { central: HciChannel; periph: HciChannel; handle: number }[] = [];
+  for (let i = 0; i < links; i++) {
+    const a = radio.addNode({ name: `c${i}` });
+    const b = radio.addNode({ name: `p${i}` });
+    const central = new HciChannel(radio.attachInProcess(a.name));
+    const periph = new HciChannel(radio.attachInProcess(b.name));
+    for (const h of [central, periph]) {
+      await h.command(C.HCI_RESET);
+      await h.command(C.HCI_SET_EVENT_MASK, new Uint8Array(8).fill(0xff));
+      await h.command(C.HCI_LE_SET_EVENT_MASK, Uint8Array.from([0x1f, 0, 0, 0, 0, 0, 0, 0]));
+    }
+    await periph.send(cmd.encodeAdvertisingParameters({ intervalMin: 0x20, intervalMax: 0x20, advertisingType: C.ADV_IND, ownAddressType: 0, peerAddressType: 0, peerAddress: new Uint8Array(6), channelMap: 7, filterPolicy: 0 }));
+    await periph.send(cmd.encodeAdvertisingEnable(true));
+    const done = central.waitForEvent((e) => e.code === C.HCI_LE_META && e.params[0] === C.HCI_LE_CONNECTION_COMPLETE);
+    await central.send(cmd.encodeCreateConnection({ filterPolicy: 0, peerAddressType: 0, peerAddress: parseAddress(b.controller.options.address), ownAddressType: 0, intervalMin: 12, intervalMax: 12, maxLatency: 0, supervisionTimeout: 200 }));
+    const ev = await done;
+    const handle = new ByteReader(ev.params.subarray(2)).u16();
+    // Peripheral host echoes every packet back.
+    const pHandle = await new Promise<number>((resolve) => {
+      const c = radio.get(b.name).controller;
+      if (c.connectionCount > 0) resolve(0x40);
+      else c.once('connection-opened', (_c, h) => resolve(h));
+    });
+    periph.on('acl', (p) => periph.sendAcl({ handle: pHandle, pb: p.pb === C.PB_FIRST_FLUSHABLE ? 0 : 1, bc: 0, data: p.data }));
+    pairs.push({ central, periph, handle });
+  }
+  const payload = new ByteWriter().u16(16).u16(0x0004).bytes(new Uint8Array(16)).finish();
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  const deliveredBefore = radio.air.allLinks().reduce((n, l) => n + l.pdusDelivered, 0);
+  delay.enable();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  let sent = 0;
+  const tick = setInterval(() => {
+    for (const p of pairs) p.central.sendAcl({ handle: p.handle, pb: 0, bc: 0, data: payload });
+    sent += pairs.length;
+  }, 1000 / packetsPerSecond);
+  await sleep(seconds * 1000);
+  clearInterval(tick);
+  await sleep(200);
+  const cpu = process.cpuUsage(cpu0);
+  const wall = performance.now() - t0;
+  delay.disable();
+  const delivered = radio.air.allLinks().reduce((n, l) => n + l.pdusDelivered, 0) - deliveredBefore;
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  console.log(`packets over the air: ${delivered} (${(delivered / (wall / 1000)).toFixed(0)}/s; hosts sent ${sent} and got each echoed)`);
+  console.log(`CPU: ${cpuMs.toFixed(0)} ms in ${wall.toFixed(0)} ms wall = ${((100 * cpuMs) / wall).toFixed(1)}% of one core`);
+  console.log(`CPU per 1,000 packets: ${((cpuMs / delivered) * 1000).toFixed(1)} ms (radio plus the in-process hosts: an upper bound for the radio)`);
+  console.log(`event loop delay p99: ${(delay.percentile(99) / 1e6).toFixed(1)} ms`);
+  console.log(`sustains ${links} links x ${packetsPerSecond} packets/s on one core: ${cpuMs < wall && delivered >= 2 * sent * 0.95 ? 'yes' : 'NO'}`);
+  radio.close();
+}
+
+const samples = Number(process.env.BENCH_SAMPLES ?? 200);
+await roundTrips(samples);
+await load(10, 100, Number(process.env.BENCH_SECONDS ?? 10));
+process.exit(0);

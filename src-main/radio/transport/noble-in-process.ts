@@ -1,0 +1,110 @@
+// noble attached to a virtual controller in process, with no pty: for platforms without
+// pseudo-terminals (Windows) and for tests. noble's HCI bindings take their socket from
+// @stoprocent/bluetooth-hci-socket; we hand them one that speaks to a HostEnd instead, in place
+// before noble initialises (it does so lazily, on the first stateChange listener).
+import { EventEmitter } from 'node:events';
+import { createRequire } from 'node:module';
+import type { Noble } from '@stoprocent/noble';
+import { ByteReader } from '../hci/bytes.ts';
+import { HCI_ACLDATA_PKT, HCI_COMMAND_COMPLETE, HCI_EVENT_PKT, HCI_RESET } from '../hci/constants.ts';
+import { encodePacket } from '../hci/packets.ts';
+import { H4Framer } from './h4-framer.ts';
+import type { HostEnd } from './in-process.ts';
+
+/** The socket interface noble's Hci uses (bluetooth-hci-socket's uart driver has the same). */
+export class InProcessHciSocket extends EventEmitter {
+  private up = false;
+  private started = false;
+  private readonly pending: Buffer[] = [];
+  private readonly framer = new H4Framer({ accept: [HCI_EVENT_PKT, HCI_ACLDATA_PKT], maxAclLength: 0xffff });
+
+  constructor(private readonly host: HostEnd) {
+    super();
+    host.onReceive((bytes) => this.receive(bytes));
+  }
+
+  setFilter(): void {}
+  bindControl(): void {}
+  bindUser(): void {}
+  bindRaw(): void {
+    this.reset();
+  }
+  isDevUp(): boolean {
+    return this.up;
+  }
+  start(): void {
+    this.started = true;
+  }
+  stop(): void {
+    this.started = false;
+    this.up = false;
+    this.host.close();
+  }
+  getDeviceList(): Promise<unknown[]> {
+    return Promise.resolve([{ devId: null, devUp: this.up, idVendor: null, idProduct: null }]);
+  }
+
+  /** Writes wait until the controller has answered the first reset, as on a UART. */
+  write(data: Buffer): void {
+    if (this.up) this.host.send(data);
+    else this.pending.push(data);
+  }
+
+  reset(): void {
+    this.host.send(encodePacket({ kind: 'command', opcode: HCI_RESET, params: new Uint8Array(0) }));
+  }
+
+  private receive(bytes: Uint8Array): void {
+    for (const out of this.framer.push(bytes)) {
+      if (out.kind !== 'packet') continue;
+      if (!this.up) {
+        if (isResetComplete(out.bytes)) {
+          this.up = true;
+          for (const p of this.pending.splice(0)) this.host.send(p);
+          this.emit('state', true);
+        }
+        continue;
+      }
+      if (this.started) this.emit('data', Buffer.from(out.bytes));
+    }
+  }
+}
+
+function isResetComplete(h4: Uint8Array): boolean {
+  if (h4[0] !== HCI_EVENT_PKT || h4[1] !== HCI_COMMAND_COMPLETE) return false;
+  const r = new ByteReader(h4.subarray(3));
+  r.u8();
+  return r.remaining >= 2 && r.u16() === HCI_RESET;
+}
+
+interface HciInternals {
+  _bindParams?: { picolinkHost?: HostEnd };
+  _socket: unknown;
+}
+
+/**
+ * Teaches noble's Hci to take its socket from bindParams.picolinkHost. Patched on the prototype
+ * of the very module noble loaded, so it works whenever noble was first imported.
+ */
+function patchNobleHci(require: NodeJS.Require): void {
+  const hciPath = require.resolve('@stoprocent/noble/lib/hci-socket/hci.js');
+  const Hci = require(hciPath) as { prototype: { init(...a: unknown[]): unknown; picolinkPatched?: boolean } };
+  if (typeof Hci.prototype.init !== 'function') throw new Error('this version of noble has no Hci.init; in-process attach needs updating');
+  if (Hci.prototype.picolinkPatched) return;
+  const init = Hci.prototype.init;
+  Hci.prototype.init = function (this: HciInternals, ...args: unknown[]) {
+    const host = this._bindParams?.picolinkHost;
+    if (host) this._socket = new InProcessHciSocket(host);
+    return init.apply(this, args);
+  };
+  Hci.prototype.picolinkPatched = true;
+}
+
+/** A noble instance whose HCI socket is the in-process link `host`. */
+export function nobleInProcess(host: HostEnd): Noble {
+  const require = createRequire(import.meta.url);
+  patchNobleHci(require);
+  const { withBindings } = require('@stoprocent/noble') as typeof import('@stoprocent/noble');
+  // The uart driver's constructor opens nothing; its socket is replaced before init binds it.
+  return withBindings('hci', { hciDriver: 'uart', bindParams: { picolinkHost: host } } as Parameters<typeof withBindings>[1]);
+}
