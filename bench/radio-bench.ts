@@ -2,14 +2,17 @@
 //  1. write-without-response -> notification round trip, noble <-> radio <-> bleno over ptys,
 //     at connection intervals 7.5, 15 and 30 ms, each next to its interval.
 //  2. the radio's CPU time per 1,000 packets and its load at 10 links x 100 packets/s.
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Characteristic, Peripheral } from '@stoprocent/noble';
 import { HciChannel } from '../src-main/host/hci-channel.ts';
-import { parseAddress } from '../src-main/radio/hci/address.ts';
 import { ByteReader, ByteWriter } from '../src-main/radio/hci/bytes.ts';
 import * as C from '../src-main/radio/hci/constants.ts';
 import * as cmd from '../src-main/radio/hci/commands.ts';
-import { Radio } from '../src-main/radio/radio.ts';
+import { openPtyHost } from '../src-main/radio/transport/pty-host.ts';
 import { BlenoPeripheral, CHAR, nobleOn, SERVICE, startRadio } from '../test/radio/integration/stacks.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -70,60 +73,78 @@ async function roundTrips(samples: number): Promise<void> {
   }
 }
 
+/** utime + stime of a process in ms, from /proc (Linux). */
+function processCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // Fields 14 and 15 of stat (1-based), in clock ticks of 10 ms; index 11 and 12 after the name.
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 async function load(links: number, packetsPerSecond: number, seconds: number): Promise<void> {
-  console.log(`\nRadio load: ${links} links x ${packetsPerSecond} packets/s each way, ${seconds} s, 15 ms interval, in-process hosts`);
-  const radio = new Radio();
-  const pairs: { central: HciChannel; periph: HciChannel; handle: number }[] = [];
-  for (let i = 0; i < links; i++) {
-    const a = radio.addNode({ name: `c${i}` });
-    const b = radio.addNode({ name: `p${i}` });
-    const central = new HciChannel(radio.attachInProcess(a.name));
-    const periph = new HciChannel(radio.attachInProcess(b.name));
-    for (const h of [central, periph]) {
+  console.log(`\nRadio load: ${links} links x ${packetsPerSecond} packets/s each way for ${seconds} s, 15 ms interval`);
+  console.log('(the radio runs alone in its own process, as `picolink radio`; the hosts talk to it over ptys)');
+  const dir = mkdtempSync(path.join(tmpdir(), 'picolink-bench-'));
+  const names = Array.from({ length: links }, (_, i) => [`c${i}`, `p${i}`]).flat();
+  const args = names.flatMap((n) => ['--hci-pty', path.join(dir, n)]);
+  const radio = spawn(process.execPath, [fileURLToPath(new URL('../bin/picolink.js', import.meta.url)), 'radio', ...args, '--max-connections', '7'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      radio.stdout.on('data', (d: Buffer) => (out += d.toString()).includes('radio running') && resolve());
+      radio.once('exit', (code) => reject(new Error(`radio exited with ${code}`)));
+    });
+    const hosts = new Map(names.map((n) => [n, new HciChannel(openPtyHost(path.join(dir, n)))]));
+    const addresses = new Map<string, Uint8Array>();
+    for (const [n, h] of hosts) {
       await h.command(C.HCI_RESET);
       await h.command(C.HCI_SET_EVENT_MASK, new Uint8Array(8).fill(0xff));
       await h.command(C.HCI_LE_SET_EVENT_MASK, Uint8Array.from([0x1f, 0, 0, 0, 0, 0, 0, 0]));
+      addresses.set(n, await h.command(C.HCI_READ_BD_ADDR));
     }
-    await periph.send(cmd.encodeAdvertisingParameters({ intervalMin: 0x20, intervalMax: 0x20, advertisingType: C.ADV_IND, ownAddressType: 0, peerAddressType: 0, peerAddress: new Uint8Array(6), channelMap: 7, filterPolicy: 0 }));
-    await periph.send(cmd.encodeAdvertisingEnable(true));
-    const done = central.waitForEvent((e) => e.code === C.HCI_LE_META && e.params[0] === C.HCI_LE_CONNECTION_COMPLETE);
-    await central.send(cmd.encodeCreateConnection({ filterPolicy: 0, peerAddressType: 0, peerAddress: parseAddress(b.controller.options.address), ownAddressType: 0, intervalMin: 12, intervalMax: 12, maxLatency: 0, supervisionTimeout: 200 }));
-    const ev = await done;
-    const handle = new ByteReader(ev.params.subarray(2)).u16();
-    // Peripheral host echoes every packet back.
-    const pHandle = await new Promise<number>((resolve) => {
-      const c = radio.get(b.name).controller;
-      if (c.connectionCount > 0) resolve(0x40);
-      else c.once('connection-opened', (_c, h) => resolve(h));
-    });
-    periph.on('acl', (p) => periph.sendAcl({ handle: pHandle, pb: p.pb === C.PB_FIRST_FLUSHABLE ? 0 : 1, bc: 0, data: p.data }));
-    pairs.push({ central, periph, handle });
+    let received = 0;
+    const pairs: { central: HciChannel; handle: number }[] = [];
+    for (let i = 0; i < links; i++) {
+      const central = hosts.get(`c${i}`)!;
+      const periph = hosts.get(`p${i}`)!;
+      await periph.send(cmd.encodeAdvertisingParameters({ intervalMin: 0x20, intervalMax: 0x20, advertisingType: C.ADV_IND, ownAddressType: 0, peerAddressType: 0, peerAddress: new Uint8Array(6), channelMap: 7, filterPolicy: 0 }));
+      const isConnComplete = (e: { code: number; params: Uint8Array }) => e.code === C.HCI_LE_META && e.params[0] === C.HCI_LE_CONNECTION_COMPLETE;
+      const cDone = central.waitForEvent(isConnComplete);
+      const pDone = periph.waitForEvent(isConnComplete);
+      await periph.send(cmd.encodeAdvertisingEnable(true));
+      await central.send(cmd.encodeCreateConnection({ filterPolicy: 0, peerAddressType: 0, peerAddress: addresses.get(`p${i}`)!, ownAddressType: 0, intervalMin: 12, intervalMax: 12, maxLatency: 0, supervisionTimeout: 200 }));
+      const handle = new ByteReader((await cDone).params.subarray(2)).u16();
+      const pHandle = new ByteReader((await pDone).params.subarray(2)).u16();
+      // The peripheral's host echoes every packet back; the central's host counts the echoes.
+      periph.on('acl', (p) => periph.sendAcl({ handle: pHandle, pb: p.pb === C.PB_FIRST_FLUSHABLE ? 0 : 1, bc: 0, data: p.data }));
+      central.on('acl', () => received++);
+      pairs.push({ central, handle });
+    }
+    const payload = new ByteWriter().u16(16).u16(0x0004).bytes(new Uint8Array(16)).finish();
+    const cpu0 = processCpuMs(radio.pid!);
+    const t0 = performance.now();
+    let sent = 0;
+    const tick = setInterval(() => {
+      for (const p of pairs) p.central.sendAcl({ handle: p.handle, pb: 0, bc: 0, data: payload });
+      sent += pairs.length;
+    }, 1000 / packetsPerSecond);
+    await sleep(seconds * 1000);
+    clearInterval(tick);
+    await sleep(300);
+    const cpuMs = processCpuMs(radio.pid!) - cpu0;
+    const wall = performance.now() - t0;
+    const packets = sent + received; // each one crossed the air once
+    console.log(`packets over the air: ${packets} (${(packets / (wall / 1000)).toFixed(0)}/s); echoes back: ${received} of ${sent}`);
+    console.log(`radio CPU: ${cpuMs.toFixed(0)} ms in ${wall.toFixed(0)} ms = ${((100 * cpuMs) / wall).toFixed(1)}% of one core`);
+    console.log(`radio CPU per 1,000 packets: ${((cpuMs / packets) * 1000).toFixed(1)} ms (link layer, HCI and pty I/O)`);
+    console.log(`sustains ${links} links x ${packetsPerSecond} packets/s on one core: ${cpuMs < wall && received >= sent * 0.99 ? 'yes' : 'NO'}`);
+    for (const h of hosts.values()) h.close();
+  } finally {
+    radio.kill('SIGINT');
+    await new Promise((r) => radio.once('exit', r));
+    rmSync(dir, { recursive: true, force: true });
   }
-  const payload = new ByteWriter().u16(16).u16(0x0004).bytes(new Uint8Array(16)).finish();
-  const delay = monitorEventLoopDelay({ resolution: 1 });
-  const deliveredBefore = radio.air.allLinks().reduce((n, l) => n + l.pdusDelivered, 0);
-  delay.enable();
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  let sent = 0;
-  const tick = setInterval(() => {
-    for (const p of pairs) p.central.sendAcl({ handle: p.handle, pb: 0, bc: 0, data: payload });
-    sent += pairs.length;
-  }, 1000 / packetsPerSecond);
-  await sleep(seconds * 1000);
-  clearInterval(tick);
-  await sleep(200);
-  const cpu = process.cpuUsage(cpu0);
-  const wall = performance.now() - t0;
-  delay.disable();
-  const delivered = radio.air.allLinks().reduce((n, l) => n + l.pdusDelivered, 0) - deliveredBefore;
-  const cpuMs = (cpu.user + cpu.system) / 1000;
-  console.log(`packets over the air: ${delivered} (${(delivered / (wall / 1000)).toFixed(0)}/s; hosts sent ${sent} and got each echoed)`);
-  console.log(`CPU: ${cpuMs.toFixed(0)} ms in ${wall.toFixed(0)} ms wall = ${((100 * cpuMs) / wall).toFixed(1)}% of one core`);
-  console.log(`CPU per 1,000 packets: ${((cpuMs / delivered) * 1000).toFixed(1)} ms (radio plus the in-process hosts: an upper bound for the radio)`);
-  console.log(`event loop delay p99: ${(delay.percentile(99) / 1e6).toFixed(1)} ms`);
-  console.log(`sustains ${links} links x ${packetsPerSecond} packets/s on one core: ${cpuMs < wall && delivered >= 2 * sent * 0.95 ? 'yes' : 'NO'}`);
-  radio.close();
 }
 
 const samples = Number(process.env.BENCH_SAMPLES ?? 200);

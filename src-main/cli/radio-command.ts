@@ -38,7 +38,7 @@ export function parseRadioArgs(argv: string[]): RadioArgs | 'help' {
   if (new Set(ptys).size !== ptys.length) throw new UsageError('each --hci-pty PATH must be different');
   let maxConnections: number | undefined;
   if (v['max-connections'] !== undefined) {
-    maxConnections = Number(v['max-connections']);
+    maxConnections = /^\d+$/.test(v['max-connections']) ? Number(v['max-connections']) : NaN;
     if (!Number.isInteger(maxConnections) || maxConnections < 1 || maxConnections > 64) {
       throw new UsageError('--max-connections takes a whole number from 1 to 64');
     }
@@ -89,6 +89,8 @@ export async function runRadio(argv: string[]): Promise<number> {
       if (stopping) return;
       stopping = true;
       rl?.close();
+      // readline's close leaves stdin open (and the process alive) when called from its own handler.
+      process.stdin.destroy();
       radio.close();
       console.log('radio stopped');
       resolve(0);

@@ -25,8 +25,8 @@ export const CONTROL_HELP = `Commands:
 export type ParseResult = { ok: true; command: ControlCommand } | { ok: false; error: string } | { ok: true; command: null };
 
 function num(text: string | undefined, what: string): number {
-  const v = Number(text);
-  if (text === undefined || text.trim() === '' || !Number.isFinite(v)) throw new Error(`${what} must be a number, got ${JSON.stringify(text ?? '')}`);
+  const v = text !== undefined && /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+  if (!Number.isFinite(v)) throw new Error(`${what} must be a number, got ${JSON.stringify(text ?? '')}`);
   return v;
 }
 

@@ -45,7 +45,12 @@ export class Radio extends EventEmitter<RadioEvents> {
   addNode(spec: NodeSpec = {}): RadioNode {
     const n = ++this.serial;
     const name = spec.name ?? `hci${n - 1}`;
+    // Names become file names (btsnoop captures), so keep them to a safe alphabet.
+    if (!/^[A-Za-z0-9_.-]{1,32}$/.test(name) || name.startsWith('.')) {
+      throw new Error(`node name ${JSON.stringify(name)} must be 1-32 letters, digits, '_', '-' or '.', not starting with '.'`);
+    }
     if (this.nodes.has(name)) throw new Error(`a node named ${name} exists already`);
+    const writer = this.options.btsnoop ? this.openCapture(name) : null;
     const opts: ControllerOptions = {
       ...LAPTOP_ADAPTER,
       address: `C0:DE:00:00:${((n >> 8) & 0xff).toString(16).padStart(2, '0')}:${(n & 0xff).toString(16).padStart(2, '0')}`.toUpperCase(),
@@ -66,10 +71,8 @@ export class Radio extends EventEmitter<RadioEvents> {
         this.air.detach(controller);
       },
     };
-    if (this.options.btsnoop) {
-      const p = path.parse(this.options.btsnoop);
-      node.btsnoopPath = path.join(p.dir, `${p.name}-${name}${p.ext || '.btsnoop'}`);
-      const writer = new BtsnoopWriter(node.btsnoopPath);
+    if (writer) {
+      node.btsnoopPath = writer.path;
       controller.on('packet', (dir, bytes) => writer.record(dir, bytes));
       const close = node.close;
       node.close = () => (close(), writer.close());
@@ -78,9 +81,16 @@ export class Radio extends EventEmitter<RadioEvents> {
     return node;
   }
 
+  private openCapture(name: string): BtsnoopWriter {
+    const p = path.parse(this.options.btsnoop!);
+    return new BtsnoopWriter(path.join(p.dir, `${p.name}-${name}${p.ext || '.btsnoop'}`));
+  }
+
   /** Opens a pty for the node's host at `linkPath`. */
   attachPty(name: string, linkPath: string): RadioNode {
     const node = this.get(name);
+    const taken = this.list().find((n) => n.ptyPath !== undefined && path.resolve(n.ptyPath) === path.resolve(linkPath));
+    if (taken) throw new Error(`${linkPath} is already node ${taken.name}'s endpoint`);
     const port = new PtyPort(linkPath);
     node.controller.attachHost(port);
     node.ptyPath = linkPath;

@@ -76,6 +76,7 @@ export class Link {
   private closed = false;
   private pendingUpdate: { params: LinkParameters; at: number; initiator: LinkPeer } | null = null;
   private terminate: { from: LinkPeer; reason: number } | null = null;
+  private skippedEvents = 0;
 
   constructor(
     private readonly env: LinkEnvironment,
@@ -163,6 +164,14 @@ export class Link {
     const c = this.central;
     const p = this.peripheral;
     if (!c.peer.onLink(this)) return;
+    // Peripheral latency (Core Vol 6 Part B 4.5.1): with nothing to send, the peripheral may sleep
+    // through up to `latency` events, so data from the central waits for its next wake-up.
+    const peripheralIdle = p.queue.length === 0 && this.terminate?.from !== p.peer;
+    if (peripheralIdle && this.skippedEvents < this.params.latency) {
+      this.skippedEvents++;
+      return;
+    }
+    this.skippedEvents = 0;
     for (let i = 0; i < this.maxPdusPerEvent; i++) {
       // Central transmits: its head PDU, or an empty PDU that still carries the acknowledgement.
       if (!this.env.received(this, c.peer, p.peer)) {

@@ -94,7 +94,8 @@ function patchNobleHci(require: NodeJS.Require): void {
   const init = Hci.prototype.init;
   Hci.prototype.init = function (this: HciInternals, ...args: unknown[]) {
     const host = this._bindParams?.picolinkHost;
-    if (host) this._socket = new InProcessHciSocket(host);
+    // Hci re-runs init when the device comes up after a poweredOff state: keep the first socket.
+    if (host && !(this._socket instanceof InProcessHciSocket)) this._socket = new InProcessHciSocket(host);
     return init.apply(this, args);
   };
   Hci.prototype.picolinkPatched = true;

@@ -3,7 +3,7 @@
 // close and reopen the port without the master seeing a hangup, and put the line in raw mode
 // so no octet is translated.
 import { execFileSync } from 'node:child_process';
-import { closeSync, lstatSync, symlinkSync, unlinkSync } from 'node:fs';
+import { closeSync, lstatSync, readlinkSync, symlinkSync, unlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import tty from 'node:tty';
 import type { HostPort } from './host-port.ts';
@@ -31,10 +31,16 @@ export class PtyPort implements HostPort {
   constructor(readonly linkPath: string) {
     if (process.platform === 'win32') throw new Error('pseudo-terminals are not available on Windows; use the in-process attach');
     const { master, slave, pty } = nativePty().open(80, 24);
+    try {
+      execFileSync('stty', [process.platform === 'darwin' ? '-f' : '-F', pty, 'raw', '-echo'], { stdio: 'ignore' });
+      replaceSymlink(pty, linkPath);
+    } catch (e) {
+      closeSync(master);
+      closeSync(slave);
+      throw e;
+    }
     this.devicePath = pty;
     this.slaveFd = slave;
-    execFileSync('stty', [process.platform === 'darwin' ? '-f' : '-F', pty, 'raw', '-echo'], { stdio: 'ignore' });
-    replaceSymlink(pty, linkPath);
     this.master = new tty.ReadStream(master);
     this.master.on('data', (chunk: Buffer) => this.receiver?.(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
     this.master.on('error', () => this.close());
@@ -58,7 +64,8 @@ export class PtyPort implements HostPort {
       // already closed by the stream teardown
     }
     try {
-      if (lstatSync(this.linkPath).isSymbolicLink()) unlinkSync(this.linkPath);
+      // Only our own link: the path may have been taken over since.
+      if (lstatSync(this.linkPath).isSymbolicLink() && readlinkSync(this.linkPath) === this.devicePath) unlinkSync(this.linkPath);
     } catch {
       // link already gone
     }

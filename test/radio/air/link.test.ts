@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ByteWriter } from '../../../src-main/radio/hci/bytes.ts';
 import * as C from '../../../src-main/radio/hci/constants.ts';
-import { Bench, connect, disconnections, eventsOf, flush, type TestNode } from '../harness.ts';
+import { parseAddress } from '../../../src-main/radio/hci/address.ts';
+import * as cmd from '../../../src-main/radio/hci/commands.ts';
+import { Bench, connect, connectionCompletes, disconnections, eventsOf, flush, startAdvertising, type TestNode } from '../harness.ts';
 
 let bench: Bench;
 beforeEach(() => {
@@ -188,5 +190,42 @@ describe('link parameters', () => {
     await bench.advance(200, 5);
     expect(pico.acl.map((p) => p.data.length)).toEqual([27, 27, 27, 23]);
     expect(reassemble(pico)[0]!.length).toBe(100);
+  });
+});
+
+describe('peripheral latency', () => {
+  it('an idle peripheral sleeps through up to `latency` events, delaying data from the central', async () => {
+    const a = await bench.node({ name: 'a' });
+    const b = await bench.node({ name: 'b' });
+    await startAdvertising(b);
+    const params = cmd.encodeCreateConnection({
+      filterPolicy: 0,
+      peerAddressType: 0,
+      peerAddress: parseAddress(b.address),
+      ownAddressType: 0,
+      intervalMin: 8, // 10 ms
+      intervalMax: 8,
+      maxLatency: 4,
+      supervisionTimeout: 100,
+    });
+    expect((await a.host.send(params)).status).toBe(0);
+    await bench.advance(200, 5);
+    const handle = connectionCompletes(a)[0]!.handle;
+    const link = bench.radio.get('a').controller.linkWith(bench.radio.get('b').controller)!;
+    // Over many sends at random phases, the wait reaches well past one interval but never past
+    // (latency + 1) intervals; without latency it would stay within one.
+    const waits: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      await bench.advance(3 + ((i * 7) % 11));
+      const before = b.acl.length;
+      const t0 = bench.clock.now();
+      a.host.sendAcl({ handle, pb: 0, bc: 0, data: l2cap(Uint8Array.of(i)) });
+      while (b.acl.length === before) await bench.advance(1);
+      waits.push(bench.clock.now() - t0);
+    }
+    expect(Math.max(...waits)).toBeGreaterThan(20);
+    expect(Math.max(...waits)).toBeLessThanOrEqual(51);
+    expect(link.params.latency).toBe(4);
+    expect(disconnections(a)).toEqual([]);
   });
 });

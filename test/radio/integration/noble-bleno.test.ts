@@ -4,7 +4,7 @@
 // after the supervision timeout.
 import type { Characteristic, Noble, Peripheral } from '@stoprocent/noble';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HciStatus } from '../../../src-main/radio/hci/constants.ts';
+import { HCI_LE_EXTENDED_CREATE_CONNECTION, HCI_LE_SET_EXTENDED_SCAN_ENABLE, HciStatus } from '../../../src-main/radio/hci/constants.ts';
 import { BlenoPeripheral, CHAR, nobleOn, SERVICE, startRadio, type StackBench } from './stacks.ts';
 
 let bench: StackBench;
@@ -12,9 +12,21 @@ let bleno: BlenoPeripheral;
 let noble: Noble;
 let peripheral: Peripheral;
 let characteristic: Characteristic;
+/** Opcodes either stack sent that the controller did not know (Unknown HCI Command). */
+const unknown: string[] = [];
+const centralOpcodes = new Set<number>();
 
 beforeAll(async () => {
   bench = startRadio([{ name: 'central' }, { name: 'peripheral' }]);
+  for (const node of bench.radio.list()) {
+    node.controller.on('packet', (dir, h4) => {
+      if (dir === 'host-to-controller' && h4[0] === 0x01 && node.name === 'central') centralOpcodes.add(h4[1]! | (h4[2]! << 8));
+      // Command Complete: 04 0e len num opcode(2) status; Command Status: 04 0f len status num opcode(2)
+      if (dir !== 'controller-to-host' || h4[0] !== 0x04) return;
+      if (h4[1] === 0x0e && h4[6] === 0x01) unknown.push(`${node.name}: 0x${(h4[4]! | (h4[5]! << 8)).toString(16)}`);
+      if (h4[1] === 0x0f && h4[3] === 0x01) unknown.push(`${node.name}: 0x${(h4[5]! | (h4[6]! << 8)).toString(16)}`);
+    });
+  }
   bleno = new BlenoPeripheral(bench.ports.peripheral!, 'virt-bleno');
   await bleno.waitFor('advertising');
   noble = nobleOn(bench.ports.central!);
@@ -90,5 +102,12 @@ describe('noble and bleno on the virtual radio', () => {
     expect(r).toBe(HciStatus.CONNECTION_TIMEOUT);
     expect(elapsed).toBeGreaterThanOrEqual(1000); // timeout 100 x 10 ms
     expect(elapsed).toBeLessThan(1500);
+  });
+
+  it('never met a command it did not know on either stack normal path', () => {
+    expect(unknown).toEqual([]);
+    // The laptop-adapter defaults advertise extended advertising, so noble took its extended path.
+    expect(centralOpcodes.has(HCI_LE_EXTENDED_CREATE_CONNECTION)).toBe(true);
+    expect(centralOpcodes.has(HCI_LE_SET_EXTENDED_SCAN_ENABLE)).toBe(true);
   });
 });

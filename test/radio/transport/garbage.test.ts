@@ -1,12 +1,12 @@
 // Garbage on the HCI transport (random octets, truncated packets, wrong lengths) is reported,
 // the stream resynchronises, and the radio goes on answering: over a real pty and in process.
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import tty from 'node:tty';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { ControllerEvent } from '../../../src-main/radio/controller/controller.ts';
 import { Radio } from '../../../src-main/radio/radio.ts';
+import { openPtyHost } from '../../../src-main/radio/transport/pty-host.ts';
 
 const RESET = Buffer.from('01030c00', 'hex');
 const RESET_COMPLETE = Buffer.from('040e0401030c00', 'hex');
@@ -28,22 +28,14 @@ afterEach(() => {
 
 /** A host on the pty: raw octets out, everything received kept. */
 function openHost(linkPath: string) {
-  const fd = openSync(linkPath, 'r+');
-  const stream = new tty.ReadStream(fd);
+  const end = openPtyHost(linkPath);
   let received = Buffer.alloc(0);
-  stream.on('data', (d: Buffer) => (received = Buffer.concat([received, d])));
+  end.onReceive((d) => (received = Buffer.concat([received, d])));
   return {
-    write: (b: Uint8Array) => writeSync(fd, b),
+    write: (b: Uint8Array) => end.send(b),
     received: () => received,
     clear: () => (received = Buffer.alloc(0)),
-    close: () => {
-      stream.destroy();
-      try {
-        closeSync(fd);
-      } catch {
-        // closed with the stream
-      }
-    },
+    close: () => end.close(),
   };
 }
 
