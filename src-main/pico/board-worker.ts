@@ -1,0 +1,166 @@
+// One virtual Pico W: a MicroPython (WebAssembly) instance in its own worker thread, with the
+// board's filesystem, console, LED, a Pico-sized heap, and a blocking sleep that keeps the
+// Bluetooth stack and IRQs running, as the board's scheduler does.
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import type { HostEnd } from '../radio/transport/in-process.ts';
+import { lockCHeap } from './heap-limit.ts';
+import type { BoardWorkerData, WorkerToMain } from './protocol.ts';
+import { PumpClock } from './pump-clock.ts';
+
+const data = workerData as BoardWorkerData;
+const post = (m: WorkerToMain): void => parentPort!.postMessage(m);
+const bell = new Int32Array(data.doorbell);
+const clock = new PumpClock();
+const bootStart = performance.now();
+
+// Emscripten reports refused memory growth on stderr; with the heap locked that is expected.
+const consoleError = console.error.bind(console);
+console.error = (...args: unknown[]): void => {
+  const first = String(args[0] ?? '');
+  if (first.startsWith('growMemory:') || first.startsWith('Failed to grow the heap')) return;
+  consoleError(...args);
+};
+
+// The WebAssembly memory, so the Bluetooth bridge can move bytes without copies through Python.
+let memory: WebAssembly.Memory | null = null;
+const instantiate = WebAssembly.instantiate.bind(WebAssembly) as (...a: unknown[]) => Promise<unknown>;
+(WebAssembly as unknown as { instantiate: (...a: unknown[]) => Promise<unknown> }).instantiate = async (...args) => {
+  const r = (await instantiate(...args)) as { instance?: WebAssembly.Instance } & WebAssembly.Instance;
+  const exports = (r.instance ?? r).exports;
+  for (const v of Object.values(exports)) if (v instanceof WebAssembly.Memory) memory = v;
+  return r;
+};
+
+// HCI to the board's controller, which lives in the main thread with the rest of the radio.
+let hciReceiver: ((b: Uint8Array) => void) | null = null;
+export const hciHost: HostEnd = {
+  send: (b) => data.hciPort.postMessage(b),
+  onReceive: (r) => {
+    hciReceiver = r;
+  },
+  close: () => data.hciPort.close(),
+};
+data.hciPort.on('message', (b: Uint8Array) => {
+  hciReceiver?.(b);
+  deliverPending();
+});
+
+function drainHci(): void {
+  for (let m = receiveMessageOnPort(data.hciPort); m; m = receiveMessageOnPort(data.hciPort)) hciReceiver?.(m.message as Uint8Array);
+}
+
+/** Work that must reach the firmware in scheduler context (IRQ callbacks, timer callbacks). */
+const pending: (() => void)[] = [];
+let delivering = false;
+export function schedule(fn: () => void): void {
+  pending.push(fn);
+  if (!delivering) setImmediate(deliverPending);
+}
+function deliverPending(): void {
+  if (delivering) return; // never re-entrant: an IRQ handler's own events wait for it to return
+  delivering = true;
+  try {
+    for (let fn = pending.shift(); fn; fn = pending.shift()) fn();
+  } finally {
+    delivering = false;
+  }
+}
+
+/** time.sleep_ms: blocks the firmware, not the radio: HCI, timers and IRQs go on meanwhile. */
+function sleepMs(ms: number): void {
+  const deadline = performance.now() + Math.max(0, Number(ms) || 0);
+  for (;;) {
+    const seen = Atomics.load(bell, 0); // read before draining, so no arrival is missed
+    drainHci();
+    const nextTimer = clock.runDue();
+    deliverPending();
+    const now = performance.now();
+    if (now >= deadline) return;
+    Atomics.wait(bell, 0, seen, Math.max(0, Math.min(deadline, nextTimer) - now));
+  }
+}
+
+function adcU16(channel: number): number {
+  if (channel !== 4) return 0;
+  // RP2040 datasheet 4.9.5: T = 27 - (V - 0.706) / 0.001721; a room at about 22 C, drifting slowly.
+  const t = 22 + Math.sin(performance.now() / 60_000) * 1.5;
+  const v = 0.706 - (t - 27) * 0.001721;
+  return Math.round((v / 3.3) * 65535) & 0xffff;
+}
+
+const { loadMicroPython } = await import('@micropython/micropython-webassembly-pyscript');
+const mp = await loadMicroPython({
+  heapsize: data.heapBytes,
+  pystack: 4096,
+  linebuffer: true,
+  stdout: (line) => post({ type: 'console', text: line }),
+  stderr: (line) => post({ type: 'console', text: line }),
+});
+
+function writeTree(root: string, files: Record<string, Uint8Array | string>): void {
+  for (const [rel, body] of Object.entries(files)) {
+    const parts = `${root}/${rel}`.split('/').filter(Boolean);
+    let dir = '';
+    for (const p of parts.slice(0, -1)) {
+      dir += `/${p}`;
+      try {
+        mp.FS.mkdir(dir);
+      } catch {
+        // exists
+      }
+    }
+    mp.FS.writeFile(`/${parts.join('/')}`, body);
+  }
+}
+writeTree('/_pico', data.shims);
+writeTree('', data.files);
+mp.FS.chdir('/');
+
+mp.registerJsModule('_pico', {
+  sleep_ms: sleepMs,
+  led: (on: number) => post({ type: 'led', on: Boolean(on) }),
+  unique_id_hex: () => Buffer.from(data.uniqueId).toString('hex'),
+  adc_u16: adcU16,
+  heap_limit: () => data.heapBytes,
+  reset: () => {
+    post({ type: 'reset' });
+    // machine.reset() never returns: the main thread restarts the board.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+  },
+  warn: (text: string) => post({ type: 'warning', text }),
+});
+
+function runModule(name: string): string | null {
+  try {
+    mp.runPython(`import ${name}`);
+    return null;
+  } catch (e) {
+    const err = e as { name?: string; type?: string; message?: string };
+    if (err.name !== 'PythonError') throw e;
+    if (err.type === 'SystemExit') return null;
+    for (const line of (err.message ?? '').replace(/\n+$/, '').split('\n')) post({ type: 'console', text: line });
+    return err.type ?? 'Exception';
+  }
+}
+
+mp.runPython("import sys\nsys.path.insert(0, '/_pico')");
+const bootError = runModule('_pico_boot');
+if (bootError) throw new Error(`board runtime failed to boot: ${bootError}`);
+lockCHeap(mp._module);
+const gc = mp.pyimport('gc') as { collect(): void; mem_free(): number };
+gc.collect();
+const heapFree = gc.mem_free();
+post({ type: 'booted', heapFree, bootMs: performance.now() - bootStart });
+
+const runFile = mp.pyimport('_pico_boot').run_file as (name: string) => number;
+function runFirmware(name: string): string | null {
+  return runFile(name) === 0 ? null : 'exception';
+}
+
+const has = (f: string): boolean => Object.prototype.hasOwnProperty.call(data.files, f);
+let error: string | null = null;
+if (has('boot.py')) error = runFirmware('boot');
+if (!error && has('main.py')) error = runFirmware('main');
+post({ type: 'main-exited', error });
+void memory;
+void clock;

@@ -1,0 +1,190 @@
+// A virtual Pico W as the main thread sees it: a controller on the radio's air, and a worker
+// thread running MicroPython with the firmware. Power-cycling terminates the worker (a board
+// loses everything), rebooting starts a new one; a crash in one board never reaches another.
+import { EventEmitter } from 'node:events';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import type { Position } from '../radio/air/path-loss.ts';
+import { PICO_W_CONTROLLER } from '../radio/controller/options.ts';
+import type { Radio, RadioNode } from '../radio/radio.ts';
+import type { HostPort } from '../radio/transport/host-port.ts';
+import { readShims } from './firmware-files.ts';
+import type { BoardWorkerData, WorkerToMain } from './protocol.ts';
+
+/** Python heap free after boot on a Pico W with MicroPython 1.27: about 190 KB. */
+export const PICO_W_HEAP_BYTES = 190 * 1024;
+/** What our runtime's Python side (boot shims) holds after boot; a board's C modules hold none. */
+const RUNTIME_HEAP_BYTES = 6 * 1024;
+
+export interface PicoOptions {
+  name: string;
+  files: Record<string, Uint8Array>;
+  heapBytes?: number;
+  position?: Position;
+  /** Six octets; defaults to one derived from the name. */
+  uniqueId?: Uint8Array;
+}
+
+export type PicoState = 'off' | 'booting' | 'running' | 'crashed';
+
+export interface PicoEvents {
+  console: [string];
+  led: [boolean];
+  state: [PicoState];
+  booted: [{ heapFree: number; bootMs: number }];
+  'main-exited': [string | null];
+  warning: [string];
+}
+
+const MAX_CONSOLE_LINES = 2000;
+let shims: Record<string, string> | null = null;
+
+export class VirtualPico extends EventEmitter<PicoEvents> {
+  readonly name: string;
+  readonly node: RadioNode;
+  readonly uniqueId: Uint8Array;
+  readonly console: string[] = [];
+  led = false;
+  state: PicoState = 'off';
+  private worker: Worker | null = null;
+  private port: MessagePort | null = null;
+  private bell = new Int32Array(new SharedArrayBuffer(4));
+  private hostReceiver: ((b: Uint8Array) => void) | null = null;
+  private files: Record<string, Uint8Array>;
+
+  constructor(
+    private readonly radio: Radio,
+    private readonly options: PicoOptions,
+  ) {
+    super();
+    this.name = options.name;
+    this.files = options.files;
+    this.uniqueId = options.uniqueId ?? uniqueIdFor(options.name);
+    const address = Array.from(this.uniqueId, (b) => b.toString(16).padStart(2, '0')).join(':').toUpperCase();
+    this.node = radio.addNode({ ...PICO_W_CONTROLLER, name: options.name, address, ...(options.position ? { position: options.position } : {}) });
+    this.node.controller.powerOff();
+  }
+
+  /** Powers the board on and resolves once MicroPython has booted (before main.py runs). */
+  powerOn(): Promise<{ heapFree: number; bootMs: number }> {
+    if (this.worker) return Promise.reject(new Error(`${this.name} is already on`));
+    this.node.controller.powerOn();
+    const { port1, port2 } = new MessageChannel();
+    this.port = port2;
+    const hostPort: HostPort = {
+      write: (bytes) => {
+        this.port?.postMessage(bytes);
+        Atomics.add(this.bell, 0, 1);
+        Atomics.notify(this.bell, 0);
+      },
+      onData: (r) => {
+        this.hostReceiver = r;
+      },
+      close: () => undefined,
+    };
+    port2.on('message', (b: Uint8Array) => this.hostReceiver?.(b));
+    this.node.controller.attachHost(hostPort);
+    shims ??= readShims();
+    const workerData: BoardWorkerData = {
+      name: this.name,
+      files: this.files,
+      shims,
+      heapBytes: (this.options.heapBytes ?? PICO_W_HEAP_BYTES) + RUNTIME_HEAP_BYTES,
+      uniqueId: this.uniqueId,
+      hciPort: port1,
+      doorbell: this.bell.buffer as SharedArrayBuffer,
+    };
+    const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData, transferList: [port1] });
+    this.worker = worker;
+    this.setState('booting');
+    return new Promise((resolve, reject) => {
+      worker.on('message', (m: WorkerToMain) => {
+        if (this.worker !== worker) return;
+        switch (m.type) {
+          case 'console':
+            this.log(m.text);
+            break;
+          case 'led':
+            this.led = m.on;
+            this.emit('led', m.on);
+            break;
+          case 'booted':
+            this.setState('running');
+            this.emit('booted', m);
+            resolve(m);
+            break;
+          case 'main-exited':
+            this.emit('main-exited', m.error);
+            break;
+          case 'reset':
+            void this.reboot();
+            break;
+          case 'warning':
+            this.log(`[picolink] ${m.text}`);
+            this.emit('warning', m.text);
+            break;
+        }
+      });
+      worker.on('error', (e) => {
+        if (this.worker !== worker) return;
+        this.log(`[picolink] board crashed: ${e.message}`);
+        this.setState('crashed');
+        reject(e);
+      });
+      worker.on('exit', () => {
+        if (this.worker === worker && this.state !== 'crashed') this.setState('off');
+      });
+    });
+  }
+
+  /** Cuts the power: firmware, Bluetooth stack and controller stop at once. */
+  async powerOff(): Promise<void> {
+    const worker = this.worker;
+    this.worker = null;
+    this.node.controller.powerOff();
+    this.node.controller.detachHost();
+    this.port?.close();
+    this.port = null;
+    this.hostReceiver = null;
+    this.led = false;
+    if (worker) await worker.terminate();
+    this.setState('off');
+  }
+
+  async reboot(): Promise<{ heapFree: number; bootMs: number }> {
+    await this.powerOff();
+    return this.powerOn();
+  }
+
+  /** Replaces the firmware files; takes effect at the next boot. */
+  setFiles(files: Record<string, Uint8Array>): void {
+    this.files = files;
+  }
+
+  move(position: Position): void {
+    this.node.controller.moveTo(position);
+  }
+
+  async close(): Promise<void> {
+    await this.powerOff();
+    this.radio.removeNode(this.name);
+  }
+
+  private log(text: string): void {
+    this.console.push(text);
+    if (this.console.length > MAX_CONSOLE_LINES) this.console.splice(0, this.console.length - MAX_CONSOLE_LINES);
+    this.emit('console', text);
+  }
+
+  private setState(s: PicoState): void {
+    if (this.state === s) return;
+    this.state = s;
+    this.emit('state', s);
+  }
+}
+
+/** A stable, locally unique id per name, in the RP2040 flash id's 8-octet form cut to 6. */
+function uniqueIdFor(name: string): Uint8Array {
+  let h = 0x811c9dc5;
+  for (const ch of name) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  return Uint8Array.from([0xe6, 0x61, (h >>> 24) & 0xff, (h >>> 16) & 0xff, (h >>> 8) & 0xff, h & 0xff]);
+}

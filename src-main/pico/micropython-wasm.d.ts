@@ -1,0 +1,30 @@
+// Types for the parts of @micropython/micropython-webassembly-pyscript that we use.
+declare module '@micropython/micropython-webassembly-pyscript' {
+  export interface PythonError extends Error {
+    readonly type: string;
+  }
+  export interface MicroPythonFS {
+    mkdir(path: string): void;
+    writeFile(path: string, data: Uint8Array | string): void;
+    chdir(path: string): void;
+  }
+  export interface MicroPythonModule {
+    _malloc(size: number): number;
+    _free(ptr: number): void;
+  }
+  export interface MicroPython {
+    _module: MicroPythonModule;
+    FS: MicroPythonFS;
+    globals: { get(key: string): unknown; set(key: string, value: unknown): void };
+    registerJsModule(name: string, module: object): void;
+    pyimport(name: string): Record<string, unknown>;
+    runPython(code: string): unknown;
+  }
+  export function loadMicroPython(options: {
+    heapsize?: number;
+    pystack?: number;
+    stdout?: (line: string) => void;
+    stderr?: (line: string) => void;
+    linebuffer?: boolean;
+  }): Promise<MicroPython>;
+}

@@ -1,0 +1,29 @@
+// Messages between a virtual Pico's worker thread and the main thread. HCI bytes travel on a
+// port of their own so the worker can drain them synchronously (receiveMessageOnPort) while
+// firmware sleeps; a shared doorbell word wakes such a sleep as soon as bytes arrive.
+import type { MessagePort } from 'node:worker_threads';
+
+export interface BoardWorkerData {
+  name: string;
+  /** Firmware files: path relative to the board's root -> contents. */
+  files: Record<string, Uint8Array>;
+  /** Our Python modules (bluetooth, machine, ...) placed in /_pico. */
+  shims: Record<string, string>;
+  /** Python heap the firmware may use, in bytes (free after boot, as on a board). */
+  heapBytes: number;
+  /** Six octets, the board's unique id; also the base of its BD_ADDR. */
+  uniqueId: Uint8Array;
+  hciPort: MessagePort;
+  /** Int32Array over a SharedArrayBuffer: [0] counts HCI messages posted to the worker. */
+  doorbell: SharedArrayBuffer;
+}
+
+export type WorkerToMain =
+  | { type: 'console'; text: string }
+  | { type: 'led'; on: boolean }
+  | { type: 'booted'; heapFree: number; bootMs: number }
+  | { type: 'main-exited'; error: string | null }
+  | { type: 'reset' }
+  | { type: 'warning'; text: string };
+
+export type MainToWorker = { type: 'stop' };

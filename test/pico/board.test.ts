@@ -1,0 +1,187 @@
+// A virtual Pico runs real MicroPython in its own worker: console, LED, sleep, a Pico-sized heap
+// with MemoryError at its limit, tracebacks, reboot, and isolation between boards.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PICO_W_HEAP_BYTES, VirtualPico } from '../../src-main/pico/board.ts';
+import { Radio } from '../../src-main/radio/radio.ts';
+
+const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+const firmware = (main: string, extra: Record<string, string> = {}): Record<string, Uint8Array> =>
+  Object.fromEntries(Object.entries({ 'main.py': main, ...extra }).map(([k, v]) => [k, enc(v)]));
+
+let radio: Radio;
+let picos: VirtualPico[];
+beforeEach(() => {
+  radio = new Radio();
+  picos = [];
+});
+afterEach(async () => {
+  for (const p of picos) await p.close();
+  radio.close();
+});
+
+function pico(name: string, main: string, extra?: Record<string, string>, heapBytes?: number): VirtualPico {
+  const p = new VirtualPico(radio, { name, files: firmware(main, extra), ...(heapBytes ? { heapBytes } : {}) });
+  picos.push(p);
+  return p;
+}
+
+function waitConsole(p: VirtualPico, pattern: RegExp, timeoutMs = 10_000): Promise<string> {
+  const seen = p.console.find((l) => pattern.test(l));
+  if (seen) return Promise.resolve(seen);
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${p.name}: no console line ${pattern} in ${timeoutMs} ms; got:\n${p.console.join('\n')}`)), timeoutMs);
+    const on = (line: string): void => {
+      if (!pattern.test(line)) return;
+      clearTimeout(t);
+      p.off('console', on);
+      resolve(line);
+    };
+    p.on('console', on);
+  });
+}
+
+describe('a virtual Pico', () => {
+  it('boots MicroPython, runs main.py, prints to its console and drives its LED', async () => {
+    const p = pico(
+      'p1',
+      `
+import sys, time, machine
+led = machine.Pin("LED", machine.Pin.OUT)
+led.on()
+t = time.ticks_ms()
+time.sleep_ms(120)
+print("slept", time.ticks_diff(time.ticks_ms(), t))
+print("id", machine.unique_id())
+print("impl", sys.implementation.name, sys.implementation.version[:2])
+`,
+    );
+    const leds: boolean[] = [];
+    p.on('led', (v) => leds.push(v));
+    const boot = await p.powerOn();
+    expect(boot.heapFree).toBeGreaterThan(PICO_W_HEAP_BYTES - 8 * 1024);
+    expect(boot.heapFree).toBeLessThan(PICO_W_HEAP_BYTES + 8 * 1024);
+    const slept = Number((await waitConsole(p, /^slept /)).split(' ')[1]);
+    expect(slept).toBeGreaterThanOrEqual(120);
+    expect(slept).toBeLessThan(200);
+    expect(await waitConsole(p, /^id /)).toBe(`id ${pyBytes(p.uniqueId)}`);
+    expect(await waitConsole(p, /^impl /)).toBe('impl micropython (1, 27)');
+    expect(leds).toEqual([true]);
+    expect(p.led).toBe(true);
+  });
+
+  it('raises MemoryError inside the firmware at the Pico-sized heap', async () => {
+    const p = pico(
+      'p1',
+      `
+import gc
+gc.collect()
+print("free", gc.mem_free())
+n = 0
+l = []
+try:
+    while True:
+        l.append(bytearray(1000))
+        n += 1
+except MemoryError:
+    print("MemoryError after", n)
+`,
+    );
+    await p.powerOn();
+    const free = Number((await waitConsole(p, /^free /)).split(' ')[1]);
+    expect(free).toBeGreaterThan(PICO_W_HEAP_BYTES - 16 * 1024);
+    const n = Number((await waitConsole(p, /^MemoryError after /)).split(' ')[2]);
+    // Each bytearray(1000) takes 1,008 octets plus its object; the list's growth takes more.
+    expect(n * 1000).toBeGreaterThan(free * 0.8);
+    expect(n * 1000).toBeLessThan(free);
+  });
+
+  it('a smaller heap setting runs out sooner', async () => {
+    const p = pico('p1', 'l = []\ntry:\n    while True: l.append(bytearray(1000))\nexcept MemoryError:\n    print("MemoryError after", len(l))\n', undefined, 64 * 1024);
+    await p.powerOn();
+    const n = Number((await waitConsole(p, /^MemoryError after /)).split(' ')[2]);
+    expect(n).toBeGreaterThan(40);
+    expect(n).toBeLessThan(64);
+  });
+
+  it('prints an uncaught exception with its traceback, and can be rebooted', async () => {
+    const p = pico('p1', 'import helper\nprint("booting")\nhelper.crash()\n', { 'helper.py': 'def crash():\n    raise ValueError("broken sensor")\n' });
+    const exited = new Promise<string | null>((r) => p.once('main-exited', r));
+    await p.powerOn();
+    expect(await exited).toBe('exception');
+    await waitConsole(p, /^ValueError: broken sensor$/);
+    const tb = p.console.join('\n');
+    expect(tb).toMatch(/Traceback \(most recent call last\):\n {2}File "main.py", line 3, in <module>\n {2}File "helper.py", line 2, in crash\nValueError: broken sensor/);
+    p.console.length = 0;
+    await p.reboot();
+    await waitConsole(p, /^booting$/);
+  });
+
+  it("one board's crash or power loss never touches another board or the radio", async () => {
+    const a = pico('a', 'raise RuntimeError("a dies")\n');
+    const b = pico('b', 'import time\nfor i in range(30):\n    print("tick", i)\n    time.sleep_ms(20)\n');
+    await Promise.all([a.powerOn(), b.powerOn()]);
+    await waitConsole(a, /RuntimeError: a dies/);
+    await a.powerOff();
+    expect(a.state).toBe('off');
+    expect(radio.get('a').controller.isPowered).toBe(false);
+    await waitConsole(b, /^tick 29$/);
+    expect(b.state).toBe('running');
+  });
+
+  it('runs asyncio firmware: asyncio.run, ThreadSafeFlag, gather, wait_for_ms, cancellation', async () => {
+    const p = pico(
+      'p1',
+      `
+import asyncio
+flag = asyncio.ThreadSafeFlag()
+async def setter():
+    await asyncio.sleep_ms(20)
+    flag.set()
+async def slow(ms=1000):
+    await asyncio.sleep_ms(ms)
+async def main():
+    asyncio.create_task(setter())
+    await flag.wait()
+    print("flag")
+    r = await asyncio.gather(slow(5), slow(6))
+    print("gather", len(r))
+    try:
+        await asyncio.wait_for_ms(slow(), 30)
+    except asyncio.TimeoutError:
+        print("timeout")
+    t = asyncio.create_task(slow())
+    await asyncio.sleep_ms(5)
+    t.cancel()
+    try:
+        await t
+    except asyncio.CancelledError:
+        print("cancelled")
+asyncio.run(main())
+`,
+    );
+    await p.powerOn();
+    await waitConsole(p, /^cancelled$/);
+    expect(p.console.filter((l) => /^(flag|gather 2|timeout|cancelled)$/.test(l))).toEqual(['flag', 'gather 2', 'timeout', 'cancelled']);
+  });
+
+  it('machine.reset() restarts the board', async () => {
+    const p = pico('p1', 'import machine, time\nprint("up")\ntime.sleep_ms(50)\nmachine.reset()\n');
+    let boots = 0;
+    p.on('booted', () => boots++);
+    await p.powerOn();
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(boots).toBeGreaterThanOrEqual(2);
+    expect(p.console.filter((l) => l === 'up').length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+function pyBytes(b: Uint8Array): string {
+  let s = "b'";
+  for (const x of b) {
+    if (x === 0x27) s += "\\'";
+    else if (x === 0x5c) s += '\\\\';
+    else if (x >= 0x20 && x < 0x7f) s += String.fromCharCode(x);
+    else s += `\\x${x.toString(16).padStart(2, '0')}`;
+  }
+  return `${s}'`;
+}
