@@ -3,7 +3,9 @@
 // Bluetooth stack and IRQs running, as the board's scheduler does.
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { HostEnd } from '../radio/transport/in-process.ts';
+import { createBleModule, type BridgeEnv } from './ble-bridge.ts';
 import { lockCHeap } from './heap-limit.ts';
+import { PyMemory } from './py-memory.ts';
 import type { BoardWorkerData, WorkerToMain } from './protocol.ts';
 import { PumpClock } from './pump-clock.ts';
 
@@ -116,6 +118,20 @@ writeTree('/_pico', data.shims);
 writeTree('', data.files);
 mp.FS.chdir('/');
 
+mp.registerJsModule(
+  '_ble',
+  createBleModule({
+    hci: hciHost,
+    clock,
+    memory: new PyMemory(memory!),
+    name: data.name,
+    schedule,
+    sleepMs,
+    dispatch: () => mp.pyimport('bluetooth')._dispatch as ReturnType<BridgeEnv['dispatch']>,
+    console: (text) => post({ type: 'console', text }),
+  }),
+);
+
 mp.registerJsModule('_pico', {
   sleep_ms: sleepMs,
   led: (on: number) => post({ type: 'led', on: Boolean(on) }),
@@ -146,10 +162,29 @@ function runModule(name: string): string | null {
 mp.runPython("import sys\nsys.path.insert(0, '/_pico')");
 const bootError = runModule('_pico_boot');
 if (bootError) throw new Error(`board runtime failed to boot: ${bootError}`);
-lockCHeap(mp._module);
-const gc = mp.pyimport('gc') as { collect(): void; mem_free(): number };
+if (data.heapMode === 'strict') lockCHeap(mp._module);
+const gc = mp.pyimport('gc') as { collect(): void; mem_free(): number; mem_alloc(): number };
 gc.collect();
 const heapFree = gc.mem_free();
+if (data.heapMode === 'warn') watchHeap();
+
+/** In 'warn' mode: live data is what survives the collection done on each call in from here. */
+function watchHeap(): void {
+  let warned = false;
+  setInterval(() => {
+    if (delivering) return;
+    const live = gc.mem_alloc();
+    if (!warned && live > data.heapBytes) {
+      warned = true;
+      post({
+        type: 'warning',
+        text: `heap: ${live} bytes of live data, more than the ${data.heapBytes} a Pico W has; on a board this firmware would raise MemoryError`,
+      });
+    } else if (warned && live < data.heapBytes * 0.9) {
+      warned = false;
+    }
+  }, 200).unref();
+}
 post({ type: 'booted', heapFree, bootMs: performance.now() - bootStart });
 
 const runFile = mp.pyimport('_pico_boot').run_file as (name: string) => number;
@@ -162,5 +197,3 @@ let error: string | null = null;
 if (has('boot.py')) error = runFirmware('boot');
 if (!error && has('main.py')) error = runFirmware('main');
 post({ type: 'main-exited', error });
-void memory;
-void clock;

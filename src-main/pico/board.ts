@@ -8,17 +8,19 @@ import { PICO_W_CONTROLLER } from '../radio/controller/options.ts';
 import type { Radio, RadioNode } from '../radio/radio.ts';
 import type { HostPort } from '../radio/transport/host-port.ts';
 import { readShims } from './firmware-files.ts';
-import type { BoardWorkerData, WorkerToMain } from './protocol.ts';
+import type { BoardWorkerData, HeapMode, WorkerToMain } from './protocol.ts';
 
 /** Python heap free after boot on a Pico W with MicroPython 1.27: about 190 KB. */
 export const PICO_W_HEAP_BYTES = 190 * 1024;
 /** What our runtime's Python side (boot shims) holds after boot; a board's C modules hold none. */
-const RUNTIME_HEAP_BYTES = 6 * 1024;
+const RUNTIME_HEAP_BYTES = 17 * 1024;
 
 export interface PicoOptions {
   name: string;
   files: Record<string, Uint8Array>;
   heapBytes?: number;
+  /** Default 'warn'; see HeapMode. */
+  heapMode?: HeapMode;
   position?: Position;
   /** Six octets; defaults to one derived from the name. */
   uniqueId?: Uint8Array;
@@ -89,6 +91,7 @@ export class VirtualPico extends EventEmitter<PicoEvents> {
       files: this.files,
       shims,
       heapBytes: (this.options.heapBytes ?? PICO_W_HEAP_BYTES) + RUNTIME_HEAP_BYTES,
+      heapMode: this.options.heapMode ?? 'warn',
       uniqueId: this.uniqueId,
       hciPort: port1,
       doorbell: this.bell.buffer as SharedArrayBuffer,

@@ -11,6 +11,8 @@ export interface BoardWorkerData {
   shims: Record<string, string>;
   /** Python heap the firmware may use, in bytes (free after boot, as on a board). */
   heapBytes: number;
+  /** 'strict': MemoryError at the limit; 'warn': a console warning when live data passes it. */
+  heapMode: HeapMode;
   /** Six octets, the board's unique id; also the base of its BD_ADDR. */
   uniqueId: Uint8Array;
   hciPort: MessagePort;
@@ -25,5 +27,14 @@ export type WorkerToMain =
   | { type: 'main-exited'; error: string | null }
   | { type: 'reset' }
   | { type: 'warning'; text: string };
+
+/**
+ * This MicroPython build collects garbage only when control returns to JavaScript (its C stack
+ * cannot be scanned), so a firmware loop that never yields (time.sleep) frees nothing until it
+ * does. 'strict' raises MemoryError at the board's heap size, faithful for asyncio firmware,
+ * which yields at every await; 'warn' lets the heap grow and warns once live data, measured
+ * after each collection, passes the board's size.
+ */
+export type HeapMode = 'strict' | 'warn';
 
 export type MainToWorker = { type: 'stop' };

@@ -19,8 +19,8 @@ afterEach(async () => {
   radio.close();
 });
 
-function pico(name: string, main: string, extra?: Record<string, string>, heapBytes?: number): VirtualPico {
-  const p = new VirtualPico(radio, { name, files: firmware(main, extra), ...(heapBytes ? { heapBytes } : {}) });
+function pico(name: string, main: string, extra?: Record<string, string>, heap?: { heapBytes?: number; heapMode?: 'strict' | 'warn' }): VirtualPico {
+  const p = new VirtualPico(radio, { name, files: firmware(main, extra), ...heap });
   picos.push(p);
   return p;
 }
@@ -69,7 +69,7 @@ print("impl", sys.implementation.name, sys.implementation.version[:2])
     expect(p.led).toBe(true);
   });
 
-  it('raises MemoryError inside the firmware at the Pico-sized heap', async () => {
+  it('in strict heap mode raises MemoryError inside the firmware at the Pico-sized heap', async () => {
     const p = pico(
       'p1',
       `
@@ -85,6 +85,8 @@ try:
 except MemoryError:
     print("MemoryError after", n)
 `,
+      undefined,
+      { heapMode: 'strict' },
     );
     await p.powerOn();
     const free = Number((await waitConsole(p, /^free /)).split(' ')[1]);
@@ -96,11 +98,19 @@ except MemoryError:
   });
 
   it('a smaller heap setting runs out sooner', async () => {
-    const p = pico('p1', 'l = []\ntry:\n    while True: l.append(bytearray(1000))\nexcept MemoryError:\n    print("MemoryError after", len(l))\n', undefined, 64 * 1024);
+    const p = pico('p1', 'l = []\ntry:\n    while True: l.append(bytearray(1000))\nexcept MemoryError:\n    print("MemoryError after", len(l))\n', undefined, { heapBytes: 64 * 1024, heapMode: 'strict' });
     await p.powerOn();
     const n = Number((await waitConsole(p, /^MemoryError after /)).split(' ')[2]);
     expect(n).toBeGreaterThan(40);
     expect(n).toBeLessThan(64);
+  });
+
+  it('in the default warn heap mode tells the console, with figures, when live data passes the limit', async () => {
+    const p = pico('p1', 'import asyncio\nkeep = []\nasync def main():\n    for i in range(300):\n        keep.append(bytearray(1000))\n        await asyncio.sleep_ms(1)\n    print("done", len(keep))\nasyncio.run(main())\n');
+    const warning = new Promise<string>((r) => p.once('warning', r));
+    await p.powerOn();
+    expect(await warning).toMatch(/^heap: \d+ bytes of live data, more than the \d+ a Pico W has; on a board this firmware would raise MemoryError$/);
+    await waitConsole(p, /^done 300$/);
   });
 
   it('prints an uncaught exception with its traceback, and can be rebooted', async () => {

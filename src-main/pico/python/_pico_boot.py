@@ -57,6 +57,13 @@ asyncio.ThreadSafeFlag = ThreadSafeFlag
 asyncio.run = _run
 del ThreadSafeFlag, _run
 
+# The board's C modules cost the firmware no heap; ours are Python, so load them now, within
+# the runtime's boot allowance, rather than inside the firmware's heap later.
+import bluetooth
+import machine
+
+del bluetooth, machine
+
 
 def run_file(name):
     # The firmware's top level, as the board runs boot.py and main.py: an uncaught exception

@@ -2,6 +2,8 @@
 # Bluetooth stack. The stack lives on the JavaScript side (_ble); bytes cross by address (id),
 # so no call copies data through the Python heap. Every difference from a Pico W is a bug.
 from micropython import const
+import array
+import sys
 import _ble
 
 FLAG_BROADCAST = const(0x0001)
@@ -75,9 +77,14 @@ class UUID:
 
 # IRQ data arrives in two preallocated buffers, exposed to the handler as memoryviews that are
 # only valid during the IRQ, as on a board.
+# The event and its arguments come in _args (event, count, 5 kinds, 5 values): this build's
+# JavaScript-to-Python calls keep their arguments alive for ever, so _dispatch takes none.
 _buf = (bytearray(520), bytearray(520))
 _mv = (memoryview(_buf[0]), memoryview(_buf[1]))
-_ble.set_buffers(id(_buf[0]), id(_buf[1]))
+_args = array.array("i", [0] * 12)
+_cal = (bytes(2), bytearray(2), memoryview(bytearray(2)))
+_ble.set_buffers(id(_buf[0]), id(_buf[1]), id(_args), id(_cal[0]), id(_cal[1]), id(_cal[2]))
+del _cal
 
 
 def _ptr(data):
@@ -93,6 +100,8 @@ def _ptr(data):
 
 def _check(r):
     if r < 0:
+        if r == -1000:
+            raise ValueError(_ble.last_error())
         raise OSError(-r)
     return r
 
@@ -227,25 +236,31 @@ def _ref(data):
     return id(d)
 
 
-def _dispatch(event, kinds, a, b, c, d, e):
-    # Called by the stack in scheduler context. kinds says what each argument is: i int,
-    # 0/1 bytes in buffer 0/1 (the int argument is its length), u0/u1 a UUID in that buffer.
+def _dispatch():
+    # Called by the stack in scheduler context. Kinds: 0 int, 1 None, 2/3 bytes in buffer 0/1
+    # (the value is the length), 4/5 a UUID in buffer 0/1.
     h = BLE._instance._irq if BLE._instance else None
     if h is None:
         return 0
-    args = (a, b, c, d, e)
+    a = _args
     out = []
-    j = 0
-    for k in kinds:
-        v = args[j]
-        if k == "i":
+    for j in range(a[1]):
+        k = a[2 + j]
+        v = a[7 + j]
+        if k == 0:
             out.append(v)
-        elif k == "n":
+        elif k == 1:
             out.append(None)
-        elif k == "0" or k == "1":
-            out.append(_mv[ord(k) - 48][:v])
-        elif k == "u" or k == "v":
-            out.append(UUID(_mv[ord(k) - 117][:v]))
-        j += 1
-    r = h(event, tuple(out))
+        elif k < 4:
+            out.append(_mv[k - 2][:v])
+        else:
+            out.append(UUID(_mv[k - 4][:v]))
+    # Exceptions stop here, as the board's IRQ dispatcher stops them: they are printed and the
+    # stack carries on (an exception must not unwind into the JavaScript that called us).
+    try:
+        r = h(a[0], tuple(out))
+    except BaseException as e:
+        print("Unhandled exception in IRQ callback handler")
+        sys.print_exception(e)
+        return 0
     return 0 if r is None else r

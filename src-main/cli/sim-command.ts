@@ -1,0 +1,128 @@
+// `picolink sim`: N virtual Picos running a firmware folder, with an optional HCI endpoint on the
+// same air for an external central (noble, a user's script, another tool).
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { Sim } from '../pico/sim.ts';
+import { SIM_USAGE, UsageError } from './usage.ts';
+
+export interface SimArgs {
+  picos: number;
+  firmware: string;
+  hciPty?: string;
+  heapBytes?: number;
+}
+
+const DEFAULT_FIRMWARE = path.resolve(new URL('../../firmware', import.meta.url).pathname);
+
+export function parseSimArgs(argv: string[]): SimArgs | 'help' {
+  let v;
+  try {
+    v = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        picos: { type: 'string' },
+        firmware: { type: 'string' },
+        'hci-pty': { type: 'string' },
+        heap: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (v.help) return 'help';
+  const picos = v.picos === undefined ? 1 : /^\d+$/.test(v.picos) ? Number(v.picos) : NaN;
+  if (!Number.isInteger(picos) || picos < 1 || picos > 64) throw new UsageError('--picos takes a whole number from 1 to 64');
+  const firmware = path.resolve(v.firmware ?? DEFAULT_FIRMWARE);
+  if (!existsSync(firmware)) throw new UsageError(`firmware folder ${firmware} does not exist`);
+  let heapBytes: number | undefined;
+  if (v.heap !== undefined) {
+    heapBytes = /^\d+$/.test(v.heap) ? Number(v.heap) : NaN;
+    if (!(heapBytes! >= 16 * 1024 && heapBytes! <= 8 * 1024 * 1024)) throw new UsageError('--heap takes bytes from 16384 to 8388608');
+  }
+  return { picos, firmware, ...(v['hci-pty'] ? { hciPty: v['hci-pty'] } : {}), ...(heapBytes ? { heapBytes } : {}) };
+}
+
+export async function runSim(argv: string[]): Promise<number> {
+  const args = parseSimArgs(argv);
+  if (args === 'help') {
+    console.log(SIM_USAGE);
+    return 0;
+  }
+  const sim = new Sim({ picos: args.picos, firmwareDir: args.firmware, ...(args.heapBytes ? { heapBytes: args.heapBytes } : {}) });
+  sim.radio.on('error', (e) => console.error(`warning: ${e.node}: ${e.message}`));
+  for (const p of sim.picos) {
+    p.on('console', (line) => console.log(`[${p.name}] ${line}`));
+    p.on('state', (s) => console.log(`[${p.name}] (${s})`));
+  }
+  if (args.hciPty) {
+    try {
+      const node = sim.radio.addNode({ name: 'central' });
+      sim.radio.attachPty(node.name, args.hciPty);
+      console.log(`central: open ${args.hciPty}  (BD_ADDR ${node.controller.options.address})`);
+    } catch (e) {
+      await sim.close();
+      console.error(`error: ${(e as Error).message}`);
+      return 1;
+    }
+  }
+  await sim.start();
+  console.log(`sim running ${args.picos} Pico(s) with ${args.firmware}; type 'help' for commands, Ctrl-C to stop`);
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (): void => {
+      if (stopping) return;
+      stopping = true;
+      rl.close();
+      process.stdin.destroy();
+      void sim.close().then(() => {
+        console.log('sim stopped');
+        resolve(0);
+      });
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    const rl = createInterface({ input: process.stdin });
+    rl.on('line', (line) => {
+      const [verb, name, ...rest] = line.trim().split(/\s+/);
+      if (!verb) return;
+      const run = async (): Promise<string> => {
+        switch (verb) {
+          case 'help':
+            return 'Commands: picos | power NAME on|off | reboot NAME | move NAME X Y | quit';
+          case 'picos':
+            return sim.picos.map((p) => `${p.name}  ${p.state}  LED ${p.led ? 'on' : 'off'}  ${p.node.controller.options.address}`).join('\n');
+          case 'power':
+            if (!name || (rest[0] !== 'on' && rest[0] !== 'off')) throw new Error('usage: power NAME on|off');
+            if (rest[0] === 'on') await sim.get(name).powerOn();
+            else await sim.get(name).powerOff();
+            return `${name} powered ${rest[0]}`;
+          case 'reboot':
+            if (!name) throw new Error('usage: reboot NAME');
+            await sim.get(name).reboot();
+            return `${name} rebooted`;
+          case 'move': {
+            const [x, y] = rest.map((t) => (/^-?\d+(\.\d+)?$/.test(t) ? Number(t) : NaN));
+            if (!name || !Number.isFinite(x) || !Number.isFinite(y)) throw new Error('usage: move NAME X Y');
+            sim.get(name).move({ x: x!, y: y! });
+            return `${name} moved to (${x}, ${y})`;
+          }
+          case 'quit':
+          case 'exit':
+            stop();
+            return '';
+          default:
+            throw new Error(`unknown command ${JSON.stringify(verb)}; type 'help'`);
+        }
+      };
+      run().then(
+        (msg) => msg && console.log(msg),
+        (e: Error) => console.error(`error: ${e.message}`),
+      );
+    });
+  });
+}

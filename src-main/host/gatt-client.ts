@@ -1,0 +1,366 @@
+// The GATT client: discovery, read, write and notifications, following BTstack's gatt_client.c
+// (one query per connection, one ATT request in flight, Core 5.4 Vol 3 Part F 3.3.2 and Part G 4)
+// and MicroPython's BTstack binding on top of it (modbluetooth_btstack.c: one pending read or
+// write per connection, one write-without-response held while the ACL buffers are full).
+import type { Clock, Timer } from '../radio/air/clock.ts';
+import { DecodeError } from '../radio/hci/bytes.ts';
+import { ATT_DEFAULT_MTU, AttError, decodeAtt, type AttPdu } from './att-codec.ts';
+import { BleError, Errno } from './ble-error.ts';
+import { GATT_CHARACTERISTIC, GATT_PRIMARY_SERVICE } from './gatt-db.ts';
+import { ATT_TRANSACTION_TIMEOUT_MS } from './gatt-server.ts';
+import { IRQ, type AttBearer, type IrqSink } from './irq.ts';
+import { uuid128, uuidFromAir, type Uuid } from './uuid.ts';
+
+/** The binding's "no read or write pending" marker (pending_value_handle). */
+const NONE = 0xffff;
+const u16 = (v: number): Uint8Array => Uint8Array.from([v & 0xff, v >> 8]);
+const same = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
+
+type Op =
+  | { kind: 'services'; filter: Uuid | null; start: number }
+  | { kind: 'characteristics'; filter: Uuid | null; start: number; end: number; found: { value: number; props: number; uuid: Uuid } | null }
+  | { kind: 'descriptors'; start: number; end: number }
+  | { kind: 'read'; handle: number }
+  | { kind: 'write'; handle: number; value: Uint8Array };
+
+const DONE: Record<Op['kind'], number> = {
+  services: IRQ.GATTC_SERVICE_DONE,
+  characteristics: IRQ.GATTC_CHARACTERISTIC_DONE,
+  descriptors: IRQ.GATTC_DESCRIPTOR_DONE,
+  read: IRQ.GATTC_READ_DONE,
+  write: IRQ.GATTC_WRITE_DONE,
+};
+
+/** The response each query waits for (besides Error Response). */
+function expects(op: Op): AttPdu['op'] {
+  switch (op.kind) {
+    case 'services':
+      return op.filter ? 'find-by-type-rsp' : 'read-by-group-rsp';
+    case 'characteristics':
+      return 'read-by-type-rsp';
+    case 'descriptors':
+      return 'find-info-rsp';
+    case 'read':
+      return 'read-rsp';
+    case 'write':
+      return 'write-rsp';
+  }
+}
+
+interface ClientLink {
+  bearer: AttBearer;
+  op: Op | null;
+  opToSend: boolean;
+  outstanding: 'mtu' | 'op' | null;
+  mtuRequested: boolean;
+  timer: Timer | null;
+}
+
+/** mp_btstack_active_connection_t: what the binding tracks per connection. */
+interface BindingConnection {
+  pendingValueHandle: number;
+  pendingWrite: { handle: number; value: Uint8Array } | null;
+}
+
+export interface GattClientHooks {
+  irq: IrqSink;
+  log(message: string): void;
+  /** l2cap_max_le_mtu(): the ATT_MTU we offer, read when a request is sent. */
+  localMtu(): number;
+  /** Whether a PDU would go to the controller now (att_dispatch_client_can_send_now). */
+  canSendNow(): boolean;
+}
+
+export class GattClient {
+  private readonly links = new Map<number, ClientLink>();
+  private readonly binding = new Map<number, BindingConnection>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly hooks: GattClientHooks,
+  ) {}
+
+  /** An LE Connection Complete, successful or not: the binding's create_active_connection(). */
+  bindingConnected(handle: number): void {
+    this.binding.set(handle, { pendingValueHandle: NONE, pendingWrite: null });
+  }
+
+  /** After the disconnect IRQ: remove_active_connection(). */
+  bindingDisconnected(handle: number): void {
+    this.binding.delete(handle);
+  }
+
+  open(bearer: AttBearer): void {
+    this.links.set(bearer.handle, { bearer, op: null, opToSend: false, outstanding: null, mtuRequested: false, timer: null });
+  }
+
+  /** The link is gone: a query in flight ends with ATT_ERROR_HCI_DISCONNECT_RECEIVED. */
+  close(handle: number): void {
+    const link = this.links.get(handle);
+    if (!link) return;
+    link.timer?.cancel();
+    if (link.op) this.complete(link, AttError.HCI_DISCONNECT_RECEIVED);
+    this.links.delete(handle);
+  }
+
+  discoverServices(handle: number, filter: Uuid | null): void {
+    this.start(handle, filter, { kind: 'services', filter, start: 0x0001 });
+  }
+
+  discoverCharacteristics(handle: number, start: number, end: number, filter: Uuid | null): void {
+    this.start(handle, filter, { kind: 'characteristics', filter, start, end, found: null });
+  }
+
+  /** `start` is the characteristic's value handle: descriptors are looked for after it (gatt_client_discover_characteristic_descriptors). */
+  discoverDescriptors(handle: number, start: number, end: number): void {
+    const link = this.idleLink(handle);
+    if (start === end) return this.hooks.irq(IRQ.GATTC_DESCRIPTOR_DONE, [handle, 0]);
+    this.begin(link, { kind: 'descriptors', start: (start + 1) & 0xffff, end });
+  }
+
+  read(handle: number, valueHandle: number): void {
+    this.withPending(handle, valueHandle, () => this.begin(this.idleLink(handle), { kind: 'read', handle: valueHandle }));
+  }
+
+  write(handle: number, valueHandle: number, value: Uint8Array, mode: 0 | 1): void {
+    if (mode === 1) {
+      return this.withPending(handle, valueHandle, () => this.begin(this.idleLink(handle), { kind: 'write', handle: valueHandle, value: value.slice() }));
+    }
+    // gatt_client_write_value_of_characteristic_without_response(): unknown link -> EINVAL, too long -> EINVAL.
+    const link = this.links.get(handle);
+    if (!link) throw new BleError(Errno.EINVAL, `no connection ${handle}`);
+    if (value.length > link.bearer.mtu - 3) throw new BleError(Errno.EINVAL, `value of ${value.length} octets exceeds ATT_MTU - 3`);
+    if (this.hooks.canSendNow()) return link.bearer.send({ op: 'write-cmd', handle: valueHandle, value: value.slice() });
+    // GATT_CLIENT_BUSY: the binding keeps one write until GATT_EVENT_CAN_WRITE_WITHOUT_RESPONSE.
+    const b = this.bindingFor(handle);
+    if (b.pendingValueHandle !== NONE) throw new BleError(Errno.EALREADY, 'a read or write is already pending');
+    b.pendingValueHandle = valueHandle;
+    b.pendingWrite = { handle: valueHandle, value: value.slice() };
+  }
+
+  /** gatt_client_send_mtu_negotiation(): once per connection, silently ignored otherwise. */
+  exchangeMtu(handle: number): void {
+    const link = this.links.get(handle);
+    if (!link || link.mtuRequested || link.bearer.mtuExchanged) return;
+    link.mtuRequested = true;
+    this.run(link);
+  }
+
+  /** Buffers are free again: send the held write-without-response. */
+  canSend(): void {
+    for (const [handle, b] of this.binding) {
+      const link = this.links.get(handle);
+      if (!b.pendingWrite || !link || !this.hooks.canSendNow()) continue;
+      const { handle: valueHandle, value } = b.pendingWrite;
+      b.pendingWrite = null;
+      b.pendingValueHandle = NONE;
+      link.bearer.send({ op: 'write-cmd', handle: valueHandle, value });
+    }
+  }
+
+  /** A PDU for the client (odd opcode): a response, a notification or an indication. */
+  receive(handle: number, bytes: Uint8Array): void {
+    const link = this.links.get(handle);
+    if (!link) return;
+    let p: AttPdu;
+    try {
+      p = decodeAtt(bytes);
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      return this.hooks.log(`ATT client, handle 0x${handle.toString(16)}: ${e.message}`);
+    }
+    if (p.op === 'notify' || p.op === 'indicate') {
+      this.hooks.irq(p.op === 'notify' ? IRQ.GATTC_NOTIFY : IRQ.GATTC_INDICATE, [handle, p.handle, p.value.slice()]);
+      if (p.op === 'indicate') link.bearer.send({ op: 'confirm' });
+      return;
+    }
+    if (link.outstanding === 'mtu' && (p.op === 'mtu-rsp' || p.op === 'error-rsp')) {
+      this.settle(link);
+      if (p.op === 'mtu-rsp') {
+        link.bearer.mtu = Math.max(ATT_DEFAULT_MTU, Math.min(p.mtu, this.hooks.localMtu()));
+        link.bearer.mtuExchanged = true;
+        this.hooks.irq(IRQ.MTU_EXCHANGED, [handle, link.bearer.mtu]);
+      }
+      return this.run(link);
+    }
+    const op = link.op;
+    if (link.outstanding !== 'op' || !op) return;
+    if (p.op === 'error-rsp') {
+      this.settle(link);
+      return this.failed(link, op, p.code);
+    }
+    if (p.op !== expects(op)) return this.hooks.log(`ATT client: unexpected ${p.op} during ${op.kind} discovery or access`);
+    this.settle(link);
+    this.answer(link, op, p);
+    this.run(link);
+  }
+
+  private answer(link: ClientLink, op: Op, p: AttPdu): void {
+    const conn = link.bearer.handle;
+    if (op.kind === 'services' && p.op === 'read-by-group-rsp') {
+      for (const e of p.entries) {
+        if (e.value.length === 2 || e.value.length === 16) this.hooks.irq(IRQ.GATTC_SERVICE_RESULT, [conn, e.start, e.end, uuidFromAir(e.value)]);
+      }
+      return this.next(link, op, p.entries.at(-1)!.end, 0xffff);
+    }
+    if (op.kind === 'services' && p.op === 'find-by-type-rsp' && op.filter) {
+      const found = uuidFromAir(uuid128(op.filter));
+      for (const r of p.ranges) this.hooks.irq(IRQ.GATTC_SERVICE_RESULT, [conn, r.start, r.end, found]);
+      return this.next(link, op, p.ranges.at(-1)!.end, 0xffff);
+    }
+    if (op.kind === 'characteristics' && p.op === 'read-by-type-rsp') {
+      let last = 0xffff;
+      for (const e of p.entries) {
+        last = e.value.length >= 3 ? e.value[1]! | (e.value[2]! << 8) : last;
+        if (e.value.length !== 5 && e.value.length !== 19) continue; // report_gatt_characteristics(): 7 or 21 only
+        this.characteristicEnd(conn, op, e.handle - 1);
+        const type = e.value.subarray(3);
+        if (op.filter && !same(uuid128(op.filter), uuid128({ bytes: type }))) continue;
+        op.found = { value: last, props: e.value[0]!, uuid: uuidFromAir(type) };
+      }
+      if (last >= op.end) this.characteristicEnd(conn, op, op.end);
+      return this.next(link, op, last, op.end);
+    }
+    if (op.kind === 'descriptors' && p.op === 'find-info-rsp') {
+      for (const e of p.entries) this.hooks.irq(IRQ.GATTC_DESCRIPTOR_RESULT, [conn, e.handle, uuidFromAir(e.type)]);
+      return this.next(link, op, p.entries.at(-1)!.handle, op.end);
+    }
+    if (op.kind === 'read' && p.op === 'read-rsp') {
+      this.hooks.irq(IRQ.GATTC_READ_RESULT, [conn, op.handle, p.value.slice()]);
+      return this.complete(link, 0);
+    }
+    this.complete(link, 0);
+  }
+
+  /** trigger_next_query(): done when the last handle reached the end, else ask again from the next one. */
+  private next(link: ClientLink, op: Extract<Op, { start: number }>, last: number, end: number): void {
+    if (last >= end) return this.complete(link, 0);
+    op.start = last + 1;
+    link.opToSend = true;
+  }
+
+  private failed(link: ClientLink, op: Op, code: number): void {
+    if (code === AttError.ATTRIBUTE_NOT_FOUND && op.kind !== 'read' && op.kind !== 'write') {
+      if (op.kind === 'characteristics') this.characteristicEnd(link.bearer.handle, op, op.end);
+      this.complete(link, 0);
+    } else {
+      this.complete(link, code);
+    }
+    this.run(link);
+  }
+
+  private characteristicEnd(conn: number, op: Extract<Op, { kind: 'characteristics' }>, end: number): void {
+    const f = op.found;
+    if (!f) return;
+    op.found = null;
+    // extmod/modbluetooth.c: (conn_handle, end_handle, value_handle, properties, uuid).
+    this.hooks.irq(IRQ.GATTC_CHARACTERISTIC_RESULT, [conn, end, f.value, f.props, f.uuid]);
+  }
+
+  /** Ends the query; the IRQ goes out with the client idle again, so the handler may start the next one. */
+  private complete(link: ClientLink, status: number): void {
+    const op = link.op;
+    if (!op) return;
+    link.op = null;
+    link.opToSend = false;
+    const conn = link.bearer.handle;
+    if (op.kind === 'read' || op.kind === 'write') {
+      const b = this.binding.get(conn);
+      const valueHandle = b?.pendingValueHandle ?? op.handle;
+      if (b) b.pendingValueHandle = NONE;
+      this.hooks.irq(DONE[op.kind], [conn, valueHandle, status]);
+    } else {
+      this.hooks.irq(DONE[op.kind], [conn, status]);
+    }
+  }
+
+  private settle(link: ClientLink): void {
+    link.outstanding = null;
+    link.timer?.cancel();
+    link.timer = null;
+  }
+
+  private run(link: ClientLink): void {
+    if (link.outstanding || this.links.get(link.bearer.handle) !== link) return;
+    let pdu: AttPdu | null = null;
+    if (link.mtuRequested && !link.bearer.mtuExchanged) {
+      pdu = { op: 'mtu-req', mtu: this.hooks.localMtu() };
+      link.outstanding = 'mtu';
+      link.mtuRequested = false;
+    } else if (link.op && link.opToSend) {
+      pdu = this.requestFor(link, link.op);
+      if (!pdu) return;
+      link.opToSend = false;
+      link.outstanding = 'op';
+    }
+    if (!pdu) return;
+    link.bearer.send(pdu);
+    link.timer = this.clock.at(this.clock.now() + ATT_TRANSACTION_TIMEOUT_MS, () => {
+      const waited = link.outstanding;
+      this.settle(link);
+      this.hooks.log(`ATT request timed out on handle 0x${link.bearer.handle.toString(16)}`);
+      if (waited === 'op') this.complete(link, AttError.TIMEOUT);
+      this.run(link);
+    });
+  }
+
+  private requestFor(link: ClientLink, op: Op): AttPdu | null {
+    switch (op.kind) {
+      case 'services':
+        return op.filter
+          ? { op: 'find-by-type-req', start: op.start, end: 0xffff, type: GATT_PRIMARY_SERVICE, value: op.filter.bytes }
+          : { op: 'read-by-group-req', start: op.start, end: 0xffff, type: u16(GATT_PRIMARY_SERVICE) };
+      case 'characteristics':
+        return { op: 'read-by-type-req', start: op.start, end: op.end, type: u16(GATT_CHARACTERISTIC) };
+      case 'descriptors':
+        return { op: 'find-info-req', start: op.start, end: op.end };
+      case 'read':
+        return { op: 'read-req', handle: op.handle };
+      case 'write':
+        // gatt_client_run(): a value longer than ATT_MTU - 3 ends the write without sending it.
+        if (op.value.length > link.bearer.mtu - 3) {
+          this.complete(link, AttError.INVALID_ATTRIBUTE_VALUE_LENGTH);
+          return null;
+        }
+        return { op: 'write-req', handle: op.handle, value: op.value };
+    }
+  }
+
+  private start(handle: number, filter: Uuid | null, op: Op): void {
+    if (filter && filter.bytes.length === 4) throw new BleError(Errno.EINVAL, '32-bit UUIDs are not supported by BTstack');
+    this.begin(this.idleLink(handle), op);
+  }
+
+  private begin(link: ClientLink, op: Op): void {
+    link.op = op;
+    link.opToSend = true;
+    this.run(link);
+  }
+
+  /** gatt_client_provide_context_for_request(): unknown link -> EINVAL, a query in progress -> EALREADY. */
+  private idleLink(handle: number): ClientLink {
+    const link = this.links.get(handle);
+    if (!link) throw new BleError(Errno.EINVAL, `no connection ${handle}`);
+    if (link.op) throw new BleError(Errno.EALREADY, 'a GATT client operation is in progress');
+    return link;
+  }
+
+  private bindingFor(handle: number): BindingConnection {
+    const b = this.binding.get(handle);
+    if (!b) throw new BleError(Errno.ENOTCONN, `no connection ${handle}`);
+    return b;
+  }
+
+  /** The binding's one read-or-write-per-connection rule around a gatt_client call. */
+  private withPending(handle: number, valueHandle: number, call: () => void): void {
+    const b = this.bindingFor(handle);
+    if (b.pendingValueHandle !== NONE) throw new BleError(Errno.EALREADY, 'a read or write is already pending');
+    b.pendingValueHandle = valueHandle;
+    try {
+      call();
+    } catch (e) {
+      b.pendingValueHandle = NONE;
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,51 @@
+// N virtual Picos on one radio, each running the same firmware folder.
+import { Radio } from '../radio/radio.ts';
+import { VirtualPico } from './board.ts';
+import { readFirmware } from './firmware-files.ts';
+
+export interface SimOptions {
+  picos: number;
+  firmwareDir: string;
+  radio?: Radio;
+  heapBytes?: number;
+  /** Names are `${prefix}${i}`, 1-based. */
+  prefix?: string;
+}
+
+export class Sim {
+  readonly radio: Radio;
+  readonly picos: VirtualPico[] = [];
+  private readonly ownsRadio: boolean;
+
+  constructor(private readonly options: SimOptions) {
+    this.ownsRadio = !options.radio;
+    this.radio = options.radio ?? new Radio();
+    const files = readFirmware(options.firmwareDir);
+    for (let i = 1; i <= options.picos; i++) {
+      this.picos.push(
+        new VirtualPico(this.radio, {
+          name: `${options.prefix ?? 'pico'}${i}`,
+          files,
+          // Spread along a line a metre apart, so RSSI differs a little between boards.
+          position: { x: i, y: 1 },
+          ...(options.heapBytes ? { heapBytes: options.heapBytes } : {}),
+        }),
+      );
+    }
+  }
+
+  async start(): Promise<void> {
+    await Promise.all(this.picos.map((p) => p.powerOn()));
+  }
+
+  get(name: string): VirtualPico {
+    const p = this.picos.find((x) => x.name === name);
+    if (!p) throw new Error(`no Pico named ${JSON.stringify(name)} (have: ${this.picos.map((x) => x.name).join(', ')})`);
+    return p;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.picos.map((p) => p.close()));
+    if (this.ownsRadio) this.radio.close();
+  }
+}
