@@ -4,7 +4,7 @@
 // on the injected Clock, progress made inside the HCI receive callback. IRQs are raised
 // synchronously, as the rp2 port builds modbluetooth with MICROPY_PY_BLUETOOTH_USE_SYNC_EVENTS.
 import { EventEmitter } from 'node:events';
-import type { Clock } from '../radio/air/clock.ts';
+import type { Clock, Timer } from '../radio/air/clock.ts';
 import * as C from '../radio/hci/constants.ts';
 import type { HostEnd } from '../radio/transport/in-process.ts';
 import { BleError, BleValueError, Errno } from './ble-error.ts';
@@ -50,6 +50,7 @@ export class BleHost extends EventEmitter<BleHostEvents> {
   private state: State = 'off';
   private waiters: ((err: BleError | null) => void)[] = [];
   private generation = 0;
+  private stopTimer: Timer | null = null;
   private publicAddress: Uint8Array = new Uint8Array(6);
   private addrMode: 0 | 1 = 0;
   /** l2cap_le_custom_max_mtu; 0 = not set. */
@@ -115,13 +116,14 @@ export class BleHost extends EventEmitter<BleHostEvents> {
         this.ready();
         const mtu = Number(value) & 0xffff;
         if (mtu < DEFAULT_MTU) this.customMtu = mtu;
-        if (this.mtu !== mtu) throw new BleError(Errno.EINVAL, `mtu ${mtu} not accepted`);
+        if (this.mtu !== mtu) throw new BleError(Errno.EINVAL, `mtu ${mtu} not accepted`); // l2cap_max_le_mtu() != mtu -> MP_EINVAL
         return;
       }
       case 'addr_mode': // mp_bluetooth_set_address_mode()
         this.ready();
         return this.setAddressMode(Number(value));
       default:
+        // modbluetooth.c: "unknown config param" (see configGet for the keys the Pico W build lacks).
         throw new BleValueError('unknown config param');
     }
   }
@@ -142,7 +144,7 @@ export class BleHost extends EventEmitter<BleHostEvents> {
   /** `addr` most significant octet first. gap_connect(None) cancels; scan_duration_ms becomes the supervision timeout, as in the binding. */
   gapConnect(addrType: number | null, addr?: Uint8Array, scanDurationMs = 2000, minConnIntervalUs?: number, maxConnIntervalUs?: number): void {
     if (addrType === null) return this.stack?.gap.cancelConnect();
-    if (!addr || addr.length !== 6) throw new BleValueError('invalid addr');
+    if (!addr || addr.length !== 6) throw new BleValueError('invalid addr'); // modbluetooth.c gap_connect
     const s = this.ready();
     if (s.gap.isConnecting) throw new BleError(Errno.EINVAL, 'a connection is already being created'); // COMMAND_DISALLOWED
     const existing = s.find(addrType, addr);
@@ -223,13 +225,23 @@ export class BleHost extends EventEmitter<BleHostEvents> {
 
   gattcWrite(connHandle: number, valueHandle: number, data: Uint8Array, mode: 0 | 1 = 0): void {
     const s = this.ready();
-    if (mode !== 0 && mode !== 1) throw new BleError(Errno.EINVAL, `write mode ${String(mode)}`);
+    if (mode !== 0 && mode !== 1) throw new BleError(Errno.EINVAL, `write mode ${String(mode)}`); // binding: other modes -> MP_EINVAL
     s.client.write(connHandle, valueHandle, data, mode);
   }
 
   /** Once per connection; the binding checks nothing and raises nothing. */
   gattcExchangeMtu(connHandle: number): void {
     this.stack?.client.exchangeMtu(connHandle);
+  }
+
+  /** Not part of bluetooth.BLE: releases the HCI transport and every timer (board shutdown, tests). */
+  close(): void {
+    this.generation++;
+    this.stopTimer?.cancel();
+    this.teardown();
+    this.link.close();
+    this.state = 'off';
+    this.settle(new BleError(Errno.ENODEV, 'host closed'));
   }
 
   // ---- internals ------------------------------------------------------------------------------
@@ -274,7 +286,7 @@ export class BleHost extends EventEmitter<BleHostEvents> {
 
   private setAddressMode(mode: number): void {
     if (mode === 0) {
-      if (this.publicAddress.every((b) => b === 0)) throw new BleError(Errno.EINVAL, 'no public address');
+      if (this.publicAddress.every((b) => b === 0)) throw new BleError(Errno.EINVAL, 'no public address'); // set_public_address() failed -> MP_EINVAL
       this.addrMode = 0;
     } else if (mode === 1) {
       this.addrMode = 1;
@@ -358,6 +370,7 @@ export class BleHost extends EventEmitter<BleHostEvents> {
       });
     };
     const timer = this.clock.at(this.clock.now() + INIT_TIMEOUT_MS, finish);
+    this.stopTimer = timer;
     if (s.connections.size === 0) return finish();
     s.onAllClosed = finish;
     for (const handle of s.connections.keys()) {
@@ -366,7 +379,7 @@ export class BleHost extends EventEmitter<BleHostEvents> {
   }
 
   private teardown(): void {
-    this.stack?.gap.reset();
+    this.stack?.dispose();
     this.stack = null;
     this.link.onEvent = () => {};
     this.link.onAcl = () => {};

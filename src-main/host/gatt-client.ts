@@ -94,6 +94,13 @@ export class GattClient {
     this.links.set(bearer.handle, { bearer, op: null, opToSend: false, outstanding: null, mtuRequested: false, timer: null });
   }
 
+  /** Forgets every link and cancels their timers, without IRQs (the host is being closed). */
+  dispose(): void {
+    for (const link of this.links.values()) link.timer?.cancel();
+    this.links.clear();
+    this.binding.clear();
+  }
+
   /** The link is gone: a query in flight ends with ATT_ERROR_HCI_DISCONNECT_RECEIVED. */
   close(handle: number): void {
     const link = this.links.get(handle);
@@ -327,7 +334,7 @@ export class GattClient {
   }
 
   private start(handle: number, filter: Uuid | null, op: Op): void {
-    if (filter && filter.bytes.length === 4) throw new BleError(Errno.EINVAL, '32-bit UUIDs are not supported by BTstack');
+    if (filter && filter.bytes.length === 4) throw new BleError(Errno.EINVAL, '32-bit UUIDs are not supported by BTstack'); // binding: "unknown UUID size" -> MP_EINVAL
     this.begin(this.idleLink(handle), op);
   }
 
@@ -347,13 +354,14 @@ export class GattClient {
 
   private bindingFor(handle: number): BindingConnection {
     const b = this.binding.get(handle);
-    if (!b) throw new BleError(Errno.ENOTCONN, `no connection ${handle}`);
+    if (!b) throw new BleError(Errno.ENOTCONN, `no connection ${handle}`); // binding: find_active_connection() failed -> MP_ENOTCONN
     return b;
   }
 
   /** The binding's one read-or-write-per-connection rule around a gatt_client call. */
   private withPending(handle: number, valueHandle: number, call: () => void): void {
     const b = this.bindingFor(handle);
+    // binding: "There can only be a single pending GATT client operation per connection" -> MP_EALREADY
     if (b.pendingValueHandle !== NONE) throw new BleError(Errno.EALREADY, 'a read or write is already pending');
     b.pendingValueHandle = valueHandle;
     try {

@@ -121,6 +121,7 @@ export class GattDb {
 
   /** mp_bluetooth_gatts_register_service(): the value handle of each characteristic, then of each of its descriptors. */
   registerService([serviceUuid, characteristics]: ServiceDef): number[] {
+    // The binding registers 16- and 128-bit UUIDs only; anything else returns MP_EINVAL.
     if (serviceUuid.bytes.length === 4) throw new BleError(Errno.EINVAL, '32-bit UUIDs are not supported by BTstack');
     this.addService(serviceUuid.bytes);
     const handles: number[] = [];
@@ -160,6 +161,8 @@ export class GattDb {
   has(handle: number): boolean {
     return this.entries.has(handle);
   }
+
+  // Unknown handles: mp_bluetooth_gatts_db_read / _write / _resize return MP_EINVAL.
 
   /** mp_bluetooth_gatts_db_read(): reading an append-mode value empties it. */
   read(handle: number): Uint8Array {

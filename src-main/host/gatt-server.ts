@@ -84,6 +84,12 @@ export class GattServer {
     this.links.set(bearer.handle, { bearer, indication: null, waiting: [] });
   }
 
+  /** Forgets every link and cancels their timers, without IRQs (the host is being closed). */
+  dispose(): void {
+    for (const link of this.links.values()) link.indication?.timer.cancel();
+    this.links.clear();
+  }
+
   /** The link is gone: an indication in flight ends with ATT_HANDLE_VALUE_INDICATION_DISCONNECT; queued ones are dropped. */
   close(handle: number): void {
     const link = this.links.get(handle);

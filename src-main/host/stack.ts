@@ -89,6 +89,15 @@ export class Stack {
     this.l2cap.onLog = hooks.log;
   }
 
+  /** Cancels every timer and forgets every link, silently. */
+  dispose(): void {
+    this.gap.reset();
+    this.server.dispose();
+    this.client.dispose();
+    this.l2cap.reset();
+    this.connections.clear();
+  }
+
   /** A connection to this peer, if any (BTstack's hci_connection_for_bd_addr_and_type). */
   find(addrType: number, addr: Uint8Array): Connection | undefined {
     return [...this.connections.values()].find((c) => c.addrType === addrType && c.addr.every((v, i) => v === addr[i]));
