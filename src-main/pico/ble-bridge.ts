@@ -1,6 +1,6 @@
 // The JavaScript side of the virtual Pico's `bluetooth` module: `_ble`, called by bluetooth.py.
-// Every call returns an int: >= 0 a result (or a length written to IRQ buffer 0), < 0 -errno,
-// which bluetooth.py raises as OSError. IRQs reach the firmware in scheduler context through
+// Every call returns an int: >= 0 a result (or the length of bytes that take() then copies into
+// a buffer of that size), < 0 -errno, which bluetooth.py raises as OSError. IRQs reach the firmware in scheduler context through
 // bluetooth._dispatch, never re-entrantly, with their bytes in two preallocated buffers.
 import { BleError, BleValueError } from '../host/ble-error.ts';
 import { BleHost, type CharacteristicDef, type ServiceDef } from '../host/ble-host.ts';
@@ -62,7 +62,9 @@ export function createBleModule(env: BridgeEnv): Record<string, (...args: never[
         a[2 + i] = KIND_INT;
         a[7 + i] = v;
       } else {
-        const n = mem.write(buffers[slot]!, v instanceof Uint8Array ? v : v.bytes);
+        const bytes = v instanceof Uint8Array ? v : v.bytes;
+        const n = mem.write(buffers[slot]!, bytes);
+        if (n < bytes.length) env.console(`[picolink] bluetooth: IRQ ${code} data of ${bytes.length} octets cut to ${n}`);
         a[2 + i] = (v instanceof Uint8Array ? KIND_BYTES : KIND_UUID) + slot;
         a[7 + i] = n;
         used[slot] = n;
@@ -98,7 +100,15 @@ export function createBleModule(env: BridgeEnv): Record<string, (...args: never[
   };
   const bytesAt = (id: number): Uint8Array | null => (id === 0 ? null : mem.read(id));
   const uuidAt = (id: number): Uuid | null => (id === 0 ? null : { bytes: mem.read(id) });
-  const out = (data: Uint8Array): number => mem.write(buffers[0], data);
+  /**
+   * A call's bytes (gatts_read, config) wait here for take(): never in the IRQ buffers, whose data
+   * an IRQ handler may still be reading when it makes the call, and never cut to their size.
+   */
+  let result = new Uint8Array(0);
+  const out = (data: Uint8Array): number => {
+    result = data;
+    return data.length;
+  };
 
   let pendingServices: ServiceDef[] = [];
   let registered: number[] = [];
@@ -111,8 +121,15 @@ export function createBleModule(env: BridgeEnv): Record<string, (...args: never[
       args = mem.int32s(argsId, 12);
       return 0;
     },
+    take: (id: number) => {
+      mem.write(id, result);
+      result = new Uint8Array(0);
+      return 0;
+    },
     irq: (on: number) => {
       irqEnabled = Boolean(on);
+      // _IRQ_GATTS_READ_REQUEST is answered by the handler's return value, so it runs at once.
+      host.readRequestHandler = irqEnabled ? (conn, attr) => Number(deliver(4, [conn, attr]) ?? 0) : null;
       return 0;
     },
     active: (on: number) =>
@@ -198,7 +215,8 @@ export function createBleModule(env: BridgeEnv): Record<string, (...args: never[
     gattc_discover_descriptors: (conn: number, start: number, end: number) => call(() => host.gattcDiscoverDescriptors(conn, start, end)),
     gattc_read: (conn: number, handle: number) => call(() => host.gattcRead(conn, handle)),
     gattc_write: (conn: number, handle: number, data: number, mode: number) =>
-      call(() => host.gattcWrite(conn, handle, bytesAt(data) ?? new Uint8Array(0), mode ? 1 : 0)),
+      // Any mode other than 0 or 1 is EINVAL in the binding, so it goes to the host unchanged.
+      call(() => host.gattcWrite(conn, handle, bytesAt(data) ?? new Uint8Array(0), mode as 0 | 1)),
     gattc_exchange_mtu: (conn: number) => call(() => host.gattcExchangeMtu(conn)),
   };
 }

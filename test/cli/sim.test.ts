@@ -1,0 +1,51 @@
+// `picolink sim` end to end: wrong flags, boards booting real firmware, the control lines, an
+// external central's pty on the same air, and a clean stop.
+import { readlinkSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SIM_USAGE } from '../../src-main/cli/usage.ts';
+import { cliFixture, gone, PtyHost, ROOT } from './cli-process.ts';
+
+const { dir, picolink } = cliFixture();
+const PERIPHERAL = path.join(ROOT, 'test/fixtures/firmware/raw-peripheral');
+
+describe('picolink sim', () => {
+  it.each([
+    [['--picos', '0']],
+    [['--picos', 'two']],
+    [['--firmware', '/no/such/folder']],
+    [['--heap', '100']],
+    [['--bogus']],
+  ])('rejects %j with the usage and exit code 2', async (args) => {
+    const cli = picolink('sim', ...args);
+    expect(await cli.exit()).toBe(2);
+    expect(cli.out.stderr).toContain(SIM_USAGE);
+    expect(cli.out.stderr).toMatch(/^error: /);
+  });
+
+  it('runs boards with the firmware, opens a central pty, obeys control lines and stops cleanly', async () => {
+    const central = path.join(dir(), 'central');
+    const cli = picolink('sim', '--picos', '2', '--firmware', PERIPHERAL, '--hci-pty', central);
+    await cli.waitFor('stdout', 'sim running 2 Pico(s)');
+    await cli.waitFor('stdout', '[pico1] advertising');
+    await cli.waitFor('stdout', '[pico2] advertising');
+    expect(readlinkSync(central)).toMatch(/^\/dev\/pts\/\d+$/);
+    // The central's controller answers a host on its pty.
+    const host = new PtyHost(central);
+    try {
+      expect(await host.exchange('01030c00', 7)).toBe('040e0401030c00');
+    } finally {
+      host.close();
+    }
+    expect(await cli.send('picos', 'pico2')).toMatch(/pico1 {2}running {2}LED off/);
+    await cli.send('reboot pico1', 'pico1 rebooted');
+    await cli.send('power pico2 off', 'pico2 powered off');
+    expect(await cli.send('picos', 'pico2')).toMatch(/pico2 {2}off/);
+    expect(await cli.send('bogus', 'error:', 'stderr')).toMatch(/unknown command "bogus"/);
+    expect(await cli.send('reboot nosuch', 'error:', 'stderr')).toMatch(/no Pico named "nosuch"/);
+    cli.child.kill('SIGINT');
+    expect(await cli.exit()).toBe(0);
+    expect(cli.out.stdout).toContain('sim stopped');
+    expect(gone(central)).toBe(true);
+  });
+});
