@@ -104,7 +104,7 @@ export function createBleModule(env: BridgeEnv): Record<string, (...args: never[
    * A call's bytes (gatts_read, config) wait here for take(): never in the IRQ buffers, whose data
    * an IRQ handler may still be reading when it makes the call, and never cut to their size.
    */
-  let result = new Uint8Array(0);
+  let result: Uint8Array = new Uint8Array(0);
   const out = (data: Uint8Array): number => {
     result = data;
     return data.length;
@@ -132,22 +132,23 @@ export function createBleModule(env: BridgeEnv): Record<string, (...args: never[
       host.readRequestHandler = irqEnabled ? (conn, attr) => Number(deliver(4, [conn, attr]) ?? 0) : null;
       return 0;
     },
+    // Blocks until the stack is up or down, as mp_bluetooth_init() and mp_bluetooth_deinit() do:
+    // active(False) returns with the stack off, so an active(True) after it starts afresh.
     active: (on: number) =>
       call(() => {
         if (on < 0) return host.active() ? 1 : 0;
-        if (!on) return host.active(false) ? 1 : 0;
-        if (host.active()) return 1;
+        if (on && host.active()) return 1;
         let done = false;
         let err: BleError | null = null;
-        host.active(true, (e) => {
+        host.active(Boolean(on), (e) => {
           done = true;
           err = e;
         });
         const deadline = env.clock.now() + ACTIVATE_TIMEOUT_MS;
         while (!done && env.clock.now() < deadline) env.sleepMs(2);
-        if (!done) throw new BleError(ETIMEDOUT, 'controller did not come up');
+        if (!done) throw new BleError(ETIMEDOUT, on ? 'controller did not come up' : 'controller did not stop');
         if (err) throw err;
-        return 1;
+        return host.active() ? 1 : 0;
       }),
     config_get_int: (name: string) =>
       call(() => {

@@ -129,7 +129,9 @@ export class VirtualPico extends EventEmitter<PicoEvents> {
       });
       worker.on('error', (e) => {
         if (this.worker !== worker) return;
+        // The runtime itself failed (not the firmware): the board is dead until powered again.
         this.log(`[picolink] board crashed: ${e.message}`);
+        this.node.controller.powerOff();
         this.setState('crashed');
         reject(e);
       });

@@ -24,30 +24,82 @@ FLAG_WRITE_AUTHORIZED = const(0x4000)
 _HEX = "0123456789abcdef"
 
 
+def _buffer(value):
+    # The bytes of an object with the buffer protocol, as mp_get_buffer_raise sees them.
+    if isinstance(value, UUID):
+        return value._b
+    if isinstance(value, str):
+        return value.encode()
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    raise TypeError("object with buffer protocol required")
+
+
 class UUID:
+    # bluetooth_uuid_make_new(): an int is a 16-bit UUID; a buffer of 2, 4 or 16 octets is taken
+    # as the UUID itself (so a 4-character str is a 32-bit UUID, as on a board); any other buffer
+    # is parsed as hex digits, dashes anywhere.
     def __init__(self, value):
-        if isinstance(value, UUID):
-            self._b = value._b
-        elif isinstance(value, int):
-            if not 0 <= value <= 0xFFFF:
+        if isinstance(value, int):
+            if value > 0xFFFF:
                 raise ValueError("invalid UUID")
-            self._b = bytes((value & 0xFF, value >> 8))
-        elif isinstance(value, str):
-            h = value.replace("-", "")
-            if len(h) != 32:
-                raise ValueError("invalid UUID")
-            b = bytearray(16)
-            for i in range(16):
-                b[15 - i] = int(h[2 * i : 2 * i + 2], 16)
-            self._b = bytes(b)
-        else:
-            b = bytes(value)
-            if len(b) not in (2, 4, 16):
-                raise ValueError("invalid UUID")
+            self._b = bytes((value & 0xFF, (value >> 8) & 0xFF))
+            return
+        b = _buffer(value)
+        if len(b) in (2, 4, 16):
             self._b = b
+            return
+        out = bytearray(16)
+        i = 32
+        for c in b:
+            if c == 0x2D:
+                continue
+            d = _HEX.find(chr(c).lower())
+            if d < 0:
+                raise ValueError("invalid char in UUID")
+            i -= 1
+            if i < 0:
+                raise ValueError("UUID too long")
+            out[i // 2] |= d << (4 * (i & 1))
+        if i > 0:
+            raise ValueError("UUID too short")
+        self._b = bytes(out)
+
+    def _cmp(self, other):
+        # bluetooth_uuid_binary_op(): same size compares the octets, else the sizes.
+        if not isinstance(other, UUID):
+            return None
+        a, b = self._b, other._b
+        if len(a) != len(b):
+            return len(a) - len(b)
+        for i in range(len(a)):
+            if a[i] != b[i]:
+                return a[i] - b[i]
+        return 0
 
     def __eq__(self, other):
-        return isinstance(other, UUID) and self._b == other._b
+        return self._cmp(other) == 0
+
+    def __ne__(self, other):
+        return self._cmp(other) != 0
+
+    def __lt__(self, other):
+        return self._order(other) < 0
+
+    def __le__(self, other):
+        return self._order(other) <= 0
+
+    def __gt__(self, other):
+        return self._order(other) > 0
+
+    def __ge__(self, other):
+        return self._order(other) >= 0
+
+    def _order(self, other):
+        c = self._cmp(other)
+        if c is None:
+            raise TypeError("unsupported types")
+        return c
 
     def __hash__(self):
         return hash(self._b)
@@ -76,10 +128,13 @@ class UUID:
 
 
 # IRQ data arrives in two preallocated buffers, exposed to the handler as memoryviews that are
-# only valid during the IRQ, as on a board.
+# only valid during the IRQ, as on a board. The buffers are bytes, so the memoryviews are
+# read-only as the board's are (the stack writes them from JavaScript, which Python cannot see).
 # The event and its arguments come in _args (event, count, 5 kinds, 5 values): this build's
 # JavaScript-to-Python calls keep their arguments alive for ever, so _dispatch takes none.
-_buf = (bytearray(520), bytearray(520))
+# Each holds the largest value an IRQ can carry: ATT_MTU - 1 octets, with ATT_MTU at most
+# l2cap_max_le_mtu() (1017, see config('mtu')).
+_buf = (bytes(1024), bytes(1024))
 _mv = (memoryview(_buf[0]), memoryview(_buf[1]))
 _args = array.array("i", [0] * 12)
 _cal = (bytes(2), bytearray(2), memoryview(bytearray(2)))
@@ -96,6 +151,30 @@ def _ptr(data):
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError("object with buffer protocol required")
     return data
+
+
+def _int(v):
+    # mp_obj_get_int(): ints and bools only.
+    if isinstance(v, (int, bool)):
+        return int(v)
+    raise TypeError("can't convert %s to int" % type(v).__name__)
+
+
+def _uuid(u):
+    # gattc_discover_*: None or a bluetooth.UUID, else TypeError("UUID").
+    if u is None:
+        return 0
+    if not isinstance(u, UUID):
+        raise TypeError("UUID")
+    return _ref(u._b)
+
+
+def _result(n):
+    # The n octets a call returned, fetched into a buffer of their own size: whole whatever their
+    # length, and without touching the IRQ buffers, which a handler may be reading meanwhile.
+    b = bytearray(n)
+    _ble.take(id(b))
+    return bytes(b)
 
 
 def _check(r):
@@ -118,62 +197,83 @@ class BLE:
     def __init__(self):
         pass
 
+    def __repr__(self):
+        return "<BLE>"
+
     def active(self, active=None):
         if active is None:
             return bool(_ble.active(-1))
         return bool(_check(_ble.active(1 if active else 0)))
 
     def config(self, *args, **kwargs):
-        if args:
-            if len(args) != 1 or kwargs:
+        # bluetooth_ble_config(): 'mac', 'gap_name' and 'mtu' can be read ('rxbuf' exists only
+        # without synchronous events, so not on a Pico W); 'gap_name', 'mtu' and 'addr_mode' set.
+        if not kwargs:
+            if len(args) != 1:
                 raise TypeError("must query one param")
             name = args[0]
             if name == "mac":
                 t = _check(_ble.config_get_int("addr_mode"))
                 n = _check(_ble.config_get_bytes("mac", 0))
-                return (0 if t == 0 else 1, bytes(_mv[0][:n]))
+                return (0 if t == 0 else 1, _result(n))
             if name == "gap_name":
-                n = _check(_ble.config_get_bytes("gap_name", 0))
-                return bytes(_mv[0][:n])
-            return _check(_ble.config_get_int(name))
+                return _result(_check(_ble.config_get_bytes("gap_name", 0)))
+            if name == "mtu":
+                return _check(_ble.config_get_int(name))
+            raise ValueError("unknown config param")
+        if args:
+            raise TypeError("can't specify pos and kw args")
         for k in kwargs:
             v = kwargs[k]
             if k == "gap_name":
-                if isinstance(v, str):
-                    v = v.encode()
-                _check(_ble.config_set_bytes(k, _ptr(v), id(v)))
+                _check(_ble.config_set_bytes(k, 0, _ref(_buffer(v))))
             else:
-                _check(_ble.config_set_int(k, int(v)))
+                _check(_ble.config_set_int(k, _int(v)))
 
     def irq(self, handler):
+        if handler is not None and not callable(handler):
+            raise ValueError("invalid handler")
         self._irq = handler
         _ble.irq(1 if handler is not None else 0)
 
     def gap_advertise(self, interval_us, adv_data=None, *, resp_data=None, connectable=True):
-        _check(_ble.gap_advertise(-1 if interval_us is None else interval_us, _ref(adv_data), _ref(resp_data), 1 if connectable else 0))
+        _check(_ble.gap_advertise(-1 if interval_us is None else _int(interval_us), _ref(adv_data), _ref(resp_data), 1 if connectable else 0))
 
     def gap_scan(self, duration_ms, interval_us=1280000, window_us=11250, active=False):
-        _check(_ble.gap_scan(-1 if duration_ms is None else duration_ms, interval_us, window_us, 1 if active else 0))
+        _check(_ble.gap_scan(-1 if duration_ms is None else _int(duration_ms), _int(interval_us), _int(window_us), 1 if active else 0))
 
     def gap_connect(self, addr_type, addr=None, scan_duration_ms=2000, min_conn_interval_us=None, max_conn_interval_us=None):
         if addr_type is None:
             _check(_ble.gap_connect(-1, 0, 0, 0, 0))
             return
-        _check(_ble.gap_connect(addr_type, _ref(addr), scan_duration_ms, min_conn_interval_us or 0, max_conn_interval_us or 0))
+        _check(_ble.gap_connect(_int(addr_type), _ref(addr), _int(scan_duration_ms), _int(min_conn_interval_us or 0), _int(max_conn_interval_us or 0)))
 
     def gap_disconnect(self, conn_handle):
-        return bool(_check(_ble.gap_disconnect(conn_handle)))
+        return bool(_check(_ble.gap_disconnect(_int(conn_handle))))
 
     def gatts_register_services(self, services_definition):
+        # The checks of bluetooth_gatts_register_service(), in its order.
         _ble.register_begin()
         for svc in services_definition:
-            _ble.register_service(_ref(bytes(svc[0])))
+            if len(svc) != 2:
+                raise ValueError("tuple/list has wrong length")
+            if not isinstance(svc[0], UUID):
+                raise ValueError("invalid service UUID")
+            _ble.register_service(_ref(svc[0]._b))
             for ch in svc[1]:
-                _ble.register_characteristic(_ref(bytes(ch[0])), ch[1])
+                if not 2 <= len(ch) <= 3:
+                    raise ValueError("invalid characteristic tuple")
+                if not isinstance(ch[0], UUID):
+                    raise ValueError("invalid characteristic UUID")
+                _ble.register_characteristic(_ref(ch[0]._b), _int(ch[1]))
                 if len(ch) > 2:
                     for d in ch[2]:
-                        _ble.register_descriptor(_ref(bytes(d[0])), d[1])
-        n = _check(_ble.register_end())
+                        if len(d) != 2:
+                            raise ValueError("tuple/list has wrong length")
+                        if not isinstance(d[0], UUID):
+                            raise ValueError("invalid descriptor UUID")
+                        _ble.register_descriptor(_ref(d[0]._b), _int(d[1]))
+        _check(_ble.register_end())
         result = []
         i = 0
         for svc in services_definition:
@@ -189,38 +289,40 @@ class BLE:
         return tuple(result)
 
     def gatts_read(self, value_handle):
-        n = _check(_ble.gatts_read(value_handle))
-        return bytes(_mv[0][:n])
+        return _result(_check(_ble.gatts_read(_int(value_handle))))
 
     def gatts_write(self, value_handle, data, send_update=False):
-        _check(_ble.gatts_write(value_handle, _ref(data), 1 if send_update else 0))
+        # Returns the number of octets written, as bluetooth_ble_gatts_write() does.
+        d = _ptr(_buffer(data) if data is None else data)
+        _check(_ble.gatts_write(_int(value_handle), _ref(d), 1 if send_update else 0))
+        return len(d)
 
     def gatts_notify(self, conn_handle, value_handle, data=None):
-        _check(_ble.gatts_notify(conn_handle, value_handle, _ref(data), 0))
+        _check(_ble.gatts_notify(_int(conn_handle), _int(value_handle), _ref(data), 0))
 
     def gatts_indicate(self, conn_handle, value_handle, data=None):
-        _check(_ble.gatts_notify(conn_handle, value_handle, _ref(data), 1))
+        _check(_ble.gatts_notify(_int(conn_handle), _int(value_handle), _ref(data), 1))
 
     def gatts_set_buffer(self, value_handle, len, append=False):
-        _check(_ble.gatts_set_buffer(value_handle, len, 1 if append else 0))
+        _check(_ble.gatts_set_buffer(_int(value_handle), _int(len), 1 if append else 0))
 
     def gattc_discover_services(self, conn_handle, uuid=None):
-        _check(_ble.gattc_discover_services(conn_handle, _ref(None if uuid is None else uuid._b)))
+        _check(_ble.gattc_discover_services(_int(conn_handle), _uuid(uuid)))
 
     def gattc_discover_characteristics(self, conn_handle, start_handle, end_handle, uuid=None):
-        _check(_ble.gattc_discover_characteristics(conn_handle, start_handle, end_handle, _ref(None if uuid is None else uuid._b)))
+        _check(_ble.gattc_discover_characteristics(_int(conn_handle), _int(start_handle), _int(end_handle), _uuid(uuid)))
 
     def gattc_discover_descriptors(self, conn_handle, start_handle, end_handle):
-        _check(_ble.gattc_discover_descriptors(conn_handle, start_handle, end_handle))
+        _check(_ble.gattc_discover_descriptors(_int(conn_handle), _int(start_handle), _int(end_handle)))
 
     def gattc_read(self, conn_handle, value_handle):
-        _check(_ble.gattc_read(conn_handle, value_handle))
+        _check(_ble.gattc_read(_int(conn_handle), _int(value_handle)))
 
     def gattc_write(self, conn_handle, value_handle, data, mode=0):
-        _check(_ble.gattc_write(conn_handle, value_handle, _ref(data), mode))
+        _check(_ble.gattc_write(_int(conn_handle), _int(value_handle), _ref(data), _int(mode)))
 
     def gattc_exchange_mtu(self, conn_handle):
-        _check(_ble.gattc_exchange_mtu(conn_handle))
+        _check(_ble.gattc_exchange_mtu(_int(conn_handle)))
 
 
 _hold = [None, None]
