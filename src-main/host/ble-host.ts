@@ -309,8 +309,10 @@ export class BleHost extends EventEmitter<BleHostEvents> {
     if (done) this.waiters.push(done);
     if (this.state === 'starting') return;
     this.teardown();
-    this.link.reset(); // a reset controller returns no buffers: start the accounting afresh
+    // State first: resetting the link drops a pending stop's HCI_Reset, whose callback must then
+    // see a start in progress, not the stop it belonged to.
     this.state = 'starting';
+    this.link.reset(); // a reset controller returns no buffers: start the accounting afresh
     this.customMtu = 0;
     const gen = ++this.generation;
     startController(this.link, this.clock, () => gen !== this.generation, (err, info) => {

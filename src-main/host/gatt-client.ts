@@ -354,8 +354,11 @@ export class GattClient {
 
   private bindingFor(handle: number): BindingConnection {
     const b = this.binding.get(handle);
-    if (!b) throw new BleError(Errno.ENOTCONN, `no connection ${handle}`); // binding: find_active_connection() failed -> MP_ENOTCONN
-    return b;
+    if (b) return b;
+    // binding: find_active_connection() fails only with no link at all (MP_ENOTCONN); otherwise it
+    // returns the last connection and BTstack answers unknown connection identifier (EINVAL).
+    if (this.binding.size === 0) throw new BleError(Errno.ENOTCONN, `no connection ${handle}`);
+    throw new BleError(Errno.EINVAL, `no connection ${handle}`);
   }
 
   /** The binding's one read-or-write-per-connection rule around a gatt_client call. */
