@@ -10,6 +10,7 @@ import { VirtualPico } from '../../src-main/pico/board.ts';
 import { readFirmware } from '../../src-main/pico/firmware-files.ts';
 import { Radio } from '../../src-main/radio/radio.ts';
 import { nobleOn } from '../radio/integration/stacks.ts';
+import { waitConsole as line } from './console.ts';
 
 const FIRMWARE = path.resolve(import.meta.dirname, '../fixtures/firmware');
 let radio: Radio;
@@ -32,21 +33,6 @@ function board(name: string, firmware: string): VirtualPico {
   return p;
 }
 
-function line(p: VirtualPico, pattern: RegExp, timeoutMs = 20_000): Promise<string> {
-  const seen = p.console.find((l) => pattern.test(l));
-  if (seen) return Promise.resolve(seen);
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`${p.name}: no ${pattern} in ${timeoutMs} ms:\n${p.console.join('\n')}`)), timeoutMs);
-    const on = (l: string): void => {
-      if (pattern.test(l)) {
-        clearTimeout(t);
-        p.off('console', on);
-        resolve(l);
-      }
-    };
-    p.on('console', on);
-  });
-}
 
 it('two Picos exchange 1,000 messages each way at 5% packet error rate, none lost, duplicated or reordered', async () => {
   const periph = board('periph', 'raw-peripheral');

@@ -17,6 +17,7 @@ import { encodeCreateConnection } from '../../src-main/radio/hci/commands.ts';
 import type { HciEvent } from '../../src-main/radio/hci/packets.ts';
 import { Radio } from '../../src-main/radio/radio.ts';
 import { startAdvertising, type TestNode } from '../radio/harness.ts';
+import { waitConsole as line } from './console.ts';
 
 const FIRMWARE = path.resolve(import.meta.dirname, '../fixtures/firmware');
 
@@ -43,21 +44,6 @@ function onOneRadio(): { readonly radio: Radio; board(name: string, firmware: st
   };
 }
 
-function line(p: VirtualPico, pattern: RegExp, timeoutMs = 20_000): Promise<string> {
-  const seen = p.console.find((l) => pattern.test(l));
-  if (seen) return Promise.resolve(seen);
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`${p.name}: no ${pattern} in ${timeoutMs} ms:\n${p.console.join('\n')}`)), timeoutMs);
-    const on = (l: string): void => {
-      if (pattern.test(l)) {
-        clearTimeout(t);
-        p.off('console', on);
-        resolve(l);
-      }
-    };
-    p.on('console', on);
-  });
-}
 
 /** An expected-output block, one line per line, as a .exp file holds it. */
 const lines = (block: string): string[] => block.trim().split('\n');

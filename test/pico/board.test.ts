@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PICO_W_HEAP_BYTES, VirtualPico } from '../../src-main/pico/board.ts';
 import { Radio } from '../../src-main/radio/radio.ts';
+import { waitConsole } from './console.ts';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const firmware = (main: string, extra: Record<string, string> = {}): Record<string, Uint8Array> =>
@@ -25,20 +26,6 @@ function pico(name: string, main: string, extra?: Record<string, string>, heap?:
   return p;
 }
 
-function waitConsole(p: VirtualPico, pattern: RegExp, timeoutMs = 10_000): Promise<string> {
-  const seen = p.console.find((l) => pattern.test(l));
-  if (seen) return Promise.resolve(seen);
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`${p.name}: no console line ${pattern} in ${timeoutMs} ms; got:\n${p.console.join('\n')}`)), timeoutMs);
-    const on = (line: string): void => {
-      if (!pattern.test(line)) return;
-      clearTimeout(t);
-      p.off('console', on);
-      resolve(line);
-    };
-    p.on('console', on);
-  });
-}
 
 describe('a virtual Pico', () => {
   it('boots MicroPython, runs main.py, prints to its console and drives its LED', async () => {
