@@ -4,6 +4,8 @@ import { readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SIM_USAGE } from '../../src-main/cli/usage.ts';
+import type { Characteristic, Peripheral } from '@stoprocent/noble';
+import { nobleOn } from '../radio/integration/stacks.ts';
 import { cliFixture, gone, PtyHost, ROOT } from './cli-process.ts';
 
 const { dir, picolink } = cliFixture();
@@ -47,5 +49,32 @@ describe('picolink sim', () => {
     expect(await cli.exit()).toBe(0);
     expect(cli.out.stdout).toContain('sim stopped');
     expect(gone(central)).toBe(true);
+  });
+
+  it('noble attaches through --hci-pty and talks to a Pico GATT server', async () => {
+    const central = path.join(dir(), 'central');
+    const cli = picolink('sim', '--picos', '1', '--firmware', PERIPHERAL, '--hci-pty', central);
+    await cli.waitFor('stdout', '[pico1] advertising');
+    const noble = nobleOn(central);
+    try {
+      await noble.waitForPoweredOnAsync(10_000);
+      const found = new Promise<Peripheral>((resolve) => noble.on('discover', (p: Peripheral) => p.advertisement.localName === 'vp-per' && resolve(p)));
+      await noble.startScanningAsync([], false);
+      const p = await found;
+      await noble.stopScanningAsync();
+      await noble.connectAsync(p.id, { minInterval: 12, maxInterval: 12, latency: 0, timeout: 200 });
+      await cli.waitFor('stdout', '[pico1] connected');
+      const { characteristics } = await p.discoverSomeServicesAndCharacteristicsAsync(['5049434f4c494e4b0000000000000101'], []);
+      const ch: Characteristic = characteristics[0]!;
+      const got: string[] = [];
+      ch.on('data', (d: Buffer) => got.push(d.toString()));
+      await ch.subscribeAsync();
+      await ch.writeAsync(Buffer.from('c2p 0\n'), false);
+      await ch.writeAsync(Buffer.from('c2p 1\n'), true);
+      for (let t = 0; t < 100 && got.length < 2; t++) await new Promise((r) => setTimeout(r, 50));
+      expect(got).toEqual(['p2c 0', 'p2c 1']);
+    } finally {
+      noble.stop();
+    }
   });
 });
