@@ -1,0 +1,27 @@
+// The stack's one held write-without-response (BTstack binding: kept while the ACL buffers are
+// full, EALREADY for the next) is released once the buffers free, at ATT_MTU 517 with a
+// 512-octet write ahead of it. PicoLink's central relies on this for backpressure.
+import path from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { readFirmware } from '../../src-main/pico/firmware-files.ts';
+import { Bench, line } from './harness.ts';
+
+const DIR = path.resolve(import.meta.dirname, '../fixtures/firmware-held-write');
+let bench: Bench;
+beforeEach(() => {
+  bench = new Bench();
+});
+afterEach(async () => {
+  await bench.close();
+});
+
+it('a write held behind a 512-octet write goes out, and later writes are taken again', async () => {
+  const p = bench.pico('p', readFirmware(path.join(DIR, 'peripheral')));
+  const c = bench.pico('c', readFirmware(path.join(DIR, 'central')));
+  await p.powerOn();
+  await line(p, /^advertising$/);
+  await c.powerOn();
+  expect(await line(c, /^third write/, 15_000)).toBe('third write taken busy True');
+  await line(p, /^got 12$/, 5000); // the held 9 octets and the third write's 3, appended
+  expect(p.console.filter((l) => l.startsWith('got ')).slice(0, 2)).toEqual(['got 512', 'got 12']);
+});
