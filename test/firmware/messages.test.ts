@@ -33,9 +33,9 @@ it('sizes 1, MTU-3, MTU-2, 4096 and 24 random ones, both ways, octet-exact at th
 // write) and never released: the host's L2CAP pump sees no Number Of Completed Packets for the
 // last fragments of the 512-octet PDU. A raw two-write reproduction
 // (test/fixtures/firmware-held-write) does not show it. Seen since: the central board's controller
-// sent a Number Of Completed Packets for every ACL packet its host sent (29 of 29), and the
-// board's worker stopped running JavaScript timers, so the open question is in the board runtime
-// or the firmware, not the radio.
+// sent a Number Of Completed Packets for every ACL packet its host sent (29 of 29) and its link
+// queues were empty, so the radio is not holding anything back; the question is in the board
+// (host stack, bridge, worker) or the firmware.
 it.fails('sizes 1, MTU-3, MTU-2, 4096 and 24 random ones, both ways, octet-exact at ATT_MTU 517', async () => {
   await sizesBothWays(517, 15_000);
 });
