@@ -29,6 +29,8 @@ export interface BridgeEnv {
   schedule(fn: () => void): void;
   /** The board's blocking sleep, which keeps HCI and timers running. */
   sleepMs(ms: number): void;
+  /** Takes in HCI traffic that has arrived and runs due timers, without delivering IRQs. */
+  pollIo(): void;
   /** bluetooth._dispatch, looked up once the module is imported. */
   dispatch(): () => unknown;
   console(line: string): void;
@@ -86,6 +88,9 @@ export function createBleModule(env: BridgeEnv): Record<string, (...args: never[
   let lastError = '';
   /** Runs a host call, turning BleError into -errno and BleValueError into VALUE_ERROR. */
   const call = (fn: () => number | void): number => {
+    // The board's stack runs beside the firmware; ours runs when we let it. Let it catch up first,
+    // so that buffers freed since (Number Of Completed Packets) are seen by this call.
+    env.pollIo();
     try {
       return fn() ?? 0;
     } catch (e) {

@@ -127,6 +127,10 @@ mp.registerJsModule(
     name: data.name,
     schedule,
     sleepMs,
+    pollIo: () => {
+      drainHci();
+      clock.runDue();
+    },
     dispatch: () => mp.pyimport('bluetooth')._dispatch as ReturnType<BridgeEnv['dispatch']>,
     console: (text) => post({ type: 'console', text }),
   }),
@@ -134,6 +138,7 @@ mp.registerJsModule(
 
 mp.registerJsModule('_pico', {
   sleep_ms: sleepMs,
+  poll: () => sleepMs(0),
   led: (on: number) => post({ type: 'led', on: Boolean(on) }),
   unique_id_hex: () => Buffer.from(data.uniqueId).toString('hex'),
   adc_u16: adcU16,

@@ -49,6 +49,15 @@ it('two Picos exchange 1,000 messages each way at 5% packet error rate, none los
   expect(link.pdusLost).toBeGreaterThan(20); // the error rate was in force, and repaired
 });
 
+it('a peripheral whose asyncio loop only ever yields with sleep_ms(0) still serves 1,000 messages', async () => {
+  const periph = board('periph', 'spin-peripheral');
+  const central = board('central', 'raw-central');
+  await periph.powerOn();
+  await line(periph, /^advertising$/);
+  await central.powerOn();
+  expect(await line(central, /^central got /, 60_000)).toMatch(/^central got 1000 bad 0 ms \d+$/);
+});
+
 it('noble connects to a Pico GATT server over a pty, discovers it, writes and receives notifications', async () => {
   const periph = board('periph', 'raw-peripheral');
   radio.addNode({ name: 'laptop' });

@@ -53,8 +53,29 @@ def _run(coro):
     return asyncio.create_task(coro)
 
 
+# This build's loop runs ready tasks back to back without returning to JavaScript, so a task
+# that yields with sleep(0) would starve the Bluetooth stack. On a board the stack runs beside
+# the loop; here a zero sleep first lets it run (and deliver IRQs), as the board's scheduler would.
+_sleep_ms = asyncio.sleep_ms
+_sleep = asyncio.sleep
+
+
+def _sleep_ms_polled(t):
+    if t <= 0:
+        _pico.poll()
+    return _sleep_ms(t)
+
+
+def _sleep_polled(t):
+    if t <= 0:
+        _pico.poll()
+    return _sleep(t)
+
+
 asyncio.ThreadSafeFlag = ThreadSafeFlag
 asyncio.run = _run
+asyncio.sleep_ms = _sleep_ms_polled
+asyncio.sleep = _sleep_polled
 del ThreadSafeFlag, _run
 
 # The board's C modules cost the firmware no heap; ours are Python, so load them now, within
