@@ -17,7 +17,7 @@ import { encodeCreateConnection } from '../../src-main/radio/hci/commands.ts';
 import type { HciEvent } from '../../src-main/radio/hci/packets.ts';
 import { Radio } from '../../src-main/radio/radio.ts';
 import { startAdvertising, type TestNode } from '../radio/harness.ts';
-import { waitConsole as line } from './console.ts';
+import { pyBytes, waitConsole as line } from './console.ts';
 
 const FIRMWARE = path.resolve(import.meta.dirname, '../fixtures/firmware');
 
@@ -48,17 +48,6 @@ function onOneRadio(): { readonly radio: Radio; board(name: string, firmware: st
 /** An expected-output block, one line per line, as a .exp file holds it. */
 const lines = (block: string): string[] => block.trim().split('\n');
 
-/** A board's BD_ADDR as firmware prints bytes(addr): most significant octet first. */
-function pyBytes(b: Uint8Array): string {
-  let s = "b'";
-  for (const x of b) {
-    if (x === 0x27) s += "\\'";
-    else if (x === 0x5c) s += '\\\\';
-    else if (x >= 0x20 && x < 0x7f) s += String.fromCharCode(x);
-    else s += `\\x${x.toString(16).padStart(2, '0')}`;
-  }
-  return `${s}'`;
-}
 
 const NO_ADDR = pyBytes(new Uint8Array(6)); // the binding reports disconnects with addr_type 0xff, addr zeros
 

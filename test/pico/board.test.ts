@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PICO_W_HEAP_BYTES, VirtualPico } from '../../src-main/pico/board.ts';
 import { Radio } from '../../src-main/radio/radio.ts';
-import { waitConsole } from './console.ts';
+import { pyBytes, waitConsole } from './console.ts';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const firmware = (main: string, extra: Record<string, string> = {}): Record<string, Uint8Array> =>
@@ -172,13 +172,3 @@ asyncio.run(main())
   });
 });
 
-function pyBytes(b: Uint8Array): string {
-  let s = "b'";
-  for (const x of b) {
-    if (x === 0x27) s += "\\'";
-    else if (x === 0x5c) s += '\\\\';
-    else if (x >= 0x20 && x < 0x7f) s += String.fromCharCode(x);
-    else s += `\\x${x.toString(16).padStart(2, '0')}`;
-  }
-  return `${s}'`;
-}

@@ -16,3 +16,15 @@ export function waitConsole(p: VirtualPico, pattern: RegExp, timeoutMs = 20_000)
     p.on('console', on);
   });
 }
+
+/** bytes as MicroPython prints them, e.g. a board's BD_ADDR printed with bytes(addr). */
+export function pyBytes(b: Uint8Array): string {
+  let s = "b'";
+  for (const x of b) {
+    if (x === 0x27) s += "\\'";
+    else if (x === 0x5c) s += '\\\\';
+    else if (x >= 0x20 && x < 0x7f) s += String.fromCharCode(x);
+    else s += `\\x${x.toString(16).padStart(2, '0')}`;
+  }
+  return `${s}'`;
+}
