@@ -18,6 +18,8 @@ async def central(node, cfg):
     pause = getattr(cfg, "HELLO_MS", 500)
     n = 0
     bad = 0
+    # A board running the tutorial's own code answers every message with "Got it".
+    tutorial = getattr(cfg, "PROFILE", "picolink") == "tutorial"
     while count is None or n < count:
         link = await node.link()
         try:
@@ -25,7 +27,7 @@ async def central(node, cfg):
                 msg = "hello %d" % n
                 await link.send(msg)
                 reply = await link.recv(5000)
-                if reply != "got " + msg:
+                if reply != "got " + msg and not (tutorial and reply == "Got it"):
                     bad += 1
                     print("bad reply", reply)
                 print("sent", msg, "reply", reply)
