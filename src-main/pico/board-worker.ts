@@ -138,6 +138,8 @@ mp.registerJsModule(
 
 mp.registerJsModule('_pico', {
   sleep_ms: sleepMs,
+  // time.ticks_us: microseconds, wrapping at 2**30 as MicroPython's ticks do (MICROPY_PY_TIME_TICKS_PERIOD).
+  ticks_us: () => Math.floor(performance.now() * 1000) & 0x3fffffff,
   poll: () => sleepMs(0),
   led: (on: number) => post({ type: 'led', on: Boolean(on) }),
   unique_id_hex: () => Buffer.from(data.uniqueId).toString('hex'),

@@ -39,6 +39,11 @@ t = time.ticks_ms()
 time.sleep_ms(120)
 print("slept", time.ticks_diff(time.ticks_ms(), t))
 print("id", machine.unique_id())
+us = set()
+t0 = time.ticks_us()
+while len(us) < 50:
+    us.add(time.ticks_us() % 1000)
+print("us", time.ticks_diff(time.ticks_us(), t0) < 100000)
 print("impl", sys.implementation.name, sys.implementation.version[:2])
 `,
     );
@@ -52,6 +57,8 @@ print("impl", sys.implementation.name, sys.implementation.version[:2])
     expect(slept).toBeLessThan(200);
     expect(await waitConsole(p, /^id /)).toBe(`id ${pyBytes(p.uniqueId)}`);
     expect(await waitConsole(p, /^impl /)).toBe('impl micropython (1, 27)');
+    // ticks_us has microsecond resolution: 50 different sub-millisecond values in under 0.1 s.
+    expect(await waitConsole(p, /^us /)).toBe('us True');
     expect(leds).toEqual([true]);
     expect(p.led).toBe(true);
   });

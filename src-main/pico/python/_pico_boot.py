@@ -22,6 +22,8 @@ del _gc_builtin, _mp_builtin, _gc, _micropython
 import time
 
 time.sleep_ms = _pico.sleep_ms
+# This build counts ticks_us in whole milliseconds; a board's counter has microseconds.
+time.ticks_us = _pico.ticks_us
 time.sleep_us = lambda us: _pico.sleep_ms(us / 1000)
 time.sleep = lambda s: _pico.sleep_ms(s * 1000)
 
