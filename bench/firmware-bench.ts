@@ -63,8 +63,57 @@ for (const p of [periph, central]) {
   const linked = (await figure(p, 'footprint linked')).split(' ');
   console.log(`${p.name.padEnd(8)} heap used by the library: ${imp} bytes after import, ${linked[2]} bytes with one link up (ATT_MTU ${linked[4]})`);
 }
-console.log('Per-ping allocation in steady state: not measured yet (issue 5 goal: 0 bytes).');
+for (const p of [periph, central]) {
+  const ping = (await figure(p, 'footprint ping')).split(' ');
+  console.log(`${p.name.padEnd(8)} bytes allocated per ping/pong in steady state: ${Number(ping[2]).toFixed(1)} (goal 0; ${ping[4]} pongs for 1,100 pings)`);
+}
 await periph.close();
 await central.close();
 radio.close();
+
+await throughput();
 process.exit(0);
+
+/**
+ * Modelled capacity of one direction: the link moves `pdus` 27-octet PDUs per connection event
+ * (no data length extension on a Pico W); a THROUGHPUT_DATA notification of ATT value F octets
+ * takes ceil((F + 3 ATT + 4 L2CAP) / 27) PDUs and carries F - 4 octets of data (frame header 3,
+ * message type 1; docs/PROTOCOL.md).
+ */
+function capacity(mtu: number, intervalMs: number, pdus: number): number {
+  const f = Math.min(mtu - 3, 512);
+  return (pdus / (intervalMs / 1000)) * ((f - 4) / Math.ceil((f + 7) / 27));
+}
+
+async function throughput(): Promise<void> {
+  console.log('\nThroughput, Pico to Pico (a raw-API PicoLink central on a second Pico asks for 40,000 octets; 7.5 ms interval):');
+  const octets = 40_000;
+  for (const mtu of [23, 517]) {
+    const radio = new Radio();
+    const files = (config: string, extra?: string): Record<string, Uint8Array> => {
+      const f = { ...readFirmware(FIRMWARE), ...(extra ? readFirmware(extra) : {}) };
+      f['config.py'] = new TextEncoder().encode(config);
+      return f;
+    };
+    const periph = new VirtualPico(radio, { name: 'periph', files: files('ROLE = "peripheral"\nNAME = "pl-tp"\nAPP = "dashboard"\n') });
+    const probe = new VirtualPico(radio, {
+      name: 'probe',
+      files: files(`APP = "probe"\nPEER = "pl-tp"\nPROBE = "throughput"\nMTU = ${mtu}\nOCTETS = "${octets}"\nPINGS = 0\n`, path.join(ROOT, 'test/fixtures/firmware-probe')),
+    });
+    await periph.powerOn();
+    await figure(periph, 'advertising');
+    await probe.powerOn();
+    const r = /^throughput asked (\d+) received (\d+) in (\d+) reported (\d+) ms (\d+) probe ms (\d+)$/.exec(await figure(probe, 'throughput asked', 60_000));
+    const received = Number(r![2]);
+    const ms = Number(r![6]);
+    const bps = (received / ms) * 1000;
+    const model = capacity(mtu, 7.5, 4);
+    console.log(
+      `  ATT_MTU ${String(mtu).padStart(3)}: ${(bps / 1000).toFixed(1).padStart(5)} kB/s measured, ${(model / 1000).toFixed(1).padStart(5)} kB/s modelled (4 PDUs/event): ${((100 * bps) / model).toFixed(0)}% (goal 90%)`,
+    );
+    await periph.close();
+    await probe.close();
+    radio.close();
+  }
+  console.log('Throughput, Pico to dashboard: not measured yet (needs the hub, issue 6).');
+}
