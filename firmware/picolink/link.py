@@ -48,6 +48,8 @@ class Link:
         self._rxmv = memoryview(self._rx)
         self._pong = bytearray(MAX_VALUE)
         self._pongmv = memoryview(self._pong)
+        self._pong_view = self._pongmv
+        self._pong_view_n = -1
         self._cbuf = bytearray(6)
         self._qm = [None] * _Q
         self._lock = asyncio.Lock()
@@ -217,7 +219,8 @@ class Link:
             pg[1] = m & 0xFF
             pg[2] = m >> 8
             pg[3] = _T_PONG
-            pg[4 : _HDR + ln] = b[p + 1 : p + ln]
+            for k in range(ln - 1):  # copied octet by octet: a slice of b would allocate
+                pg[4 + k] = b[p + 1 + k]
             self._pong_n = _HDR + m
             self._pong_t = t0
             self._flush_pong()
@@ -244,8 +247,11 @@ class Link:
         pg[n - 3] = (d >> 8) & 0xFF
         pg[n - 2] = (d >> 16) & 0xFF
         pg[n - 1] = (d >> 24) & 0xFF
+        if n != self._pong_view_n:  # pongs of one size reuse their view: no allocation per ping
+            self._pong_view = self._pongmv[:n]
+            self._pong_view_n = n
         try:
-            if self._write(self._pongmv[:n]):
+            if self._write(self._pong_view):
                 self._pong_n = 0
                 return
         except OSError:
