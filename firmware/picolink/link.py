@@ -25,9 +25,9 @@ _T_TPUT_REQ = const(0x22)
 _T_TPUT_DATA = const(0x23)
 _T_TPUT_DONE = const(0x24)
 
-WINDOW = const(8)  # frames a sender may have unacknowledged
+WINDOW = const(16)  # frames a sender may have unacknowledged
 _HALF = const(4)
-_Q = const(17)  # receive ring: credit is granted only while it holds WINDOW messages or fewer
+_Q = const(17)  # receive ring of WINDOW messages (one slot stays free); credit only while it is empty
 _PONG_EXTRA = const(4)
 _SVC_INFO = const(1)
 _SVC_TPUT = const(2)
@@ -262,8 +262,8 @@ class Link:
         adv = self._c_irq
         if not force and (adv - self._c_sent) & 0xFFFF < _HALF:
             return
-        if (self._qt - self._qh) % _Q > WINDOW:
-            return  # withhold credit while the app is behind: a full window must still fit
+        if self._qt != self._qh:
+            return  # withhold credit while the app has messages to read: a full window must still fit the ring
         c = self._cbuf
         c[0] = _START | _END
         c[1] = 3
