@@ -26,7 +26,13 @@ async def central(node, cfg):
             while count is None or n < count:
                 msg = "hello %d" % n
                 await link.send(msg)
-                reply = await link.recv(5000)
+                try:
+                    reply = await link.recv(1000 if tutorial else 5000)
+                except asyncio.TimeoutError:
+                    if not tutorial:
+                        raise
+                    # The tutorial's own peripheral stores its reply without notifying it.
+                    reply = await node.read_value()
                 if reply != "got " + msg and not (tutorial and reply == "Got it"):
                     bad += 1
                     print("bad reply", reply)

@@ -216,6 +216,14 @@ class Central:
         if self._conn < 0:
             raise OSError("connect failed")
 
+    async def read_value(self):
+        # Tutorial profile: the peer's value read back, as text. The tutorial's own peripheral
+        # stores its reply without notifying, so this is the only way to see it.
+        self._r_value = None
+        await self._step(self.ble.gattc_read, self._rx)
+        v = self._r_value
+        return None if v is None else str(v, "utf-8")
+
     async def _step(self, call, *args):
         # One GATT procedure: start it, wait for its done IRQ, with a timeout.
         d = self._done

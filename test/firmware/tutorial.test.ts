@@ -41,3 +41,15 @@ it("our central, the tutorial's peripheral: \"hello N\" written, \"Got it\" noti
   expect(tut.console.filter((l) => l.startsWith('Peripheral received: '))).toEqual(hellos.map((h) => `Peripheral received: ${h}`));
   expect([...faults(ours), ...faults(tut)]).toEqual([]);
 }, 30_000);
+
+it("our central, the tutorial's peripheral as written (it stores \"Got it\" without notifying): the reply is read back", async () => {
+  const tut = bench.pico('tutorial', firmware({ APP: 'tutorial', TUTORIAL_ROLE: 'peripheral', NAME: 'Tut-P', NOTIFY: false }, 'firmware-tutorial'));
+  const ours = bench.pico('ours', firmware({ ROLE: 'central', NAME: 'pl-c', PEER: 'Tut-P', APP: 'hello', PROFILE: 'tutorial', HELLO_MS: 100, HELLO_COUNT: COUNT }));
+  await tut.powerOn();
+  await line(tut, /^Peripheral starting to advertise$/);
+  await ours.powerOn();
+  expect(await line(ours, /^exchanges /, 25_000)).toBe(`exchanges ${COUNT} bad 0`);
+  const hellos = Array.from({ length: COUNT }, (_, i) => `hello ${i}`);
+  expect(ours.console.filter((l) => l.startsWith('sent '))).toEqual(hellos.map((h) => `sent ${h} reply Got it`));
+  expect([...faults(ours), ...faults(tut)]).toEqual([]);
+}, 40_000);
