@@ -4,7 +4,11 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BleHost } from '../src-main/host/ble-host.ts';
+import { IRQ } from '../src-main/host/irq.ts';
+import { uuid, uuidEquals } from '../src-main/host/uuid.ts';
 import { VirtualPico } from '../src-main/pico/board.ts';
+import { realClock } from '../src-main/radio/air/clock.ts';
 import { readFirmware } from '../src-main/pico/firmware-files.ts';
 import { Radio } from '../src-main/radio/radio.ts';
 
@@ -115,5 +119,108 @@ async function throughput(): Promise<void> {
     await probe.close();
     radio.close();
   }
-  console.log('Throughput, Pico to dashboard: not measured yet (needs the hub, issue 6).');
+  await dashboardThroughput(octets);
+}
+
+/**
+ * Pico to dashboard: the dashboard's side is our host stack on a laptop-adapter controller in
+ * this process, speaking docs/PROTOCOL.md just far enough: subscribe, THROUGHPUT_REQ, CREDIT
+ * after every 4 frames, until THROUGHPUT_DONE. (The hub of issue 6 will do this with noble.)
+ */
+async function dashboardThroughput(octets: number): Promise<void> {
+  console.log(`\nThroughput, Pico to dashboard (our host stack as the central, asks for ${octets} octets; 7.5 ms interval):`);
+  const SERVICE = uuid('5049434f-4c49-4e4b-0001-000000000001');
+  const RX = uuid('5049434f-4c49-4e4b-0001-000000000002');
+  const TX = uuid('5049434f-4c49-4e4b-0001-000000000003');
+  for (const mtu of [23, 517]) {
+    const radio = new Radio();
+    const files = { ...readFirmware(FIRMWARE) };
+    files['config.py'] = new TextEncoder().encode('ROLE = "peripheral"\nNAME = "pl-dash"\nAPP = "dashboard"\n');
+    const pico = new VirtualPico(radio, { name: 'pico', files });
+    await pico.powerOn();
+    await figure(pico, 'advertising');
+    radio.addNode({ name: 'laptop' });
+    const host = new BleHost(radio.attachInProcess('laptop'), realClock, { name: 'laptop' });
+    await new Promise<void>((resolve, reject) => host.active(true, (e) => (e ? reject(e) : resolve())));
+    host.config({ mtu });
+    const st = { conn: -1, rx: 0, tx: 0, cccd: 0, end: 0, svc: [0, 0], got: 0, frames: 0, credit: 0, done: null as null | number[], t0: 0, t1: 0 };
+    const waiters = new Map<number, () => void>();
+    const next = (code: number): Promise<void> => new Promise((r) => waiters.set(code, r));
+    const write = (v: Uint8Array): void => {
+      try {
+        host.gattcWrite(st.conn, st.rx, v, 0);
+      } catch {
+        // Buffers full: a CREDIT can be skipped, the next one carries the same running total.
+      }
+    };
+    host.on('irq', (code, data) => {
+      if (code === IRQ.PERIPHERAL_CONNECT) st.conn = data[0] as number;
+      if (code === IRQ.GATTC_SERVICE_RESULT && uuidEquals(data[3] as never, SERVICE)) st.svc = [data[1] as number, data[2] as number];
+      if (code === IRQ.GATTC_CHARACTERISTIC_RESULT) {
+        if (uuidEquals(data[4] as never, RX)) st.rx = data[2] as number;
+        if (uuidEquals(data[4] as never, TX)) {
+          st.tx = data[2] as number;
+          st.end = data[1] as number;
+        }
+      }
+      if (code === IRQ.GATTC_DESCRIPTOR_RESULT && (data[2] as { bytes: Uint8Array }).bytes.join() === '2,41') st.cccd = data[1] as number;
+      if (code === IRQ.GATTC_NOTIFY) {
+        const v = data[2] as Uint8Array;
+        for (let i = 0; i + 3 <= v.length; ) {
+          const len = v[i + 1]! | (v[i + 2]! << 8);
+          const type = v[i + 3];
+          const counted = !((v[i]! & 0xc0) === 0xc0 && type! >= 0x10 && type! < 0x20);
+          if (counted) st.frames++;
+          if (type === 0x23) {
+            st.t0 ||= performance.now();
+            st.got += len - 1;
+          }
+          if (type === 0x24) {
+            st.t1 = performance.now();
+            const b = v.subarray(i + 4, i + 12);
+            st.done = [b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24), b[4]! | (b[5]! << 8) | (b[6]! << 16) | (b[7]! << 24)];
+          }
+          i += 3 + len;
+        }
+        if (st.frames - st.credit >= 4) {
+          st.credit = st.frames;
+          write(Uint8Array.of(0xc0, 3, 0, 0x12, st.credit & 0xff, (st.credit >> 8) & 0xff));
+        }
+      }
+      waiters.get(code)?.();
+    });
+    const connected = next(IRQ.PERIPHERAL_CONNECT);
+    host.gapConnect(0, pico.node.controller.publicAddress.slice().reverse(), 5000, 7500, 7500);
+    await connected;
+    if (mtu !== 23) {
+      const m = next(IRQ.MTU_EXCHANGED);
+      host.gattcExchangeMtu(st.conn);
+      await m;
+    }
+    let w = next(IRQ.GATTC_SERVICE_DONE);
+    host.gattcDiscoverServices(st.conn);
+    await w;
+    w = next(IRQ.GATTC_CHARACTERISTIC_DONE);
+    host.gattcDiscoverCharacteristics(st.conn, st.svc[0]!, st.svc[1]!);
+    await w;
+    w = next(IRQ.GATTC_DESCRIPTOR_DONE);
+    host.gattcDiscoverDescriptors(st.conn, st.tx, st.end > st.tx ? st.end : st.svc[1]!);
+    await w;
+    w = next(IRQ.GATTC_WRITE_DONE);
+    host.gattcWrite(st.conn, st.cccd, Uint8Array.of(1, 0), 1);
+    await w;
+    const req = Uint8Array.of(0xc0, 5, 0, 0x22, octets & 0xff, (octets >> 8) & 0xff, (octets >> 16) & 0xff, 0);
+    write(req);
+    const started = performance.now();
+    while (!st.done && performance.now() - started < 60_000) await new Promise((r) => setTimeout(r, 20));
+    const ms = st.t1 - started;
+    const bps = (st.got / ms) * 1000;
+    const model = capacity(mtu, 7.5, 4);
+    console.log(
+      `  ATT_MTU ${String(mtu).padStart(3)}: ${(bps / 1000).toFixed(1).padStart(5)} kB/s measured (${st.got} octets, reported ${st.done?.[0]}), ${(model / 1000).toFixed(1).padStart(5)} kB/s modelled: ${((100 * bps) / model).toFixed(0)}% (goal 90%)`,
+    );
+    host.close();
+    await pico.close();
+    radio.close();
+  }
 }
