@@ -156,6 +156,8 @@ class Central:
                 await self._setup()
                 k.reset(self._conn, self._writer(), self.info)
                 k.mtu = self._mtu
+                if k.framed:
+                    k._credit(True)  # CREDIT 0: subscribed, the peripheral may send
                 k.interval_us = self._interval_us
                 print("linked", self._conn, "mtu", k.mtu)
                 self._new.set()

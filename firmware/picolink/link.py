@@ -42,6 +42,7 @@ class Link:
     def __init__(self, max_msg, framed=True):
         self.framed = framed
         self.max_msg = max_msg
+        self._ready = False
         self._tx = bytearray(MAX_VALUE)
         self._txmv = memoryview(self._tx)
         self._rx = bytearray(max_msg + 1)  # message type + body
@@ -61,8 +62,10 @@ class Link:
         self.up = False
         self.conn = -1
 
-    def reset(self, conn, writer, info):
-        # A new connection on this (preallocated) link.
+    def reset(self, conn, writer, info, ready=True):
+        # A new connection on this (preallocated) link. A peripheral's link is not ready until a
+        # frame from the central shows it has subscribed (docs/PROTOCOL.md section 5).
+        self._ready = ready
         self.conn = conn
         self._write = writer  # writer(memoryview) -> True if taken, False if busy; raises OSError if gone
         self._info = info  # info() -> dict for an info request
@@ -112,6 +115,7 @@ class Link:
         # One ATT value written or notified by the peer: one or more whole frames. Never raises.
         try:
             if self.framed:
+                self._ready = True
                 self._feed(b, time.ticks_us())
             else:
                 self._deliver_plain(b)
@@ -363,7 +367,7 @@ class Link:
 
     async def _wait_credit(self, timeout_ms):
         t = time.ticks_ms()
-        while (self._granted - self._sent) & 0xFFFF == 0 or (self._granted - self._sent) & 0xFFFF > WINDOW:
+        while not self._ready or (self._granted - self._sent) & 0xFFFF == 0 or (self._granted - self._sent) & 0xFFFF > WINDOW:
             if not self.up:
                 raise LinkDown()
             if time.ticks_diff(time.ticks_ms(), t) > timeout_ms:

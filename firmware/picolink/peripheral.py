@@ -95,7 +95,7 @@ class Peripheral:
             conn = data[0]
             for k in self.links:
                 if not k.up:
-                    k.reset(conn, self._writer(conn), self.info)
+                    k.reset(conn, self._writer(conn), self.info, False)
                     k.peer = bytes(data[2])
                     print("connected", conn)
                     self._new.set()
