@@ -124,14 +124,12 @@ export class Link {
     this.pendingUpdate = { params: { ...params }, at: this.anchor + 6 * this.intervalMs, initiator };
   }
 
-  /** Ends the link at once on both sides, with `reason` (used when the air itself drops it). */
-  close(reason: number): void {
-    if (this.closed) return;
+  /** The link is over: no more events; the air forgets it. Telling the hosts is the caller's part. */
+  private end(): void {
     this.closed = true;
     this.timer?.cancel();
     this.timer = null;
     this.env.onClosed(this);
-    for (const s of [this.central, this.peripheral]) if (s.peer.onLink(this)) s.peer.linkClosed(this, reason);
   }
 
   private schedule(): void {
@@ -143,9 +141,7 @@ export class Link {
     const now = this.env.clock.now();
     if (!this.central.peer.onLink(this) && !this.peripheral.peer.onLink(this)) {
       // Both controllers forgot the link (reset or power loss): nobody is left to time it out.
-      this.closed = true;
-      this.env.onClosed(this);
-      return;
+      return this.end();
     }
     this.events++;
     this.exchange(now);
@@ -219,9 +215,7 @@ export class Link {
 
   private finishTerminate(): void {
     const t = this.terminate!;
-    this.closed = true;
-    this.timer?.cancel();
-    this.env.onClosed(this);
+    this.end();
     const local = this.side(t.from);
     const remote = this.other(t.from);
     local.peer.linkClosed(this, HciStatus.CONNECTION_TERMINATED_BY_LOCAL_HOST);
@@ -234,9 +228,7 @@ export class Link {
     const cLost = lost(this.central);
     const pLost = lost(this.peripheral);
     if (!cLost && !pLost) return false;
-    this.closed = true;
-    this.timer?.cancel();
-    this.env.onClosed(this);
+    this.end();
     for (const s of [this.central, this.peripheral]) if (s.peer.onLink(this)) s.peer.linkClosed(this, HciStatus.CONNECTION_TIMEOUT);
     return true;
   }
