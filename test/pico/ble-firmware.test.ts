@@ -27,8 +27,10 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function board(name: string, firmware: string): VirtualPico {
-  const p = new VirtualPico(radio, { name, files: readFirmware(path.join(FIRMWARE, firmware)) });
+/** A board with the files of `firmware`, each later folder overlaid on the earlier ones. */
+function board(name: string, ...firmware: string[]): VirtualPico {
+  const files = Object.assign({}, ...firmware.map((f) => readFirmware(path.join(FIRMWARE, f)))) as Record<string, Uint8Array>;
+  const p = new VirtualPico(radio, { name, files });
   picos.push(p);
   return p;
 }
@@ -50,7 +52,7 @@ it('two Picos exchange 1,000 messages each way at 5% packet error rate, none los
 });
 
 it('a peripheral whose asyncio loop only ever yields with sleep_ms(0) still serves 1,000 messages', async () => {
-  const periph = board('periph', 'spin-peripheral');
+  const periph = board('periph', 'raw-peripheral', 'spin-peripheral');
   const central = board('central', 'raw-central');
   await periph.powerOn();
   await line(periph, /^advertising$/);
