@@ -1,7 +1,7 @@
 // N virtual Picos on one radio, each running the same firmware folder.
 import { Radio } from '../radio/radio.ts';
 import { VirtualPico } from './board.ts';
-import { readFirmware } from './firmware-files.ts';
+import { readFirmware, withConfig } from './firmware-files.ts';
 
 export interface SimOptions {
   picos: number;
@@ -22,10 +22,12 @@ export class Sim {
     this.radio = options.radio ?? new Radio();
     const files = readFirmware(options.firmwareDir);
     for (let i = 1; i <= options.picos; i++) {
+      const name = `${options.prefix ?? 'pico'}${i}`;
       this.picos.push(
         new VirtualPico(this.radio, {
-          name: `${options.prefix ?? 'pico'}${i}`,
-          files,
+          name,
+          // Each board advertises its own name, so a central can tell them apart.
+          files: withConfig(files, { NAME: name }),
           // Spread along a line a metre apart, so RSSI differs a little between boards.
           position: { x: i, y: 1 },
           ...(options.heapBytes ? { heapBytes: options.heapBytes } : {}),

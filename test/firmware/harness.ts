@@ -1,18 +1,13 @@
 // Virtual Picos running the unmodified firmware/ folder, each with its own config.py.
 import path from 'node:path';
 import { VirtualPico, type PicoOptions } from '../../src-main/pico/board.ts';
-import { readFirmware } from '../../src-main/pico/firmware-files.ts';
+import { configPy, readFirmware } from '../../src-main/pico/firmware-files.ts';
 import { Radio } from '../../src-main/radio/radio.ts';
 
 export const FIRMWARE_DIR = path.resolve(import.meta.dirname, '../../firmware');
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures');
 
-/** A config.py from settings: strings are quoted, numbers and null/booleans as Python. */
-export function configPy(settings: Record<string, string | number | boolean | null>): string {
-  const py = (v: string | number | boolean | null): string =>
-    v === null ? 'None' : typeof v === 'boolean' ? (v ? 'True' : 'False') : typeof v === 'number' ? String(v) : JSON.stringify(v);
-  return Object.entries(settings).map(([k, v]) => `${k} = ${py(v)}\n`).join('');
-}
+export { configPy };
 
 /** The firmware folder as flashed, with config.py replaced and optional extra files (a fixture app). */
 export function firmware(settings: Record<string, string | number | boolean | null>, fixture?: string): Record<string, Uint8Array> {
