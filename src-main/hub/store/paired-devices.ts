@@ -1,0 +1,157 @@
+// The devices the user chose to remember, kept in `paired.json` in the app data folder.
+// A damaged file never stops the app: it is set aside and reported, and the list starts empty.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import type { Profile } from '../discovery/profile.ts';
+import { writeFileAtomic } from './atomic-write.ts';
+import { setAside } from './set-aside.ts';
+
+export const PAIRED_FILE = 'paired.json';
+
+/** Lower-case, colon separated, as noble reports addresses on Linux and Windows. */
+const ADDRESS = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+
+const deviceSchema = z.object({
+  address: z.string().regex(ADDRESS),
+  name: z.string().nullable(),
+  profile: z.enum(['picolink', 'tutorial', 'nus']).nullable(),
+  addedAt: z.iso.datetime(),
+});
+
+const fileSchema = z.object({
+  version: z.literal(1),
+  devices: z.array(deviceSchema),
+});
+
+export type PairedDevice = z.infer<typeof deviceSchema>;
+// Keeps the schema's enum and the discovery module's Profile from drifting apart.
+const _profileMatches: [PairedDevice['profile'], Profile | null] extends [Profile | null, PairedDevice['profile']] ? true : never = true;
+
+export type NewPairedDevice = Omit<PairedDevice, 'addedAt'> & { addedAt?: string };
+
+export class InvalidAddressError extends Error {
+  constructor(readonly address: string) {
+    super(`"${address}" is not a Bluetooth address like aa:bb:cc:dd:ee:ff`);
+    this.name = 'InvalidAddressError';
+  }
+}
+
+export function isAddress(text: string): boolean {
+  return ADDRESS.test(text.trim().toLowerCase());
+}
+
+/** Lower-cases an address and checks its shape; throws InvalidAddressError. */
+export function normaliseAddress(address: string): string {
+  const a = address.trim().toLowerCase();
+  if (!ADDRESS.test(a)) throw new InvalidAddressError(address);
+  return a;
+}
+
+export class PairedDevices {
+  private readonly devices = new Map<string, PairedDevice>();
+  // Saves run one after another; each writes the list as it is when its turn comes.
+  private saving: Promise<void> = Promise.resolve();
+
+  private constructor(readonly file: string, devices: readonly PairedDevice[]) {
+    for (const d of devices) this.devices.set(d.address, d);
+  }
+
+  /**
+   * Reads `file`. Missing: an empty list. Unreadable, not JSON or not the expected shape: the
+   * file is renamed to `<file>.corrupt-<timestamp>`, the list starts empty and `warning` says
+   * what happened. Never throws for the file's contents.
+   */
+  static load(file: string): { store: PairedDevices; warning?: string } {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      const e = error as NodeJS.ErrnoException;
+      if (e.code === 'ENOENT') return { store: new PairedDevices(file, []) };
+      return PairedDevices.damaged(file, `could not be read (${e.code ?? e.message})`);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return PairedDevices.damaged(file, 'is not valid JSON');
+    }
+    const parsed = fileSchema.safeParse(json);
+    if (!parsed.success) {
+      const version = (json as { version?: unknown } | null)?.version;
+      const why =
+        typeof version === 'number' && version > 1
+          ? `was written by a newer PicoLink (format version ${version}; this one reads version 1)`
+          : `does not have the expected contents (${z.prettifyError(parsed.error).replace(/\n/g, ' ')})`;
+      return PairedDevices.damaged(file, why);
+    }
+    return { store: new PairedDevices(file, parsed.data.devices) };
+  }
+
+  private static damaged(file: string, why: string): { store: PairedDevices; warning: string } {
+    let warning: string;
+    try {
+      const aside = setAside(file);
+      warning = `The paired devices file ${file} ${why}; it was moved to ${aside} and the list of paired devices starts empty.`;
+    } catch (error) {
+      warning =
+        `The paired devices file ${file} ${why}, and moving it aside failed (${(error as Error).message}); ` +
+        `the list of paired devices starts empty and the next change will replace that file.`;
+    }
+    return { store: new PairedDevices(file, []), warning };
+  }
+
+  list(): PairedDevice[] {
+    return [...this.devices.values()];
+  }
+
+  has(address: string): boolean {
+    return this.devices.has(address.trim().toLowerCase());
+  }
+
+  /**
+   * Devices matching `nameOrAddress`: the one with that address (any case); otherwise those
+   * with exactly that name; otherwise those whose name matches ignoring case. More than one
+   * entry means the name is ambiguous, which the caller reports.
+   */
+  find(nameOrAddress: string): PairedDevice[] {
+    const q = nameOrAddress.trim();
+    const byAddress = this.devices.get(q.toLowerCase());
+    if (byAddress) return [byAddress];
+    const all = this.list();
+    const exact = all.filter((d) => d.name === q);
+    if (exact.length > 0) return exact;
+    const lower = q.toLowerCase();
+    return all.filter((d) => d.name?.toLowerCase() === lower);
+  }
+
+  /** Remembers a device, or updates the name and profile of one already remembered (keeping its addedAt). */
+  add(device: NewPairedDevice): Promise<void> {
+    const address = normaliseAddress(device.address);
+    const old = this.devices.get(address);
+    const record = deviceSchema.parse({
+      address,
+      name: device.name,
+      profile: device.profile,
+      addedAt: old?.addedAt ?? device.addedAt ?? new Date().toISOString(),
+    });
+    this.devices.set(address, record);
+    return this.save();
+  }
+
+  /** Forgets a device; resolves to whether it was remembered. */
+  async remove(address: string): Promise<boolean> {
+    const removed = this.devices.delete(address.trim().toLowerCase());
+    if (removed) await this.save();
+    return removed;
+  }
+
+  private save(): Promise<void> {
+    const run = this.saving.then(() =>
+      writeFileAtomic(this.file, JSON.stringify({ version: 1, devices: this.list() }, null, 2) + '\n'),
+    );
+    // A failed save is reported to its caller; the next save still runs.
+    this.saving = run.catch(() => {});
+    return run;
+  }
+}
