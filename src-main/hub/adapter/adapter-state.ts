@@ -1,0 +1,29 @@
+// noble's adapter states, and what each one asks of the user.
+
+export type AdapterState = 'unknown' | 'resetting' | 'unsupported' | 'unauthorized' | 'poweredOff' | 'poweredOn';
+
+export function adapterStateMessage(state: string, adapter: string, platform: NodeJS.Platform = process.platform): string {
+  switch (state) {
+    case 'poweredOn':
+      return `${adapter} is on`;
+    case 'poweredOff':
+      return platform === 'linux'
+        ? `Bluetooth is off on ${adapter}: turn it on (bluetoothctl power on, or rfkill unblock bluetooth). The hub goes on when it comes back.`
+        : `Bluetooth is off on ${adapter}: turn it on in the system settings. The hub goes on when it comes back.`;
+    case 'unauthorized':
+      if (platform === 'linux') {
+        return (
+          `Not allowed to use ${adapter}: raw HCI access needs the CAP_NET_RAW and CAP_NET_ADMIN capabilities. ` +
+          'Run: sudo setcap cap_net_raw,cap_net_admin+eip "$(readlink -f "$(which node)")" (or use dbus for BlueZ), or try the simulator: --sim 4'
+        );
+      }
+      if (platform === 'darwin') return `Not allowed to use Bluetooth: allow this app (or your terminal) in System Settings > Privacy & Security > Bluetooth.`;
+      return `Not allowed to use Bluetooth on ${adapter}: check the system's Bluetooth permissions.`;
+    case 'unsupported':
+      return `${adapter} has no Bluetooth Low Energy (or was not found). Plug in an adapter, name another one with --hci, or try the simulator: --sim 4`;
+    case 'resetting':
+      return `${adapter} is resetting`;
+    default:
+      return `${adapter}: waiting for the adapter (state ${state})`;
+  }
+}

@@ -1,0 +1,66 @@
+// `--sim N`: N virtual Picos running firmware/ on the virtual radio, and as many virtual adapters
+// as their connection limit needs, each attached to its own noble through HCI in process, exactly
+// as noble drives a UART dongle.
+import path from 'node:path';
+import { Sim } from '../../pico/sim.ts';
+import { Radio } from '../../radio/radio.ts';
+import { nobleInProcess } from '../../radio/transport/noble-in-process.ts';
+import { Adapter } from './adapter.ts';
+
+/** A laptop controller's usual limit (controller/options.ts LAPTOP_ADAPTER). */
+export const SIM_ADAPTER_LIMIT = 7;
+
+export const DEFAULT_FIRMWARE_DIR = path.resolve(import.meta.dirname, '../../../firmware');
+
+export interface SimulationOptions {
+  picos: number;
+  firmwareDir?: string;
+  /** Connections per virtual adapter. */
+  adapterLimit?: number;
+  /** Virtual adapters; default: enough for every Pico at adapterLimit each. */
+  adapters?: number;
+  /** Tell the hub each adapter's limit (default), or let it learn it from refusals as with real dongles. */
+  announceLimit?: boolean;
+  heapBytes?: number;
+}
+
+export interface Simulation {
+  radio: Radio;
+  sim: Sim;
+  adapters: Adapter[];
+  /** Addresses of the Picos, as the hub sees them (lower case). */
+  addresses: string[];
+  /** Powers the Picos on and waits for them to boot. */
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createSimulation(options: SimulationOptions): Simulation {
+  const limit = options.adapterLimit ?? SIM_ADAPTER_LIMIT;
+  const count = options.adapters ?? Math.max(1, Math.ceil(options.picos / limit));
+  const radio = new Radio();
+  const adapters: Adapter[] = [];
+  for (let i = 0; i < count; i++) {
+    const node = radio.addNode({ name: `sim-hci${i}`, maxConnections: limit });
+    const noble = nobleInProcess(radio.attachInProcess(node.name));
+    adapters.push(new Adapter(node.name, noble, options.announceLimit === false ? {} : { maxConnections: limit }));
+  }
+  const sim = new Sim({
+    picos: options.picos,
+    firmwareDir: options.firmwareDir ?? DEFAULT_FIRMWARE_DIR,
+    radio,
+    ...(options.heapBytes ? { heapBytes: options.heapBytes } : {}),
+  });
+  const addresses = sim.picos.map((p) => p.node.controller.options.address.toLowerCase());
+  return {
+    radio,
+    sim,
+    adapters,
+    addresses,
+    start: () => sim.start(),
+    close: async () => {
+      await sim.close();
+      radio.close();
+    },
+  };
+}

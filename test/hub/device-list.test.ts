@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { DeviceList, normaliseAddress, type DiscoveredDevice, type Sighting } from '../../src-main/hub/discovery/device-list.ts';
+import { PICOLINK_SERVICE, profileOf } from '../../src-main/hub/discovery/profile.ts';
+
+const sighting = (over: Partial<Sighting> = {}): Sighting => ({
+  address: 'aa:bb:cc:dd:ee:01',
+  name: 'pico1',
+  rssi: -60,
+  profile: 'picolink',
+  connectable: true,
+  adapter: 'hci0',
+  ...over,
+});
+
+describe('device list', () => {
+  it('smooths RSSI, keeps the name across packets, and records each adapter', () => {
+    let now = 1000;
+    const list = new DeviceList({ now: () => now });
+    const added: DiscoveredDevice[] = [];
+    list.on('added', (d) => added.push(d));
+    list.record(sighting({ rssi: -60 }));
+    now = 1100;
+    list.record(sighting({ rssi: -80, name: null, profile: null, adapter: 'hci1' }));
+    const d = list.get('aa:bb:cc:dd:ee:01')!;
+    expect(added).toHaveLength(1);
+    expect(d.rssi).toBe(-65);
+    expect(d.lastRssi).toBe(-80);
+    expect(d.name).toBe('pico1');
+    expect(d.profile).toBe('picolink');
+    expect([...d.adapters]).toEqual([
+      ['hci0', 1000],
+      ['hci1', 1100],
+    ]);
+    // 127: RSSI not available, which must not drag the average.
+    list.record(sighting({ rssi: 127 }));
+    expect(list.get('aa:bb:cc:dd:ee:01')!.rssi).toBe(-65);
+  });
+
+  it('marks silent devices stale, then forgets them', () => {
+    let now = 0;
+    const list = new DeviceList({ now: () => now, staleMs: 10, forgetMs: 30 });
+    const events: string[] = [];
+    list.on('stale', (d) => events.push(`stale ${d.name}`));
+    list.on('removed', (d) => events.push(`removed ${d.name}`));
+    list.record(sighting());
+    now = 11;
+    list.sweep();
+    list.sweep();
+    expect(list.get('aa:bb:cc:dd:ee:01')!.stale).toBe(true);
+    list.record(sighting());
+    expect(list.get('aa:bb:cc:dd:ee:01')!.stale).toBe(false);
+    now = 42;
+    list.sweep();
+    expect(list.list()).toHaveLength(0);
+    expect(events).toEqual(['stale pico1', 'removed pico1']);
+  });
+
+  it('finds by address in any spelling, or by exact name', () => {
+    const list = new DeviceList();
+    list.record(sighting());
+    expect(list.find('AA-BB-CC-DD-EE-01')?.name).toBe('pico1');
+    expect(list.find('aabbccddee01')?.name).toBe('pico1');
+    expect(list.find('pico1')?.address).toBe('aa:bb:cc:dd:ee:01');
+    expect(list.find('pico2')).toBeUndefined();
+    expect(normaliseAddress('zz:bb:cc:dd:ee:01')).toBeNull();
+  });
+
+  it('tells profiles from advertised services', () => {
+    expect(profileOf([PICOLINK_SERVICE])).toBe('picolink');
+    expect(profileOf(['1848'])).toBe('tutorial');
+    expect(profileOf(['0000181a-0000-1000-8000-00805f9b34fb'])).toBe('tutorial');
+    expect(profileOf(['6e400001b5a3f393e0a9e50e24dcca9e'])).toBe('nus');
+    expect(profileOf(['180f'])).toBeNull();
+  });
+});
