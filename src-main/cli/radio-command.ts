@@ -1,10 +1,9 @@
 // `picolink radio`: the virtual radio with pty endpoints, controlled from standard input.
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { formatAddress } from '../radio/hci/address.ts';
 import { Radio } from '../radio/radio.ts';
 import { CONTROL_HELP, parseControl, type ControlCommand } from './radio-control.ts';
-import { RADIO_USAGE, UsageError } from './usage.ts';
+import { RADIO_USAGE, parseFlags, UsageError } from './usage.ts';
 
 export interface RadioArgs {
   ptys: string[];
@@ -14,24 +13,13 @@ export interface RadioArgs {
 }
 
 export function parseRadioArgs(argv: string[]): RadioArgs | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        'hci-pty': { type: 'string', multiple: true },
-        btsnoop: { type: 'string' },
-        'max-connections': { type: 'string' },
-        'no-connect-while-scanning': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const v = parsed.values;
+  const v = parseFlags(argv, {
+    'hci-pty': { type: 'string', multiple: true },
+    btsnoop: { type: 'string' },
+    'max-connections': { type: 'string' },
+    'no-connect-while-scanning': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (v.help) return 'help';
   const ptys = v['hci-pty'] ?? [];
   if (ptys.length === 0) throw new UsageError('at least one --hci-pty PATH is required');

@@ -3,9 +3,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { Sim } from '../pico/sim.ts';
-import { SIM_USAGE, UsageError } from './usage.ts';
+import { SIM_USAGE, parseFlags, UsageError } from './usage.ts';
 
 export interface SimArgs {
   picos: number;
@@ -17,23 +16,13 @@ export interface SimArgs {
 const DEFAULT_FIRMWARE = path.resolve(new URL('../../firmware', import.meta.url).pathname);
 
 export function parseSimArgs(argv: string[]): SimArgs | 'help' {
-  let v;
-  try {
-    v = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        picos: { type: 'string' },
-        firmware: { type: 'string' },
-        'hci-pty': { type: 'string' },
-        heap: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const v = parseFlags(argv, {
+    picos: { type: 'string' },
+    firmware: { type: 'string' },
+    'hci-pty': { type: 'string' },
+    heap: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (v.help) return 'help';
   const picos = v.picos === undefined ? 1 : /^\d+$/.test(v.picos) ? Number(v.picos) : NaN;
   if (!Number.isInteger(picos) || picos < 1 || picos > 64) throw new UsageError('--picos takes a whole number from 1 to 64');

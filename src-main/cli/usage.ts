@@ -1,4 +1,5 @@
 // Usage text for every subcommand, and the error type that prints it with exit code 2.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -7,6 +8,7 @@ export class UsageError extends Error {
 export const MAIN_USAGE = `Usage: picolink <command> [options]
 
 Commands:
+  hub     Link to Picos (real adapters or the simulator), measure latency, log and export
   radio   Run the virtual BLE radio with HCI endpoints for real host stacks
   sim     Run virtual Pico W boards (MicroPython firmware) on the virtual radio
 
@@ -41,3 +43,44 @@ Options:
   -h, --help       this text
 
 While running, type commands on standard input ('help' lists them). Ctrl-C stops.`;
+
+export const HUB_USAGE = `Usage: picolink hub [--sim N] [--hci ADAPTER ...] [--pair NAME|ADDR ...] [options]
+
+Links to every paired Pico W, pings each (default 10 Hz) and shows a live table: state, RSSI,
+RTT p50/p99 over the last 10 s, loss. Ctrl-C (or --duration) stops cleanly and prints a
+summary per device: samples, loss %, p50/p95/p99/max RTT. Every sample, message and state
+change is stored in log.sqlite in the app data folder.
+
+Options:
+  --sim N              run N virtual Picos with the real firmware on the virtual radio, on as
+                       many virtual adapters as needed (7 links each); pairs them all unless
+                       --pair names some. Its paired list (paired-sim.json) is separate.
+  --firmware DIR       the simulator's firmware folder (default: firmware/)
+  --hci ADAPTER        an adapter to use (repeatable; default: the system's):
+                         default        the OS Bluetooth stack
+                         hci:N          Linux raw HCI device N
+                         uart:PORT[@BAUD]  an HCI controller on a serial port (e.g. a Pico or
+                                        nRF dongle running an HCI UART firmware)
+                         dbus[:hciN]    BlueZ over D-Bus (needs the dbus-next package)
+  --pair NAME|ADDR     remember this device (repeatable); a name pairs the first device heard
+                       with it
+  --ping-hz R          pings per second per link, 0 to 100 (default 10; 0 stops pinging)
+  --duration S         stop S seconds after every paired device is linked (or 15 s after start
+                       if some never link)
+  --export FILE        after stopping, write this session's log to FILE (.csv, .ndjson or .jsonl)
+  --json               JSON lines instead of the table: status each second, every state
+                       change, received messages, then a summary
+  --home DIR           the app data folder (default: PICOLINK_HOME, or the platform's)
+  -h, --help           this text`;
+
+/** Strict flag parsing (no positionals, no unknown flags) whose every complaint is a UsageError. */
+export function parseFlags<const T extends NonNullable<ParseArgsConfig['options']>>(
+  argv: string[],
+  options: T,
+): ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: false }>>['values'] {
+  try {
+    return parseArgs({ args: argv, strict: true as const, allowPositionals: false as const, options }).values;
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}

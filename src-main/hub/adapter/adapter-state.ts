@@ -2,11 +2,18 @@
 
 export type AdapterState = 'unknown' | 'resetting' | 'unsupported' | 'unauthorized' | 'poweredOff' | 'poweredOn';
 
-export function adapterStateMessage(state: string, adapter: string, platform: NodeJS.Platform = process.platform): string {
+/** How the adapter is reached: a serial port has its own ways of failing. */
+export type AdapterTransport = 'os' | 'uart' | 'sim';
+
+export function adapterStateMessage(state: string, adapter: string, platform: NodeJS.Platform = process.platform, transport: AdapterTransport = 'os'): string {
   switch (state) {
     case 'poweredOn':
       return `${adapter} is on`;
     case 'poweredOff':
+      // noble's UART driver reports a port it cannot open, or a controller that never answers, as off.
+      if (transport === 'uart') {
+        return `No HCI controller answers on ${adapter}: check the port name, that the dongle is plugged in and runs HCI UART firmware, and the baud rate (@BAUD). The hub goes on when it answers.`;
+      }
       return platform === 'linux'
         ? `Bluetooth is off on ${adapter}: turn it on (bluetoothctl power on, or rfkill unblock bluetooth). The hub goes on when it comes back.`
         : `Bluetooth is off on ${adapter}: turn it on in the system settings. The hub goes on when it comes back.`;

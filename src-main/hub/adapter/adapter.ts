@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import type { Noble, Peripheral } from '@stoprocent/noble';
 import { profileOf } from '../discovery/profile.ts';
 import type { Sighting } from '../discovery/device-list.ts';
-import { adapterStateMessage } from './adapter-state.ts';
+import { adapterStateMessage, type AdapterTransport } from './adapter-state.ts';
 
 /** noble's connection parameters, in the spec's units (Core 5.4 Vol 4 Part E 7.8.12). */
 export interface ConnectParams {
@@ -36,6 +36,7 @@ export class Adapter extends EventEmitter<AdapterEvents> {
   readonly links = new Set<string>();
   /** Connections this adapter allows; learned from Connection Limit Exceeded when not given. */
   limit: number;
+  readonly transport: AdapterTransport;
   private readonly queue: SlotRequest[] = [];
   private slotOwner: object | null = null;
   private wantScan = false;
@@ -52,10 +53,11 @@ export class Adapter extends EventEmitter<AdapterEvents> {
   constructor(
     readonly name: string,
     readonly noble: Noble,
-    options: { maxConnections?: number } = {},
+    options: { maxConnections?: number; transport?: AdapterTransport } = {},
   ) {
     super();
     this.limit = options.maxConnections ?? Infinity;
+    this.transport = options.transport ?? 'os';
   }
 
   start(): void {
@@ -147,7 +149,7 @@ export class Adapter extends EventEmitter<AdapterEvents> {
       this.links.clear();
       this.slotOwner = null;
     }
-    this.emit('state', state, adapterStateMessage(state, this.name));
+    this.emit('state', state, adapterStateMessage(state, this.name, process.platform, this.transport));
     if (state === 'poweredOn') {
       this.resumeScan();
       this.nextSlot();

@@ -1,0 +1,84 @@
+// `picolink hub` flags, checked in full before anything starts: a wrong flag is a usage error
+// (exit 2), never a half-started hub.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { AdapterSpecError, parseAdapterSpec, type AdapterSpec } from '../hub/adapter/adapter-spec.ts';
+import { DEFAULT_FIRMWARE_DIR } from '../hub/adapter/sim-adapters.ts';
+import { formatFromPath } from '../hub/store/export.ts';
+import { parseFlags, UsageError } from './usage.ts';
+
+export interface HubArgs {
+  sim: number;
+  firmware: string;
+  adapters: AdapterSpec[];
+  pair: string[];
+  pingHz: number;
+  durationS: number | null;
+  exportFile: string | null;
+  exportFormat: 'csv' | 'ndjson' | null;
+  json: boolean;
+  home: string | null;
+}
+
+function wholeNumber(flag: string, text: string, min: number, max: number): number {
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(n >= min && n <= max)) throw new UsageError(`${flag} takes a whole number from ${min} to ${max}, not ${JSON.stringify(text)}`);
+  return n;
+}
+
+function number(flag: string, text: string, min: number, max: number): number {
+  const n = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+  if (!(n >= min && n <= max)) throw new UsageError(`${flag} takes a number from ${min} to ${max}, not ${JSON.stringify(text)}`);
+  return n;
+}
+
+export function parseHubArgs(argv: string[]): HubArgs | 'help' {
+  const v = parseFlags(argv, {
+    sim: { type: 'string' },
+    firmware: { type: 'string' },
+    hci: { type: 'string', multiple: true },
+    pair: { type: 'string', multiple: true },
+    'ping-hz': { type: 'string' },
+    duration: { type: 'string' },
+    export: { type: 'string' },
+    json: { type: 'boolean' },
+    home: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (v.help) return 'help';
+  const sim = v.sim === undefined ? 0 : wholeNumber('--sim', v.sim, 1, 64);
+  if (v.firmware !== undefined && !sim) throw new UsageError('--firmware applies to the simulator: add --sim N');
+  const firmware = path.resolve(v.firmware ?? DEFAULT_FIRMWARE_DIR);
+  if (sim && !existsSync(path.join(firmware, 'main.py'))) throw new UsageError(`${firmware} is not a firmware folder (no main.py)`);
+  let adapters: AdapterSpec[];
+  try {
+    adapters = (v.hci ?? []).map(parseAdapterSpec);
+  } catch (e) {
+    if (e instanceof AdapterSpecError) throw new UsageError(`--hci ${e.message}`);
+    throw e;
+  }
+  const pair = (v.pair ?? []).map((p) => p.trim());
+  if (pair.some((p) => p === '')) throw new UsageError('--pair takes a device name or address');
+  const pingHz = v['ping-hz'] === undefined ? 10 : number('--ping-hz', v['ping-hz'], 0, 100);
+  const durationS = v.duration === undefined ? null : number('--duration', v.duration, 0.1, 7 * 24 * 3600);
+  let exportFile: string | null = null;
+  let exportFormat: 'csv' | 'ndjson' | null = null;
+  if (v.export !== undefined) {
+    exportFormat = formatFromPath(v.export);
+    if (!exportFormat) throw new UsageError(`--export ${v.export}: the file name must end in .csv, .ndjson or .jsonl`);
+    exportFile = path.resolve(v.export);
+    if (!existsSync(path.dirname(exportFile))) throw new UsageError(`--export ${v.export}: the folder ${path.dirname(exportFile)} does not exist`);
+  }
+  return {
+    sim,
+    firmware,
+    adapters,
+    pair,
+    pingHz,
+    durationS,
+    exportFile,
+    exportFormat,
+    json: v.json ?? false,
+    home: v.home ? path.resolve(v.home) : null,
+  };
+}

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { parseHubArgs, type HubArgs } from '../../src-main/cli/hub-args.ts';
+import { parseAdapterSpec } from '../../src-main/hub/adapter/adapter-spec.ts';
+import { adapterStateMessage } from '../../src-main/hub/adapter/adapter-state.ts';
+import { UsageError } from '../../src-main/cli/usage.ts';
+
+const parse = (...argv: string[]): HubArgs => {
+  const r = parseHubArgs(argv);
+  if (r === 'help') throw new Error('help');
+  return r;
+};
+
+describe('hub flags', () => {
+  it('reads every flag', () => {
+    const a = parse('--sim', '8', '--hci', 'hci:1', '--hci', 'uart:/dev/ttyACM0@1000000', '--pair', 'pico1', '--pair', 'AA:BB:CC:DD:EE:FF', '--ping-hz', '20', '--duration', '60', '--export', 'out.csv', '--json');
+    expect(a.sim).toBe(8);
+    expect(a.adapters).toEqual([
+      { kind: 'hci', deviceId: 1 },
+      { kind: 'uart', port: '/dev/ttyACM0', baudRate: 1000000 },
+    ]);
+    expect(a.pair).toEqual(['pico1', 'AA:BB:CC:DD:EE:FF']);
+    expect(a.pingHz).toBe(20);
+    expect(a.durationS).toBe(60);
+    expect(a.exportFormat).toBe('csv');
+    expect(a.json).toBe(true);
+    expect(parse('--export', 'x.ndjson').exportFormat).toBe('ndjson');
+    expect(parse().pingHz).toBe(10);
+    expect(parseHubArgs(['-h'])).toBe('help');
+  });
+
+  it.each([
+    [['--bogus'], /Unknown option/],
+    [['--sim'], /argument missing/],
+    [['--sim', '0'], /--sim takes a whole number from 1 to 64/],
+    [['--sim', '4x'], /--sim/],
+    [['--ping-hz', '500'], /--ping-hz takes a number from 0 to 100/],
+    [['--duration', '-1'], /--duration/],
+    [['--export', 'out.xlsx'], /must end in .csv, .ndjson or .jsonl/],
+    [['--export', '/no/such/dir/out.csv'], /does not exist/],
+    [['--hci', 'bluetooth0'], /is not an adapter/],
+    [['--hci', 'uart:'], /uart takes a serial port/],
+    [['--pair', ' '], /--pair takes/],
+    [['--firmware', '.'], /add --sim/],
+    [['stray'], /Unexpected argument/],
+  ])('%j is a usage error', (argv, message) => {
+    expect(() => parseHubArgs(argv)).toThrow(UsageError);
+    expect(() => parseHubArgs(argv)).toThrow(message);
+  });
+});
+
+describe('adapters', () => {
+  it('parses each kind of adapter spec', () => {
+    expect(parseAdapterSpec('default')).toEqual({ kind: 'default' });
+    expect(parseAdapterSpec('hci:0')).toEqual({ kind: 'hci', deviceId: 0 });
+    expect(parseAdapterSpec('uart:COM3')).toEqual({ kind: 'uart', port: 'COM3' });
+    expect(parseAdapterSpec('dbus:hci1')).toEqual({ kind: 'dbus', adapter: 'hci1' });
+    expect(() => parseAdapterSpec('dbus:foo')).toThrow(/dbus takes/);
+  });
+
+  it('says what to do for each adapter state', () => {
+    expect(adapterStateMessage('unauthorized', 'hci0', 'linux')).toMatch(/setcap cap_net_raw,cap_net_admin/);
+    expect(adapterStateMessage('poweredOff', 'hci0', 'linux')).toMatch(/rfkill unblock/);
+    expect(adapterStateMessage('unsupported', 'hci0', 'darwin')).toMatch(/--sim/);
+    expect(adapterStateMessage('unauthorized', 'system adapter', 'darwin')).toMatch(/Privacy & Security/);
+  });
+});

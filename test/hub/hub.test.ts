@@ -1,0 +1,113 @@
+// The hub end to end: real noble on virtual adapters, virtual Picos running the real firmware.
+import { afterEach, describe, expect, it } from 'vitest';
+import { VirtualPico } from '../../src-main/pico/board.ts';
+import type { LinkStateChange } from '../../src-main/hub/link/link-loop.ts';
+import { firmware } from '../firmware/harness.ts';
+import { linkedCount, startSimHub, until, type SimHub } from './sim-hub.ts';
+
+let h: SimHub | null = null;
+afterEach(async () => {
+  await h?.close();
+  h = null;
+});
+
+describe('hub on the virtual radio', () => {
+  it('links three Picos, measures RTT with the firmware share, echoes messages both ways', async () => {
+    h = await startSimHub({ picos: 3 }, { pingHz: 10 }, false);
+    const { hub } = h;
+    const states: LinkStateChange[] = [];
+    hub.on('state', (c) => states.push(c));
+    for (const a of h.simulation.addresses) await hub.pair(a);
+    await until('3 links', () => linkedCount(hub) === 3);
+    await until('20 samples each', () => hub.status().every((d) => d.total.count >= 20));
+    const st = hub.status();
+    for (const d of st) {
+      expect(d.profile).toBe('picolink');
+      expect(d.name).toMatch(/^pico[123]$/);
+      expect(d.total.lost).toBe(0);
+      expect(d.total.p50).toBeGreaterThan(0);
+      // Firmware time is part of the round trip, never more than it.
+      expect(d.firmwareMs).not.toBeNull();
+      expect(d.firmwareMs!).toBeLessThan(d.total.p50!);
+      expect(d.mtu).toBeGreaterThan(23);
+    }
+    const sent = await hub.send('all', { kind: 'text', text: 'hello from the hub' });
+    expect(sent.sort()).toEqual(st.map((d) => d.address).sort());
+    await until('echoes', () => st.every((d) => hub.history(d.address).some((m) => m.direction === 'in' && m.message.kind === 'text' && m.message.text === 'hello from the hub')));
+    await hub.send('pico2', { kind: 'data', bytes: new Uint8Array([0, 1, 2, 255]) });
+    await until('data echo', () => hub.history('pico2').some((m) => m.direction === 'in' && m.message.kind === 'data' && Buffer.from(m.message.bytes).toString('hex') === '000102ff'));
+    // Every state change carries its reason.
+    for (const a of h.simulation.addresses) {
+      expect(states.filter((c) => c.address === a).map((c) => c.state)).toEqual(['waiting', 'queued', 'connecting', 'discovering', 'linked']);
+    }
+    expect(states.every((c) => c.reason.length > 0)).toBe(true);
+  });
+
+  it('runs a throughput test on demand', async () => {
+    h = await startSimHub({ picos: 1 }, { pingHz: 2 });
+    const { hub } = h;
+    await until('link', () => linkedCount(hub) === 1);
+    const result = new Promise<{ octets: number; bytesPerSecond: number }>((resolve) => hub.once('throughput', (t) => resolve(t.result)));
+    hub.throughput('pico1', 20_000);
+    const r = await result;
+    expect(r.octets).toBeGreaterThanOrEqual(20_000);
+    expect(r.bytesPerSecond).toBeGreaterThan(1000);
+    expect(hub.status()[0]!.lastThroughput?.octets).toBe(r.octets);
+  });
+
+  it('unpairs (closing the link), pairs by name, and stays down after disconnect until connect', async () => {
+    h = await startSimHub({ picos: 2 }, { pingHz: 5 }, false);
+    const { hub, paired } = h;
+    expect(await hub.pair('pico2')).toBe(h.simulation.addresses[1]);
+    await until('pico2 linked', () => hub.status().find((d) => d.name === 'pico2')?.state === 'linked');
+    expect(paired.list().map((d) => d.name)).toEqual(['pico2']);
+    await hub.disconnect('pico2');
+    expect(hub.status().find((d) => d.name === 'pico2')?.state).toBe('stopped');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(hub.status().find((d) => d.name === 'pico2')?.state).toBe('stopped');
+    hub.connect('pico2');
+    await until('relinked', () => hub.status().find((d) => d.name === 'pico2')?.state === 'linked');
+    expect(await hub.unpair('pico2')).toBe(true);
+    expect(paired.list()).toEqual([]);
+    expect(hub.status().find((d) => d.name === 'pico2')?.state).toBe('unpaired');
+    await expect(hub.send('pico2', { kind: 'text', text: 'x' })).rejects.toThrow(/not a paired device/);
+  });
+
+  it('speaks to a tutorial-profile device in basic mode: text both ways, RTT by read', async () => {
+    h = await startSimHub({ picos: 0 }, { pingHz: 5 }, false);
+    const { hub } = h;
+    const tutorial = new VirtualPico(h.simulation.radio, { name: 'tut', files: firmware({ ROLE: 'peripheral', NAME: 'tut', APP: 'dashboard', PROFILE: 'tutorial' }) });
+    await tutorial.powerOn();
+    try {
+      await hub.pair('tut');
+      await until('tut linked', () => hub.status().find((d) => d.name === 'tut')?.state === 'linked');
+      const d = () => hub.status().find((x) => x.name === 'tut')!;
+      expect(d().profile).toBe('tutorial');
+      await until('RTT samples', () => d().total.count >= 5);
+      expect(d().firmwareMs).toBeNull();
+      await hub.send('tut', { kind: 'text', text: 'hi tutorial' });
+      await until('echo', () => hub.history('tut').some((m) => m.direction === 'in' && m.message.kind === 'text' && m.message.text === 'hi tutorial'));
+      expect(() => hub.throughput('tut', 1000)).toThrow(/no throughput test/);
+    } finally {
+      await tutorial.close();
+    }
+  });
+
+  it('survives a rogue peripheral notifying random payloads, and keeps linking the good one', async () => {
+    h = await startSimHub({ picos: 1 }, { pingHz: 10 });
+    const { hub } = h;
+    const rogue = new VirtualPico(h.simulation.radio, { name: 'rogue', files: firmware({}, 'firmware-rogue') });
+    await rogue.powerOn();
+    try {
+      await hub.pair('rogue');
+      await until('rogue linked', () => hub.status().find((d) => d.name === 'rogue')?.state === 'linked');
+      await until('bad input counted', () => hub.status().find((d) => d.name === 'rogue')!.bad >= 200, 30_000);
+      const good = hub.status().find((d) => d.name === 'pico1')!;
+      expect(good.state).toBe('linked');
+      expect(good.total.lost).toBe(0);
+      expect(good.total.count).toBeGreaterThan(10);
+    } finally {
+      await rogue.close();
+    }
+  });
+});
