@@ -1,0 +1,163 @@
+// The one contract between the renderer and the hub: every request the UI may make, what it
+// answers, and every event pushed to the UI, as zod schemas with the TypeScript types inferred
+// from them. Main validates each request against these (the renderer is untrusted); the preload
+// and the test bridge carry the same messages, so the UI cannot tell them apart.
+import { z } from 'zod';
+
+const address = z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/, 'a lower-case Bluetooth address like aa:bb:cc:dd:ee:ff');
+/** A device as the user names it: its address or its advertised name. */
+const target = z.string().trim().min(1).max(64);
+
+export const profileSchema = z.enum(['picolink', 'tutorial', 'nus']);
+export const linkStateSchema = z.enum(['unpaired', 'stopped', 'waiting', 'queued', 'connecting', 'discovering', 'linked', 'backoff', 'disconnecting']);
+
+export const rttSnapshotSchema = z.object({
+  count: z.number(),
+  lost: z.number(),
+  lossPercent: z.number(),
+  p50: z.number().nullable(),
+  p95: z.number().nullable(),
+  p99: z.number().nullable(),
+  max: z.number().nullable(),
+  mean: z.number().nullable(),
+});
+
+export const throughputSchema = z.object({
+  octets: z.number(),
+  firmwareOctets: z.number(),
+  firmwareMs: z.number(),
+  hubMs: z.number(),
+  bytesPerSecond: z.number(),
+});
+
+export const deviceSchema = z.object({
+  address,
+  name: z.string().nullable(),
+  paired: z.boolean(),
+  state: linkStateSchema,
+  reason: z.string(),
+  adapter: z.string().nullable(),
+  profile: profileSchema.nullable(),
+  rssi: z.number().nullable(),
+  lastSeen: z.number().nullable(),
+  mtu: z.number().nullable(),
+  intervalMs: z.number(),
+  window: rttSnapshotSchema,
+  total: rttSnapshotSchema,
+  firmwareMs: z.number().nullable(),
+  messagesIn: z.number(),
+  messagesOut: z.number(),
+  bad: z.number(),
+  lastThroughput: throughputSchema.nullable(),
+});
+
+export const adapterSchema = z.object({
+  name: z.string(),
+  state: z.string(),
+  /** What the state asks of the user (turn Bluetooth on, the Linux capability fix, ...). */
+  message: z.string(),
+});
+
+/** A message body on the wire: text as is, bytes as lower-case hex. */
+export const messageBodySchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('text'), text: z.string().min(1).max(4096) }),
+  z.object({ kind: z.literal('data'), hex: z.string().regex(/^([0-9a-f]{2})+$/).max(8192) }),
+]);
+
+export const historyEntrySchema = z.object({
+  at: z.number(),
+  direction: z.enum(['in', 'out']),
+  body: messageBodySchema,
+});
+
+export const adapterChoiceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('system') }),
+  z.object({ kind: z.literal('uart'), port: z.string().min(1).max(256), baudRate: z.number().int().min(1200).max(4_000_000).optional() }),
+  z.object({ kind: z.literal('sim'), picos: z.number().int().min(1).max(64) }),
+]);
+
+export const settingsSchema = z.object({
+  pingHz: z.number().min(0).max(100),
+  adapter: adapterChoiceSchema,
+  theme: z.enum(['light', 'dark', 'system']),
+});
+
+export const DEFAULT_SETTINGS: Settings = { pingHz: 10, adapter: { kind: 'system' }, theme: 'system' };
+
+export const exportRequestSchema = z.object({
+  format: z.enum(['csv', 'ndjson']),
+  /** Address or name; absent: every device. */
+  device: target.optional(),
+  /** Epoch ms, inclusive / exclusive. */
+  from: z.number().optional(),
+  to: z.number().optional(),
+  /** Absolute path chosen in the save dialog. */
+  file: z.string().min(1).max(4096),
+});
+
+/** Requests: channel → [request schema, response schema]. */
+export const requests = {
+  'app.info': [z.object({}), z.object({ name: z.string(), version: z.string(), electron: z.string().nullable(), node: z.string(), logFile: z.string() })],
+  'hub.status': [z.object({}), z.object({ adapters: z.array(adapterSchema), devices: z.array(deviceSchema), pingHz: z.number(), running: z.boolean() })],
+  'device.pair': [z.object({ target }), z.object({ address })],
+  'device.unpair': [z.object({ address }), z.object({ removed: z.boolean() })],
+  'device.connect': [z.object({ address }), z.object({})],
+  'device.disconnect': [z.object({ address }), z.object({})],
+  'device.send': [z.object({ target: z.union([address, z.literal('all')]), body: messageBodySchema }), z.object({ sentTo: z.array(address) })],
+  'device.history': [z.object({ address }), z.object({ entries: z.array(historyEntrySchema) })],
+  'device.throughput': [z.object({ address, octets: z.number().int().min(1).max(10_000_000) }), z.object({})],
+  'settings.get': [z.object({}), settingsSchema],
+  'settings.set': [settingsSchema.partial(), settingsSchema],
+  'export.chooseFile': [z.object({ format: z.enum(['csv', 'ndjson']) }), z.object({ file: z.string().nullable() })],
+  'export.run': [exportRequestSchema, z.object({ rows: z.number(), file: z.string() })],
+} as const;
+
+/** A latency sample as charts need it. */
+export const sampleSchema = z.object({ t: z.number(), seq: z.number(), rttMs: z.number().nullable() });
+
+/** Events: channel → payload schema. Samples are batched (one event per ~100 ms) to bound IPC traffic. */
+export const events = {
+  status: z.object({ adapters: z.array(adapterSchema), devices: z.array(deviceSchema), pingHz: z.number(), running: z.boolean() }),
+  samples: z.object({ batches: z.array(z.object({ address, samples: z.array(sampleSchema) })) }),
+  message: z.object({ address, entry: historyEntrySchema }),
+  state: z.object({ address, name: z.string().nullable(), state: linkStateSchema, previous: linkStateSchema, reason: z.string(), at: z.number() }),
+  throughput: z.object({ address, result: throughputSchema }),
+  'export.progress': z.object({ rows: z.number(), total: z.number() }),
+  notice: z.object({ level: z.enum(['info', 'warning', 'error']), text: z.string() }),
+} as const;
+
+export type RequestChannel = keyof typeof requests;
+export type EventChannel = keyof typeof events;
+export type RequestOf<C extends RequestChannel> = z.input<(typeof requests)[C][0]>;
+export type ResponseOf<C extends RequestChannel> = z.infer<(typeof requests)[C][1]>;
+export type EventOf<C extends EventChannel> = z.infer<(typeof events)[C]>;
+
+export type Settings = z.infer<typeof settingsSchema>;
+export type DeviceView = z.infer<typeof deviceSchema>;
+export type AdapterView = z.infer<typeof adapterSchema>;
+export type HistoryEntryView = z.infer<typeof historyEntrySchema>;
+export type MessageBody = z.infer<typeof messageBodySchema>;
+export type Sample = z.infer<typeof sampleSchema>;
+
+/**
+ * What the renderer sees as `window.picolink` (preload) or gets from the test bridge: one
+ * request function and one subscription function, both typed by channel.
+ */
+export interface PicoLinkApi {
+  request<C extends RequestChannel>(channel: C, payload: RequestOf<C>): Promise<ResponseOf<C>>;
+  /** Returns the unsubscribe function. */
+  on<C extends EventChannel>(channel: C, listener: (payload: EventOf<C>) => void): () => void;
+}
+
+export class ContractError extends Error {
+  override readonly name = 'ContractError';
+}
+
+/** Parses a request at the trust boundary; throws ContractError with a readable reason. */
+export function parseRequest<C extends RequestChannel>(channel: string, payload: unknown): { channel: C; payload: z.infer<(typeof requests)[C][0]> } {
+  if (!Object.hasOwn(requests, channel)) throw new ContractError(`unknown request channel ${JSON.stringify(channel)}`);
+  const schema = requests[channel as C][0];
+  const r = schema.safeParse(payload);
+  if (!r.success) throw new ContractError(`bad ${channel} request: ${z.prettifyError(r.error).replace(/\n/g, ' ')}`);
+  return { channel: channel as C, payload: r.data as z.infer<(typeof requests)[C][0]> };
+}
