@@ -110,4 +110,19 @@ describe('hub on the virtual radio', () => {
       await rogue.close();
     }
   });
+
+  it('reports a controller that restarts as off and then on, without crashing', async () => {
+    h = await startSimHub({ picos: 1 }, { pingHz: 5 });
+    const { hub } = h;
+    await until('link', () => linkedCount(hub) === 1);
+    const states: string[] = [];
+    const reasons: string[] = [];
+    hub.on('adapter', (a) => states.push(a.state));
+    hub.on('state', (c) => reasons.push(`${c.state}: ${c.reason}`));
+    h.simulation.radio.power('sim-hci0', false);
+    h.simulation.radio.power('sim-hci0', true);
+    await until('off and on again', () => states.includes('poweredOn'), 10_000);
+    expect(states).toEqual(['poweredOff', 'poweredOn']);
+    expect(reasons[0]).toMatch(/^waiting: disconnected: Hardware Failure/);
+  });
 });

@@ -16,6 +16,9 @@ export interface ConnectParams {
   timeout: number;
 }
 
+/** How soon the scan resumes after noble reports it stopped (or the adapter came on). */
+const SCAN_RESUME_MS = 20;
+
 export const DEFAULT_CONNECT_PARAMS: ConnectParams = { minInterval: 12, maxInterval: 12, latency: 0, timeout: 100 };
 
 export interface AdapterEvents {
@@ -46,8 +49,11 @@ export class Adapter extends EventEmitter<AdapterEvents> {
   private readonly onDiscover = (p: Peripheral): void => this.discovered(p);
   private readonly onScanStop = (): void => {
     this.scanning = false;
-    this.resumeScan();
+    // Not from inside noble's own event: it emits scanStop while it is in the middle of starting
+    // a scan (its first step is a disable), and starting another there would loop.
+    this.scheduleResume();
   };
+  private resumeTimer: NodeJS.Timeout | undefined;
   private readonly onWarning = (): void => {};
 
   constructor(
@@ -129,6 +135,7 @@ export class Adapter extends EventEmitter<AdapterEvents> {
   stop(): void {
     this.stopped = true;
     this.wantScan = false;
+    clearTimeout(this.resumeTimer);
     this.noble.off('stateChange', this.onState);
     this.noble.off('discover', this.onDiscover);
     this.noble.off('scanStop', this.onScanStop);
@@ -151,7 +158,7 @@ export class Adapter extends EventEmitter<AdapterEvents> {
     }
     this.emit('state', state, adapterStateMessage(state, this.name, process.platform, this.transport));
     if (state === 'poweredOn') {
-      this.resumeScan();
+      this.scheduleResume();
       this.nextSlot();
     }
   }
@@ -162,6 +169,15 @@ export class Adapter extends EventEmitter<AdapterEvents> {
     if (!next) return;
     this.slotOwner = next.owner;
     next.grant();
+  }
+
+  private scheduleResume(): void {
+    if (this.resumeTimer) return;
+    this.resumeTimer = setTimeout(() => {
+      this.resumeTimer = undefined;
+      this.resumeScan();
+    }, SCAN_RESUME_MS);
+    this.resumeTimer.unref();
   }
 
   private resumeScan(): void {

@@ -57,6 +57,16 @@ export class InProcessHciSocket extends EventEmitter {
   private receive(bytes: Uint8Array): void {
     for (const out of this.framer.push(bytes)) {
       if (out.kind !== 'packet') continue;
+      if (this.up && isNopComplete(out.bytes)) {
+        // The controller powered up afresh (a dongle replugged, a reset): everything noble set up
+        // in it is gone. Report the device down, as a kernel socket would, and bring it up again.
+        this.up = false;
+        this.emit('state', false);
+        // noble re-initialises when the device comes back up, starting with its own HCI_Reset.
+        this.up = true;
+        this.emit('state', true);
+        continue;
+      }
       if (!this.up) {
         if (isResetComplete(out.bytes)) {
           this.up = true;
@@ -68,6 +78,12 @@ export class InProcessHciSocket extends EventEmitter {
       if (this.started) this.emit('data', Buffer.from(out.bytes));
     }
   }
+}
+
+/** Command Complete for opcode 0x0000: a controller announcing it is ready (Core 5.4 Vol 4 Part E 4.4). */
+function isNopComplete(h4: Uint8Array): boolean {
+  if (h4[0] !== HCI_EVENT_PKT || h4[1] !== HCI_COMMAND_COMPLETE || h4.length < 6) return false;
+  return h4[4] === 0 && h4[5] === 0;
 }
 
 function isResetComplete(h4: Uint8Array): boolean {
