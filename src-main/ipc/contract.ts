@@ -124,11 +124,15 @@ export const events = {
   throughput: z.object({ address, result: throughputSchema }),
   'export.progress': z.object({ rows: z.number(), total: z.number() }),
   notice: z.object({ level: z.enum(['info', 'warning', 'error']), text: z.string() }),
+  /** An application-menu command the renderer carries out (File > Export... opens its export panel). Sent by the Electron shell only. */
+  menu: z.object({ action: z.enum(['export']) }),
 } as const;
 
 export type RequestChannel = keyof typeof requests;
 export type EventChannel = keyof typeof events;
 export type RequestOf<C extends RequestChannel> = z.input<(typeof requests)[C][0]>;
+/** A request as main sees it after parseRequest (defaults applied, strings trimmed). */
+export type ParsedRequestOf<C extends RequestChannel> = z.output<(typeof requests)[C][0]>;
 export type ResponseOf<C extends RequestChannel> = z.infer<(typeof requests)[C][1]>;
 export type EventOf<C extends EventChannel> = z.infer<(typeof events)[C]>;
 
@@ -154,10 +158,10 @@ export class ContractError extends Error {
 }
 
 /** Parses a request at the trust boundary; throws ContractError with a readable reason. */
-export function parseRequest<C extends RequestChannel>(channel: string, payload: unknown): { channel: C; payload: z.infer<(typeof requests)[C][0]> } {
+export function parseRequest<C extends RequestChannel>(channel: string, payload: unknown): { channel: C; payload: ParsedRequestOf<C> } {
   if (!Object.hasOwn(requests, channel)) throw new ContractError(`unknown request channel ${JSON.stringify(channel)}`);
   const schema = requests[channel as C][0];
   const r = schema.safeParse(payload);
   if (!r.success) throw new ContractError(`bad ${channel} request: ${z.prettifyError(r.error).replace(/\n/g, ' ')}`);
-  return { channel: channel as C, payload: r.data as z.infer<(typeof requests)[C][0]> };
+  return { channel: channel as C, payload: r.data as ParsedRequestOf<C> };
 }

@@ -1,0 +1,370 @@
+// The desktop app's back end: the hub, its adapters (or the simulator), the log, the paired list
+// and the settings, behind the contract's requests and events. Plain Node with no Electron
+// import, so the Electron shell, the WebSocket test bridge and the tests drive the very same
+// object, and the renderer cannot tell which host it runs in.
+import { EventEmitter } from 'node:events';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Noble } from '@stoprocent/noble';
+import { Adapter } from '../hub/adapter/adapter.ts';
+import { describeAdapterSpec, type AdapterSpec } from '../hub/adapter/adapter-spec.ts';
+import { createNoble } from '../hub/adapter/noble-factory.ts';
+import { createSimulation, type Simulation } from '../hub/adapter/sim-adapters.ts';
+import { normaliseAddress } from '../hub/discovery/device-list.ts';
+import { Hub } from '../hub/hub.ts';
+import { ensureDir } from '../hub/store/app-data.ts';
+import { LogStore } from '../hub/store/database.ts';
+import { exportLog } from '../hub/store/export.ts';
+import { PAIRED_FILE, PairedDevices } from '../hub/store/paired-devices.ts';
+import type {
+  AdapterView,
+  EventChannel,
+  EventOf,
+  ParsedRequestOf,
+  RequestChannel,
+  ResponseOf,
+  Settings,
+} from '../ipc/contract.ts';
+import { SampleBatcher } from './sample-batcher.ts';
+import { SettingsStore } from './settings-store.ts';
+import { fromBody, toDeviceView, toHistoryEntry, toThroughput } from './views.ts';
+
+export const LOG_FILE = 'log.sqlite';
+/** The simulator's paired list is its own, so trying it never touches the real one. */
+export const SIM_PAIRED_FILE = 'paired-sim.json';
+
+const OFFER_SIM = 'You can try PicoLink without a board: choose the simulator in Settings → Adapter.';
+
+export type ExportFormat = 'csv' | 'ndjson';
+
+export interface HubServiceOptions {
+  /** The app data folder: settings, paired lists and the log live here. */
+  home: string;
+  /** Overrides for this run only (`--sim 4`); written to settings.json only if the user changes them. */
+  settings?: Partial<Settings>;
+  /** The save dialog: the Electron shell shows one, the test bridge answers with a temporary path. */
+  chooseFile?: (format: ExportFormat) => Promise<string | null>;
+  /** Where the simulator's Picos find their firmware (default: the repository's firmware/). */
+  firmwareDir?: string;
+  /** How a system or UART noble is made; tests replace it to play a machine without Bluetooth. */
+  createNoble?: (spec: AdapterSpec) => Noble;
+  statusIntervalMs?: number;
+  samplesIntervalMs?: number;
+  /** The ping timeout the hub uses; the default (2 s) suits real radios. */
+  pingTimeoutMs?: number;
+}
+
+type ServiceEvents = { [C in EventChannel]: [EventOf<C>] };
+type Handlers = { [C in RequestChannel]: (payload: ParsedRequestOf<C>) => Promise<ResponseOf<C>> };
+
+/** What one adapter choice brought up; replaced as a whole when the user switches adapters. */
+interface Runtime {
+  hub: Hub | null;
+  simulation: Simulation | null;
+  paired: PairedDevices | null;
+  adapters: Map<string, AdapterView>;
+}
+
+export class HubService {
+  private readonly events = new EventEmitter<ServiceEvents>();
+  private readonly batcher = new SampleBatcher();
+  private readonly pendingNotices: EventOf<'notice'>[] = [];
+  private runtime: Runtime = { hub: null, simulation: null, paired: null, adapters: new Map() };
+  /** Requests that need the hub wait for an adapter switch in progress. */
+  private transition: Promise<void> = Promise.resolve();
+  private overrides: Partial<Settings>;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private stopping: Promise<void> | null = null;
+  private readonly handlers: Handlers;
+
+  private constructor(
+    private readonly options: HubServiceOptions,
+    private readonly settings: SettingsStore,
+    private readonly log: LogStore | null,
+  ) {
+    this.overrides = { ...(options.settings ?? {}) };
+    this.handlers = {
+      'app.info': async () => ({
+        name: 'PicoLink',
+        version: packageVersion(),
+        electron: process.versions.electron ?? null,
+        node: process.versions.node,
+        logFile: path.join(this.options.home, LOG_FILE),
+      }),
+      'hub.status': async () => this.status(),
+      'device.pair': async ({ target }) => ({ address: await this.pair(target) }),
+      'device.unpair': async ({ address }) => ({ removed: await (await this.hub()).unpair(address) }),
+      'device.connect': async ({ address }) => {
+        (await this.hub()).connect(address);
+        return {};
+      },
+      'device.disconnect': async ({ address }) => {
+        await (await this.hub()).disconnect(address);
+        return {};
+      },
+      'device.send': async ({ target, body }) => ({ sentTo: await (await this.hub()).send(target, fromBody(body)) }),
+      'device.history': async ({ address }) => ({ entries: (await this.hub()).history(address).map(toHistoryEntry) }),
+      'device.throughput': async ({ address, octets }) => {
+        (await this.hub()).throughput(address, octets);
+        return {};
+      },
+      'settings.get': async () => this.currentSettings(),
+      'settings.set': (patch) => this.setSettings(patch),
+      'export.chooseFile': async ({ format }) => {
+        if (!this.options.chooseFile) throw new Error('This host has no save dialog: give the export a file path instead.');
+        return { file: await this.options.chooseFile(format) };
+      },
+      'export.run': (request) => this.exportRun(request),
+    };
+  }
+
+  /** Opens the store and starts the hub on the chosen adapter. Never fails for a missing adapter: the status says so. */
+  static async create(options: HubServiceOptions): Promise<HubService> {
+    ensureDir(options.home);
+    const { store, warning } = SettingsStore.load(options.home);
+    let log: LogStore | null = null;
+    let logWarning: string | null = null;
+    try {
+      log = LogStore.open(path.join(options.home, LOG_FILE), {
+        onError: (e) => service.notice('error', e.message),
+      });
+    } catch (e) {
+      logWarning = `${(e as Error).message} Latency and messages are not logged in this run, and export is unavailable.`;
+    }
+    const service: HubService = new HubService(options, store, log);
+    if (warning) service.notice('warning', warning);
+    if (logWarning) service.notice('error', logWarning);
+    await service.startRuntime(service.currentSettings());
+    service.startTimers();
+    return service;
+  }
+
+  /** Answers one request; the payload was validated with parseRequest. Throws Error with a message for the user. */
+  handle<C extends RequestChannel>(channel: C, payload: ParsedRequestOf<C>): Promise<ResponseOf<C>> {
+    if (this.stopping) return Promise.reject(new Error('PicoLink is shutting down.'));
+    const handler = this.handlers[channel] as (p: ParsedRequestOf<C>) => Promise<ResponseOf<C>>;
+    return handler(payload);
+  }
+
+  /** Subscribes to one event channel; returns the unsubscribe function (PicoLinkApi.on's shape). */
+  on<C extends EventChannel>(channel: C, listener: (payload: EventOf<C>) => void): () => void {
+    const l = listener as (...args: ServiceEvents[EventChannel]) => void;
+    const events = this.events as unknown as EventEmitter;
+    events.on(channel, l);
+    // Warnings from start-up (a damaged settings file) come before anyone listens: the first
+    // notice listener gets them, so they are not lost.
+    if (channel === 'notice' && this.pendingNotices.length) {
+      const pending = this.pendingNotices.splice(0);
+      queueMicrotask(() => pending.forEach((n) => events.emit('notice', n)));
+    }
+    return () => void events.off(channel, l);
+  }
+
+  status(): EventOf<'status'> {
+    const { hub, adapters } = this.runtime;
+    return {
+      adapters: [...adapters.values()],
+      devices: hub ? hub.status().map(toDeviceView) : [],
+      pingHz: this.currentSettings().pingHz,
+      running: hub !== null && this.stopping === null,
+    };
+  }
+
+  /** Links closed, the hub stopped, the log flushed and closed, the simulator's Picos shut down. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      for (const t of this.timers.splice(0)) clearInterval(t);
+      await this.transition.catch(() => {});
+      await this.stopRuntime();
+      this.log?.close();
+      this.events.removeAllListeners();
+    })();
+    return this.stopping;
+  }
+
+  private emit<C extends EventChannel>(channel: C, payload: EventOf<C>): void {
+    (this.events as unknown as EventEmitter).emit(channel, payload);
+  }
+
+  private notice(level: EventOf<'notice'>['level'], text: string): void {
+    if (this.events.listenerCount('notice') > 0) this.emit('notice', { level, text });
+    else if (this.pendingNotices.length < 50) this.pendingNotices.push({ level, text });
+  }
+
+  private startTimers(): void {
+    const status = setInterval(() => this.emit('status', this.status()), this.options.statusIntervalMs ?? 500);
+    const samples = setInterval(() => {
+      const batches = this.batcher.drain();
+      if (batches.length) this.emit('samples', { batches });
+    }, this.options.samplesIntervalMs ?? 100);
+    status.unref();
+    samples.unref();
+    this.timers.push(status, samples);
+  }
+
+  private currentSettings(): Settings {
+    return { ...this.settings.get(), ...structuredClone(this.overrides) };
+  }
+
+  private async hub(): Promise<Hub> {
+    await this.transition;
+    const { hub, adapters } = this.runtime;
+    if (hub) return hub;
+    const why = [...adapters.values()].map((a) => a.message).join(' ');
+    throw new Error(`No adapter is running${why ? `: ${why}` : '.'}`);
+  }
+
+  private async pair(target: string): Promise<string> {
+    const hub = await this.hub();
+    // Hub.pair waits for a name it has not heard yet; a request must not hang on a typo.
+    if (normaliseAddress(target) === null && !hub.devices.find(target) && this.runtime.paired?.find(target).length === 0) {
+      throw new Error(`No device named ${target} has been heard yet: wait until it shows in the list (is it powered and advertising?), or pair it by address.`);
+    }
+    return hub.pair(target);
+  }
+
+  private async setSettings(patch: Partial<Settings>): Promise<Settings> {
+    const before = this.currentSettings();
+    // What the user sets is theirs to keep: it is saved and no longer overridden for this run.
+    for (const k of Object.keys(patch) as (keyof Settings)[]) delete this.overrides[k];
+    await this.settings.update(patch);
+    const after = this.currentSettings();
+    if (JSON.stringify(before.adapter) !== JSON.stringify(after.adapter)) {
+      const switching = this.transition.then(async () => {
+        await this.stopRuntime();
+        await this.startRuntime(after);
+      });
+      this.transition = switching.catch(() => {});
+      await switching;
+    } else if (before.pingHz !== after.pingHz) {
+      this.runtime.hub?.setPingRate(after.pingHz);
+    }
+    return after;
+  }
+
+  private async exportRun(request: ParsedRequestOf<'export.run'>): Promise<ResponseOf<'export.run'>> {
+    if (!this.log) throw new Error('The log could not be opened in this run, so there is nothing to export.');
+    // Rows still in memory belong in the file the user asked for.
+    this.log.flush();
+    const filter = {
+      ...(request.device !== undefined ? { device: request.device } : {}),
+      ...(request.from !== undefined ? { from: request.from } : {}),
+      ...(request.to !== undefined ? { to: request.to } : {}),
+    };
+    try {
+      return await exportLog(this.log.file, request.file, {
+        format: request.format,
+        filter,
+        onProgress: (p) => this.emit('export.progress', { rows: p.rows, total: p.total }),
+      });
+    } catch (e) {
+      throw new Error(`Export to ${request.file} failed: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  private async startRuntime(settings: Settings): Promise<void> {
+    const choice = settings.adapter;
+    const adapters = new Map<string, AdapterView>();
+    this.runtime = { hub: null, simulation: null, paired: null, adapters };
+    let simulation: Simulation | null = null;
+    const list: Adapter[] = [];
+    const wanted = choice.kind === 'sim' ? `simulator (${choice.picos} Pico${choice.picos === 1 ? '' : 's'})` : describeAdapterSpec(specOf(choice));
+    try {
+      if (choice.kind === 'sim') {
+        simulation = createSimulation({ picos: choice.picos, ...(this.options.firmwareDir ? { firmwareDir: this.options.firmwareDir } : {}) });
+        list.push(...simulation.adapters);
+        await simulation.start();
+      } else {
+        const spec = specOf(choice);
+        if (spec.kind === 'uart' && process.platform !== 'win32' && !existsSync(spec.port)) {
+          throw new Error(`The serial port ${spec.port} does not exist (is the dongle plugged in?)`);
+        }
+        const make = this.options.createNoble ?? createNoble;
+        list.push(new Adapter(describeAdapterSpec(spec), make(spec), { transport: spec.kind === 'uart' ? 'uart' : 'os' }));
+      }
+    } catch (e) {
+      await simulation?.close().catch(() => {});
+      const message = `${wanted} could not be started: ${(e as Error).message}. ${OFFER_SIM}`;
+      adapters.set(wanted, { name: wanted, state: 'unsupported', message });
+      this.notice('error', message);
+      return;
+    }
+    for (const a of list) adapters.set(a.name, { name: a.name, state: a.state, message: forTheApp(`${a.name}: waiting for the adapter (state ${a.state})`) });
+
+    const pairedFile = path.join(this.options.home, simulation ? SIM_PAIRED_FILE : PAIRED_FILE);
+    const { store: paired, warning } = PairedDevices.load(pairedFile);
+    if (warning) this.notice('warning', warning);
+    if (simulation) {
+      // Boards of an earlier, larger simulation cannot come back: keep the list to this one's.
+      for (const d of paired.list()) if (!simulation.addresses.includes(d.address)) await paired.remove(d.address);
+    }
+    this.log?.startSession({ command: 'app', adapter: choice, pingHz: settings.pingHz });
+    const hub = new Hub({
+      adapters: list,
+      paired,
+      log: this.log,
+      pingHz: settings.pingHz,
+      ...(this.options.pingTimeoutMs ? { pingTimeoutMs: this.options.pingTimeoutMs } : {}),
+    });
+    this.wire(hub, adapters);
+    this.runtime = { hub, simulation, paired, adapters };
+    hub.start();
+    if (simulation && paired.list().length === 0) {
+      this.notice('info', `The simulator runs ${choice.kind === 'sim' ? choice.picos : 0} virtual Pico(s) with the real firmware: pair them in the device list.`);
+    }
+  }
+
+  private wire(hub: Hub, adapters: Map<string, AdapterView>): void {
+    hub.on('adapter', (a) => {
+      const previous = adapters.get(a.adapter);
+      const message = forTheApp(a.message);
+      adapters.set(a.adapter, { name: a.adapter, state: a.state, message });
+      // noble re-reports the same state while it polls a missing adapter: say each change once.
+      if (previous?.state !== a.state) this.notice(a.state === 'poweredOn' ? 'info' : 'warning', message);
+    });
+    hub.on('warning', (w) => this.notice('warning', w));
+    hub.on('state', (c) => this.emit('state', { address: c.address, name: c.name, state: c.state, previous: c.previous, reason: c.reason, at: c.at }));
+    hub.on('sample', ({ address, sample }) => this.batcher.add(address, { t: sample.sentAt, seq: sample.seq, rttMs: sample.rttMs }));
+    hub.on('lost', ({ address, lost }) => this.batcher.add(address, { t: lost.sentAt, seq: lost.seq, rttMs: null }));
+    hub.on('message', ({ address, entry }) => this.emit('message', { address, entry: toHistoryEntry(entry) }));
+    hub.on('throughput', ({ address, result }) => this.emit('throughput', { address, result: toThroughput(result) }));
+  }
+
+  private async stopRuntime(): Promise<void> {
+    const { hub, simulation } = this.runtime;
+    this.runtime = { hub: null, simulation: null, paired: null, adapters: new Map() };
+    try {
+      await hub?.stop();
+    } finally {
+      hub?.removeAllListeners();
+      await simulation?.close();
+      // Samples of the old adapter's devices would arrive after their devices are gone.
+      this.batcher.drain();
+    }
+  }
+}
+
+function specOf(choice: Exclude<Settings['adapter'], { kind: 'sim' }>): AdapterSpec {
+  return choice.kind === 'system' ? { kind: 'default' } : { kind: 'uart', port: choice.port, ...(choice.baudRate ? { baudRate: choice.baudRate } : {}) };
+}
+
+/** The adapter messages are written for the CLI; in the app the simulator is a setting, not a flag. */
+function forTheApp(message: string): string {
+  return message
+    .replace(/, name another one with --hci, or try the simulator: --sim 4/, ', or choose another adapter or the simulator in Settings → Adapter')
+    .replace(/, or try the simulator: --sim 4/, ', or choose the simulator in Settings → Adapter')
+    .replace(/\(@BAUD\)/, '(Settings → Adapter)');
+}
+
+let version: string | null = null;
+function packageVersion(): string {
+  if (version === null) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version?: unknown };
+      version = typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+    } catch {
+      version = '0.0.0';
+    }
+  }
+  return version;
+}

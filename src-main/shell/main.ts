@@ -1,0 +1,143 @@
+// PicoLink's Electron entry: one instance, the hub service, the window, the menu, a clean quit.
+//
+// Where the hub runs: in the main process, not a utilityProcess. Its work there is I/O and
+// bookkeeping (noble's HCI traffic, one SQLite commit per 250 ms, one sample batch per 100 ms,
+// one status per 500 ms); the simulator's MicroPython boards already run in worker threads
+// (src-main/pico/board.ts), so the CPU-heavy part of a --sim run never touches this loop. What
+// would argue for a utilityProcess is the main loop being too busy to answer the window: the
+// hub bench (`npm run bench`) prints the event-loop lag p99 under load, and while that stays well
+// under a frame (16.7 ms) a second process buys nothing but a second hop for every sample and
+// a second place for native modules to be built for. If that figure ever says otherwise, the move
+// is mechanical: HubService's handle()/on() is already message-shaped and has no Electron import.
+//
+// Bundling: this file and the other shell files are bundled to dist/shell/main.cjs, but the hub
+// service is loaded at run time from src-main through tsx (as bin/picolink.js does), because the
+// simulator starts its boards from `new URL('./worker-entry.mjs', import.meta.url)` and reads the
+// firmware and Python shims beside its sources; a bundle would move those URLs away from the files.
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, session } from 'electron';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { HubService } from '../app/hub-service.ts';
+import { appDataDir } from '../hub/store/app-data.ts';
+import { parseShellArgs, ShellArgsError, type ShellArgs } from './args.ts';
+import { registerIpc } from './ipc.ts';
+import { EVENT_CHANNEL } from './ipc-channels.ts';
+import { aboutDetail, menuTemplate } from './menu.ts';
+import { isTrustedFrame } from './navigation.ts';
+import { applyCsp, createMainWindow } from './window.ts';
+
+type ServiceModule = typeof import('../app/hub-service.ts');
+
+// dist/shell/main.cjs → the project (or the packaged app's) root.
+const root = path.resolve(__dirname, '..', '..');
+const appUrl = pathToFileURL(path.join(root, 'dist', 'renderer', 'index.html')).href;
+
+async function loadServiceModule(): Promise<ServiceModule> {
+  const { register } = (await import('tsx/esm/api')) as { register: () => unknown };
+  register();
+  return (await import(pathToFileURL(path.join(root, 'src-main', 'app', 'hub-service.ts')).href)) as ServiceModule;
+}
+
+async function chooseExportFile(win: BrowserWindow | null, format: 'csv' | 'ndjson'): Promise<string | null> {
+  const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+  const options = {
+    title: 'Export the log',
+    defaultPath: path.join(app.getPath('documents'), `picolink-${stamp}.${format}`),
+    filters: format === 'csv' ? [{ name: 'CSV', extensions: ['csv'] }] : [{ name: 'NDJSON', extensions: ['ndjson', 'jsonl'] }],
+  };
+  const r = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
+  return r.canceled || !r.filePath ? null : r.filePath;
+}
+
+async function run(args: ShellArgs): Promise<void> {
+  await app.whenReady();
+  applyCsp(session.defaultSession);
+  let win: BrowserWindow | null = null;
+
+  const { HubService } = await loadServiceModule();
+  const service: HubService = await HubService.create({
+    // The CLI's folder, not Electron's userData: both see the same paired devices and log.
+    home: appDataDir(),
+    ...(args.sim ? { settings: { adapter: { kind: 'sim', picos: args.sim } } } : {}),
+    chooseFile: (format) => chooseExportFile(win, format),
+  });
+
+  const ipc = registerIpc(ipcMain, service, (frame) => isTrustedFrame(frame, appUrl));
+  const settings = await service.handle('settings.get', {});
+  const dark = settings.theme === 'dark' || (settings.theme === 'system' && nativeTheme.shouldUseDarkColors);
+  win = createMainWindow({ preload: path.join(__dirname, 'preload.cjs'), appUrl, dark });
+  const stopForwarding = ipc.forwardEvents(win.webContents);
+  win.on('closed', () => {
+    stopForwarding();
+    win = null;
+  });
+
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(
+      menuTemplate({
+        dev: args.dev || !app.isPackaged,
+        platform: process.platform,
+        actions: {
+          exportLog: () => win?.webContents.send(EVENT_CHANNEL, 'menu', { action: 'export' }),
+          about: () => {
+            void service.handle('app.info', {}).then((info) =>
+              dialog.showMessageBox({
+                type: 'info',
+                title: 'About PicoLink',
+                message: `PicoLink ${info.version}`,
+                detail: aboutDetail({ ...info, chrome: process.versions.chrome ?? null }),
+              }),
+            );
+          },
+        },
+      }),
+    ),
+  );
+
+  // Quit waits for the links to close and the log to be flushed: preventDefault once, stop, exit.
+  let quitting = false;
+  app.on('before-quit', (event) => {
+    if (quitting) return;
+    quitting = true;
+    event.preventDefault();
+    ipc.dispose();
+    service.stop().then(
+      () => app.exit(0),
+      (e: Error) => {
+        console.error(`picolink: stopping the hub failed: ${e.message}`);
+        app.exit(1);
+      },
+    );
+  });
+  app.on('window-all-closed', () => app.quit());
+  app.on('second-instance', () => {
+    if (!win) return;
+    if (win.isMinimized()) win.restore();
+    win.focus();
+  });
+
+  await win.loadURL(appUrl);
+}
+
+function main(): void {
+  // A second PicoLink would fight the first over the adapters and the log file.
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  let args: ShellArgs;
+  try {
+    args = parseShellArgs(process.argv.slice(1));
+  } catch (e) {
+    if (!(e instanceof ShellArgsError)) throw e;
+    dialog.showErrorBox('PicoLink', e.message);
+    app.exit(2);
+    return;
+  }
+  run(args).catch((e: Error) => {
+    dialog.showErrorBox('PicoLink could not start', `${e.message}\n\n${e.stack ?? ''}`);
+    app.exit(1);
+  });
+}
+
+main();

@@ -1,0 +1,140 @@
+// The app's back end on the virtual radio: pairing from the UI, live events, echo, export,
+// switching adapters, and a machine without Bluetooth.
+import { EventEmitter } from 'node:events';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Noble } from '@stoprocent/noble';
+import { afterEach, describe, expect, it } from 'vitest';
+import { until } from '../hub/sim-hub.ts';
+import { startService, type ServiceHarness } from './service-harness.ts';
+
+let h: ServiceHarness | null = null;
+afterEach(async () => {
+  await h?.close();
+  h = null;
+});
+
+describe('HubService on the simulator', () => {
+  it('pairs a Pico from the UI, streams status and samples, echoes a message and exports the log', async () => {
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'picolink-export-')), 'log.csv');
+    h = await startService({ settings: { adapter: { kind: 'sim', picos: 2 }, pingHz: 40 }, chooseFile: async (format) => (format === 'csv' ? out : null) });
+    const { call, seen } = h;
+    // Nothing is paired for the user: the simulator's Picos show as advertising.
+    await until('two Picos heard', () => seen('status').at(-1)?.devices.length === 2);
+    const status = await call('hub.status', {});
+    expect(status.running).toBe(true);
+    expect(status.devices.every((d) => !d.paired && d.state === 'unpaired')).toBe(true);
+    expect(status.adapters.map((a) => a.state)).toEqual(['poweredOn']);
+
+    const pico1 = status.devices.find((d) => d.name === 'pico1')!;
+    expect(await call('device.pair', { target: 'pico1' })).toEqual({ address: pico1.address });
+    await until('pico1 linked', () => seen('state').some((s) => s.address === pico1.address && s.state === 'linked'));
+    await until('samples batched', () => seen('samples').flatMap((e) => e.batches).filter((b) => b.address === pico1.address).flatMap((b) => b.samples).length >= 10);
+    const samples = seen('samples').flatMap((e) => e.batches).flatMap((b) => b.samples);
+    expect(samples.every((s) => s.rttMs === null || s.rttMs > 0)).toBe(true);
+    // Batched: fewer events than samples.
+    expect(seen('samples').length).toBeLessThan(samples.length);
+    await until('status shows the link', () => seen('status').at(-1)?.devices.find((d) => d.address === pico1.address)?.state === 'linked');
+    expect(seen('status').at(-1)!.devices.find((d) => d.address === pico1.address)!.paired).toBe(true);
+
+    expect(await call('device.send', { target: pico1.address, body: { kind: 'text', text: 'hello pico' } })).toEqual({ sentTo: [pico1.address] });
+    await call('device.send', { target: 'all', body: { kind: 'data', hex: '0001ff' } });
+    await until('echoes', () => seen('message').filter((m) => m.entry.direction === 'in').length >= 2);
+    const inbound = seen('message').filter((m) => m.entry.direction === 'in').map((m) => m.entry.body);
+    expect(inbound).toContainEqual({ kind: 'text', text: 'hello pico' });
+    expect(inbound).toContainEqual({ kind: 'data', hex: '0001ff' });
+    const history = await call('device.history', { address: pico1.address });
+    expect(history.entries.map((e) => `${e.direction}:${e.body.kind}`)).toEqual(expect.arrayContaining(['out:text', 'in:text', 'out:data', 'in:data']));
+
+    // Errors reach the caller as messages a user can act on.
+    await expect(call('device.send', { target: status.devices.find((d) => d.name === 'pico2')!.address, body: { kind: 'text', text: 'x' } })).rejects.toThrow(/not a paired device/);
+    await expect(call('device.pair', { target: 'pico9' })).rejects.toThrow(/No device named pico9/);
+
+    const { file } = await call('export.chooseFile', { format: 'csv' });
+    expect(file).toBe(out);
+    const result = await call('export.run', { format: 'csv', file: file!, device: pico1.address });
+    expect(result.file).toBe(out);
+    expect(result.rows).toBeGreaterThan(10);
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(result.rows + 1);
+    expect(lines.slice(1).every((l) => l.includes(pico1.address))).toBe(true);
+    expect(lines.some((l) => l.startsWith('message,') && l.includes('hello pico'))).toBe(true);
+    const progress = seen('export.progress');
+    expect(progress.at(-1)).toEqual({ rows: result.rows, total: result.rows });
+
+    // --sim is for this run: nothing was written to settings.json.
+    expect(existsSync(path.join(h.home, 'settings.json'))).toBe(false);
+    expect(existsSync(path.join(h.home, 'paired-sim.json'))).toBe(true);
+    expect(existsSync(path.join(h.home, 'paired.json'))).toBe(false);
+
+    await call('device.disconnect', { address: pico1.address });
+    expect((await call('hub.status', {})).devices.find((d) => d.address === pico1.address)!.state).toBe('stopped');
+    expect(await call('device.unpair', { address: pico1.address })).toEqual({ removed: true });
+    expect(JSON.parse(readFileSync(path.join(h.home, 'paired-sim.json'), 'utf8')).devices).toEqual([]);
+  });
+
+  it('restarts the hub when the adapter setting changes, and changes the ping rate in place', async () => {
+    h = await startService({ settings: { adapter: { kind: 'sim', picos: 1 }, pingHz: 5 } });
+    const { call, seen } = h;
+    await until('one Pico heard', () => seen('status').at(-1)?.devices.length === 1);
+    const first = (await call('hub.status', {})).devices[0]!.address;
+    await call('device.pair', { target: first });
+    await until('linked', () => seen('status').at(-1)?.devices[0]?.state === 'linked');
+
+    const next = await call('settings.set', { adapter: { kind: 'sim', picos: 2 } });
+    expect(next.adapter).toEqual({ kind: 'sim', picos: 2 });
+    expect(JSON.parse(readFileSync(path.join(h.home, 'settings.json'), 'utf8')).adapter).toEqual({ kind: 'sim', picos: 2 });
+    // The old link was closed on the way down, with its reason.
+    const down = seen('state').filter((s) => s.address === first).map((s) => `${s.state}:${s.reason}`);
+    expect(down).toEqual(expect.arrayContaining(['disconnecting:hub stopping', 'stopped:disconnected']));
+    await until('two Picos heard', () => seen('status').at(-1)?.devices.length === 2);
+    const st = await call('hub.status', {});
+    expect(st.running).toBe(true);
+    // The paired list belongs to the simulator and survives the switch (same first address).
+    expect(st.devices.find((d) => d.address === first)?.paired).toBe(true);
+
+    expect((await call('settings.set', { pingHz: 20 })).pingHz).toBe(20);
+    expect((await call('hub.status', {})).pingHz).toBe(20);
+    await expect(call('settings.set', { pingHz: 500 })).rejects.toThrow(/pingHz/);
+    expect((await call('settings.get', {})).pingHz).toBe(20);
+  });
+});
+
+describe('HubService without Bluetooth', () => {
+  it('keeps running when the system adapter cannot be created, offers the simulator, and reports a damaged settings file', async () => {
+    const home = mkdtempSync(path.join(tmpdir(), 'picolink-service-'));
+    writeFileSync(path.join(home, 'settings.json'), '{ not json');
+    h = await startService({
+      home,
+      createNoble: () => {
+        throw new Error('no Bluetooth adapter found');
+      },
+    });
+    const st = await h.call('hub.status', {});
+    expect(st.running).toBe(false);
+    expect(st.devices).toEqual([]);
+    expect(st.adapters).toHaveLength(1);
+    expect(st.adapters[0]!.state).toBe('unsupported');
+    expect(st.adapters[0]!.message).toMatch(/no Bluetooth adapter found.*simulator/);
+    await expect(h.call('device.pair', { target: 'aa:bb:cc:dd:ee:ff' })).rejects.toThrow(/No adapter is running.*simulator/);
+    // The warning was raised before anyone listened; the first notice listener still got it.
+    await until('settings notice', () => h!.seen('notice').some((n) => /settings file .* is not valid JSON/.test(n.text)));
+    expect(readdirSync(home).some((n) => n.startsWith('settings.json.corrupt-'))).toBe(true);
+    expect((await h.call('settings.get', {})).adapter).toEqual({ kind: 'system' });
+    const info = await h.call('app.info', {});
+    expect(info).toMatchObject({ name: 'PicoLink', electron: null, logFile: path.join(home, 'log.sqlite') });
+    expect(info.version).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('shows an adapter that reports no BLE as unsupported, with the way out', async () => {
+    const fake = Object.assign(new EventEmitter(), { state: 'unknown', stop: () => {}, stopScanning: () => {}, startScanning: () => {} });
+    h = await startService({ createNoble: () => fake as unknown as Noble });
+    fake.state = 'unsupported';
+    fake.emit('stateChange', 'unsupported');
+    const st = await h.call('hub.status', {});
+    expect(st.adapters).toEqual([{ name: 'system adapter', state: 'unsupported', message: expect.stringMatching(/no Bluetooth Low Energy.*simulator in Settings/) }]);
+    expect(st.adapters[0]!.message).not.toMatch(/--sim/);
+    await until('warning notice', () => h!.seen('notice').some((n) => n.level === 'warning' && /no Bluetooth Low Energy/.test(n.text)));
+  });
+});
