@@ -460,12 +460,12 @@ export class Hub extends EventEmitter<HubEvents> {
     const on = this.options.adapters.filter((a) => a.poweredOn);
     if (on.length === 0) return { none: 'no adapter is powered on' };
     const heard = this.devices.get(address)?.adapters;
-    const candidates = on.filter((a) => heard?.has(a.name));
+    const candidates = on.filter((a) => a.canReach(address));
     if (candidates.length === 0) return { none: 'no adapter has heard it yet' };
     const roomy = candidates.filter((a) => a.hasRoom());
     if (roomy.length === 0) return { none: 'every adapter that hears it is at its connection limit' };
     // Most recently heard wins a tie in load: it is the likeliest to be in range.
-    roomy.sort((a, b) => a.links.size - b.links.size || (heard!.get(b.name) ?? 0) - (heard!.get(a.name) ?? 0));
+    roomy.sort((a, b) => a.links.size - b.links.size || (heard?.get(b.name) ?? 0) - (heard?.get(a.name) ?? 0));
     return roomy[0]!;
   }
 

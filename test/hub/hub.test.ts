@@ -111,7 +111,7 @@ describe('hub on the virtual radio', () => {
     }
   });
 
-  it('reports a controller that restarts as off and then on, without crashing', async () => {
+  it('reports a controller that restarts as off and then on, and relinks when it is back', async () => {
     h = await startSimHub({ picos: 1 }, { pingHz: 5 });
     const { hub } = h;
     await until('link', () => linkedCount(hub) === 1);
@@ -120,9 +120,12 @@ describe('hub on the virtual radio', () => {
     hub.on('adapter', (a) => states.push(a.state));
     hub.on('state', (c) => reasons.push(`${c.state}: ${c.reason}`));
     h.simulation.radio.power('sim-hci0', false);
+    // Off long enough for the Picos to notice the link is gone (1 s supervision timeout).
+    await new Promise((r) => setTimeout(r, 1_500));
     h.simulation.radio.power('sim-hci0', true);
     await until('off and on again', () => states.includes('poweredOn'), 10_000);
     expect(states).toEqual(['poweredOff', 'poweredOn']);
     expect(reasons[0]).toMatch(/^waiting: disconnected: Hardware Failure/);
+    await until('relinked', () => linkedCount(hub) === 1, 10_000);
   });
 });

@@ -11,6 +11,7 @@ export function adapterStateMessage(state: string, adapter: string, platform: No
       return `${adapter} is on`;
     case 'poweredOff':
       // noble's UART driver reports a port it cannot open, or a controller that never answers, as off.
+      if (transport === 'sim') return `The virtual adapter ${adapter} is off; the hub goes on when it comes back.`;
       if (transport === 'uart') {
         return `No HCI controller answers on ${adapter}: check the port name, that the dongle is plugged in and runs HCI UART firmware, and the baud rate (@BAUD). The hub goes on when it answers.`;
       }

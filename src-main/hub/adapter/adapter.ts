@@ -37,6 +37,12 @@ export class Adapter extends EventEmitter<AdapterEvents> {
   state = 'unknown';
   /** Links held through this adapter, by address. */
   readonly links = new Set<string>();
+  /**
+   * Addresses this adapter's scan reported since it last came on. noble forgets every
+   * peripheral when its adapter goes off, and a connection to one it has not rediscovered
+   * completes unseen by it (its "unknown peripheral connected" warning): the link would be lost.
+   */
+  private readonly heard = new Set<string>();
   /** Connections this adapter allows; learned from Connection Limit Exceeded when not given. */
   limit: number;
   readonly transport: AdapterTransport;
@@ -49,11 +55,17 @@ export class Adapter extends EventEmitter<AdapterEvents> {
   private readonly onDiscover = (p: Peripheral): void => this.discovered(p);
   private readonly onScanStop = (): void => {
     this.scanning = false;
+    if (this.restarting) {
+      this.restarting = false;
+      this.nextSlot();
+    }
     // Not from inside noble's own event: it emits scanStop while it is in the middle of starting
     // a scan (its first step is a disable), and starting another there would loop.
     this.scheduleResume();
   };
   private resumeTimer: NodeJS.Timeout | undefined;
+  private wasOn = false;
+  private restarting = false;
   private readonly onWarning = (): void => {};
 
   constructor(
@@ -83,6 +95,11 @@ export class Adapter extends EventEmitter<AdapterEvents> {
   /** Room for one more link, counting the one being created. */
   hasRoom(): boolean {
     return this.poweredOn && this.links.size + (this.slotOwner ? 1 : 0) < this.limit;
+  }
+
+  /** Whether noble can connect to `address` through this adapter now (see `heard`). */
+  canReach(address: string): boolean {
+    return this.poweredOn && this.heard.has(address);
   }
 
   /** Queues `owner` for the LE connection creation slot; `grant` runs when it is theirs. */
@@ -153,9 +170,21 @@ export class Adapter extends EventEmitter<AdapterEvents> {
     this.state = state;
     if (state !== 'poweredOn') {
       this.scanning = false;
+      this.heard.clear();
       this.links.clear();
       this.slotOwner = null;
+    } else if (this.wasOn) {
+      // The controller restarted: noble's bindings still believe they are scanning and would
+      // ignore a start, so stop first; its scanStop then resumes the scan for real. No
+      // connection is created until then: one created meanwhile completes unseen by noble.
+      this.restarting = true;
+      try {
+        this.noble.stopScanning();
+      } catch {
+        this.restarting = false;
+      }
     }
+    if (state === 'poweredOn') this.wasOn = true;
     this.emit('state', state, adapterStateMessage(state, this.name, process.platform, this.transport));
     if (state === 'poweredOn') {
       this.scheduleResume();
@@ -164,7 +193,7 @@ export class Adapter extends EventEmitter<AdapterEvents> {
   }
 
   private nextSlot(): void {
-    if (this.slotOwner || !this.poweredOn) return;
+    if (this.slotOwner || !this.poweredOn || this.restarting) return;
     const next = this.queue.shift();
     if (!next) return;
     this.slotOwner = next.owner;
@@ -194,6 +223,7 @@ export class Adapter extends EventEmitter<AdapterEvents> {
     // Some bindings report 'unknown' until they learn the address; the id is the address in hex.
     const known = p.address && p.address !== 'unknown';
     const address = (known ? p.address : (p.id.match(/../g)?.join(':') ?? p.id)).toLowerCase();
+    this.heard.add(address);
     this.emit('sighting', {
       address,
       name: p.advertisement?.localName || null,
