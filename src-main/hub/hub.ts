@@ -3,6 +3,7 @@
 // desktop app and the tests all drive this class.
 import { EventEmitter } from 'node:events';
 import { Adapter, DEFAULT_CONNECT_PARAMS, type ConnectParams } from './adapter/adapter.ts';
+import { hciFaults, type HciFault } from './adapter/noble-hardening.ts';
 import { DeviceList, normaliseAddress, type DiscoveredDevice, type Sighting } from './discovery/device-list.ts';
 import type { Profile } from './discovery/profile.ts';
 import { RttStats, type RttSnapshot } from './latency/rtt-stats.ts';
@@ -118,6 +119,9 @@ export class Hub extends EventEmitter<HubEvents> {
   private sweepTimer: NodeJS.Timeout | undefined;
   private started = false;
   private stopping: Promise<void> | null = null;
+  private readonly onHciFault = (f: HciFault): void => {
+    this.emit('warning', `dropped an HCI packet noble could not parse (${f.error.message}): ${f.packet.slice(0, 64)}`);
+  };
   private readonly adapterListeners = new Map<Adapter, { state: (s: string, m: string) => void; sighting: (s: Sighting) => void; room: () => void }>();
 
   constructor(private readonly options: HubOptions) {
@@ -153,6 +157,7 @@ export class Hub extends EventEmitter<HubEvents> {
       a.on('room', l.room);
       a.start();
     }
+    hciFaults.on('fault', this.onHciFault);
     for (const d of this.options.paired.list()) this.ensureEntry(d.address, d.profile).loop.start();
     this.sweepTimer = setInterval(() => this.devices.sweep(), 1_000);
     this.sweepTimer.unref();
@@ -162,6 +167,7 @@ export class Hub extends EventEmitter<HubEvents> {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       clearInterval(this.sweepTimer);
+      hciFaults.off('fault', this.onHciFault);
       for (const p of this.pending.splice(0)) p.resolve('');
       await Promise.all([...this.entries.values()].map((e) => e.loop.stop('hub stopping')));
       for (const [a, l] of this.adapterListeners) {

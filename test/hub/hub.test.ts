@@ -128,4 +128,21 @@ describe('hub on the virtual radio', () => {
     expect(reasons[0]).toMatch(/^waiting: disconnected: Hardware Failure/);
     await until('relinked', () => linkedCount(hub) === 1, 10_000);
   });
+
+  it('drops HCI events noble cannot parse, with a warning, and keeps the link', async () => {
+    h = await startSimHub({ picos: 1 }, { pingHz: 10 });
+    const { hub } = h;
+    await until('link', () => linkedCount(hub) === 1);
+    const warnings: string[] = [];
+    hub.on('warning', (w) => warnings.push(w));
+    // The controller's side of the HCI link, written raw: events cut short, as a glitching UART might deliver them.
+    const port = (h.simulation.radio.get('sim-hci0').controller as unknown as { port: { write(b: Uint8Array): void } }).port;
+    port.write(Uint8Array.from([0x04, 0x0e, 0x03, 0x01, 0x03, 0x0c])); // Command Complete (Reset) without its status
+    port.write(Uint8Array.from([0x04, 0x3e, 0x01, 0x01])); // LE Connection Complete with no parameters
+    await until('two warnings', () => warnings.length === 2, 5_000);
+    expect(warnings[0]).toMatch(/dropped an HCI packet noble could not parse .*040e0301030c/);
+    const before = hub.status()[0]!.total.count;
+    await until('pings still answered', () => hub.status()[0]!.total.count >= before + 10, 10_000);
+    expect(hub.status()[0]!.state).toBe('linked');
+  });
 });

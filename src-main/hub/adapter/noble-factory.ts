@@ -3,10 +3,12 @@
 import { createRequire } from 'node:module';
 import type { Noble } from '@stoprocent/noble';
 import type { AdapterSpec } from './adapter-spec.ts';
+import { hardenNoble } from './noble-hardening.ts';
 
 type WithBindings = (kind: string, options?: object) => Noble;
 
 export function createNoble(spec: AdapterSpec): Noble {
+  if (spec.kind !== 'dbus') hardenNoble();
   const require = createRequire(import.meta.url);
   const { withBindings } = require('@stoprocent/noble') as { withBindings: WithBindings };
   switch (spec.kind) {

@@ -6,6 +6,7 @@ import { Sim } from '../../pico/sim.ts';
 import { Radio } from '../../radio/radio.ts';
 import { nobleInProcess } from '../../radio/transport/noble-in-process.ts';
 import { Adapter } from './adapter.ts';
+import { hardenNoble } from './noble-hardening.ts';
 
 /** A laptop controller's usual limit (controller/options.ts LAPTOP_ADAPTER). */
 export const SIM_ADAPTER_LIMIT = 7;
@@ -40,6 +41,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
   const count = options.adapters ?? Math.max(1, Math.ceil(options.picos / limit));
   const radio = new Radio();
   const adapters: Adapter[] = [];
+  hardenNoble();
   for (let i = 0; i < count; i++) {
     const node = radio.addNode({ name: `sim-hci${i}`, maxConnections: limit });
     const noble = nobleInProcess(radio.attachInProcess(node.name));
