@@ -22,6 +22,11 @@ it('a write held behind a 512-octet write goes out, and later writes are taken a
   await line(p, /^advertising$/);
   await c.powerOn();
   expect(await line(c, /^third write/, 15_000)).toBe('third write taken busy True');
-  await line(p, /^got 12$/, 5000); // the held 9 octets and the third write's 3, appended
-  expect(p.console.filter((l) => l.startsWith('got ')).slice(0, 2)).toEqual(['got 512', 'got 12']);
+  // The held 9 octets and the third write's 3 arrive appended in one read ("got 12") or, when the
+  // board's IRQ runs between them (a loaded machine), in two; either way all 12, in order.
+  // (An empty read, "got 0", may follow; it carries nothing.)
+  const got = (): number[] => p.console.filter((l) => l.startsWith('got ')).map((l) => Number(l.slice(4))).filter((n) => n > 0);
+  for (let t = 0; t < 200 && got().slice(1).reduce((a, b) => a + b, 0) < 12; t++) await new Promise((r) => setTimeout(r, 50));
+  expect(got()[0]).toBe(512);
+  expect([[12], [9, 3]]).toContainEqual(got().slice(1, got()[1] === 12 ? 2 : 3));
 });
