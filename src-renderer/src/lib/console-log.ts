@@ -1,0 +1,68 @@
+// The console's messages: one bounded, time-ordered list across devices, with the history a
+// device reports merged in without duplicates, and the filter the console box applies.
+import type { HistoryEntryView, MessageBody } from '../../../src-main/ipc/contract.ts';
+import { formatHex, hexToAscii } from './hex.ts';
+
+export interface LogLine {
+  /** Unique and stable: used as the list key and to drop duplicates. */
+  key: string;
+  address: string;
+  at: number;
+  direction: 'in' | 'out';
+  body: MessageBody;
+}
+
+export function bodyKey(body: MessageBody): string {
+  return body.kind === 'text' ? `t:${body.text}` : `d:${body.hex}`;
+}
+
+export function lineOf(address: string, entry: HistoryEntryView): LogLine {
+  return { key: `${address}|${entry.at}|${entry.direction}|${bodyKey(entry.body)}`, address, at: entry.at, direction: entry.direction, body: entry.body };
+}
+
+/** What the console prints for a body. */
+export function bodyText(body: MessageBody): string {
+  return body.kind === 'text' ? body.text : `${formatHex(body.hex)}  |${hexToAscii(body.hex)}|`;
+}
+
+/**
+ * Adds lines to a log kept in time order and at most `limit` long (oldest dropped), skipping
+ * lines already there. Returns a new array (for a reactive store) and leaves `log` untouched.
+ */
+export function mergeLines(log: readonly LogLine[], lines: readonly LogLine[], limit: number): LogLine[] {
+  if (lines.length === 0) return log.slice(-limit);
+  const seen = new Set(log.map((l) => l.key));
+  const fresh: LogLine[] = [];
+  for (const l of lines) {
+    if (seen.has(l.key)) continue;
+    seen.add(l.key);
+    fresh.push(l);
+  }
+  if (fresh.length === 0) return log.slice(-limit);
+  const last = log[log.length - 1];
+  let out: LogLine[];
+  if (fresh.every((l) => l.at >= (last?.at ?? -Infinity)) && isSorted(fresh)) {
+    out = log.concat(fresh);
+  } else {
+    // Stable by time: equal times keep arrival order.
+    out = log.concat(fresh).map((l, i) => ({ l, i })).sort((a, b) => a.l.at - b.l.at || a.i - b.i).map((x) => x.l);
+  }
+  return out.length > limit ? out.slice(out.length - limit) : out;
+}
+
+function isSorted(lines: readonly LogLine[]): boolean {
+  for (let i = 1; i < lines.length; i++) if (lines[i]!.at < lines[i - 1]!.at) return false;
+  return true;
+}
+
+/** The lines for one device (or 'all') whose text, hex or device name contains `filter` (case-insensitive). */
+export function filterLines(log: readonly LogLine[], device: string, filter: string, nameOf: (address: string) => string = (a) => a): LogLine[] {
+  const f = filter.trim().toLowerCase();
+  return log.filter((l) => {
+    if (device !== 'all' && l.address !== device) return false;
+    if (f === '') return true;
+    if (bodyText(l.body).toLowerCase().includes(f)) return true;
+    if (l.body.kind === 'data' && l.body.hex.includes(f.replace(/[\s:]/g, ''))) return true;
+    return nameOf(l.address).toLowerCase().includes(f) || l.address.includes(f);
+  });
+}

@@ -1,0 +1,283 @@
+// The dashboard end to end: the built renderer in Debian's Chromium (playwright-core), talking
+// over the test bridge to a real HubService running three simulated Picos with the real firmware.
+// Pair all three from the Devices view, watch their charts grow, send a console message and see
+// the echo, export a CSV and read it back. Screenshots go to docs/screenshots/.
+import { EventEmitter } from 'node:events';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Noble } from '@stoprocent/noble';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveBridge, type Bridge } from '../../src-main/app/bridge-server.ts';
+import { HubService } from '../../src-main/app/hub-service.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const staticDir = path.join(root, 'dist', 'renderer');
+const shots = path.join(root, 'docs', 'screenshots');
+const CHROMIUM = '/usr/bin/chromium';
+const PICOS = 3;
+
+let home: string;
+let service: HubService | null = null;
+let bridge: Bridge | null = null;
+let browser: Browser | null = null;
+let page: Page;
+const pageErrors: string[] = [];
+
+/** Screenshots without the transient toasts (start-up notices) over the content. */
+async function shoot(name: string): Promise<void> {
+  const close = page.getByTestId('toast-dismiss');
+  while ((await close.count()) > 0) await close.first().click();
+  mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: path.join(shots, name) });
+}
+
+const hasChromium = existsSync(CHROMIUM);
+
+beforeAll(async () => {
+  if (!hasChromium) return;
+  // Build the renderer this test runs (a few seconds), so it never tests a stale bundle.
+  await build({ configFile: path.join(root, 'src-renderer', 'vite.config.ts'), logLevel: 'warn' });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe.skipIf(!hasChromium)('dashboard in Chromium against the simulator', () => {
+  beforeAll(async () => {
+    home = mkdtempSync(path.join(tmpdir(), 'picolink-e2e-'));
+    service = await HubService.create({
+      home,
+      settings: { adapter: { kind: 'sim', picos: PICOS }, pingHz: 20, theme: 'light' },
+      chooseFile: async (format) => path.join(home, `export.${format}`),
+      statusIntervalMs: 250,
+    });
+    bridge = await serveBridge({ service, staticDir });
+    page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error' || /Content Security Policy|does not match the contract/.test(m.text())) pageErrors.push(`console: ${m.text()}`);
+    });
+    await page.goto(bridge.url);
+  }, 120_000);
+
+  afterAll(async () => {
+    await page?.close();
+    await bridge?.close();
+    await service?.stop();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('lists the simulated Picos and pairs all three from the Devices view', async () => {
+    const rows = page.getByTestId('device-row');
+    await expect.poll(() => rows.count(), { timeout: 60_000, interval: 250 }).toBe(PICOS);
+    for (let i = 0; i < PICOS; i++) {
+      const row = page.locator('[data-testid="device-row"][data-paired="false"]').first();
+      await row.getByTestId('pair').click();
+      await expect.poll(() => page.locator('[data-testid="device-row"][data-paired="true"]').count(), { timeout: 15_000 }).toBe(i + 1);
+    }
+    // All linked, each showing a state badge and a recent "last seen".
+    await expect.poll(() => page.locator('[data-testid="device-row"][data-state="linked"]').count(), { timeout: 60_000, interval: 250 }).toBe(PICOS);
+    const seen = await page.getByTestId('last-seen').allTextContents();
+    expect(seen).toHaveLength(PICOS);
+    for (const s of seen) expect(s).toMatch(/now|\d+ s ago/);
+    await shoot('devices.png');
+  });
+
+  it('draws a live chart per device and an overlay, whose point counts grow', async () => {
+    await page.getByTestId('tab-latency').click();
+    const charts = page.getByTestId('device-chart');
+    await expect.poll(() => charts.count(), { timeout: 10_000 }).toBe(PICOS);
+    const points = async (chart: ReturnType<Page['getByTestId']>) => Number(await chart.getAttribute('data-points'));
+    // Charts redraw only while in view: bring each one in, and watch its point count grow.
+    const after: number[] = [];
+    for (let i = 0; i < PICOS; i++) {
+      const chart = charts.nth(i);
+      await chart.scrollIntoViewIfNeeded();
+      await expect.poll(() => points(chart), { timeout: 20_000 }).toBeGreaterThan(5);
+      const before = await points(chart);
+      await expect.poll(() => points(chart), { timeout: 5_000, message: `chart ${i} grows` }).toBeGreaterThan(before);
+      after.push(await points(chart));
+    }
+    const overlay = page.getByTestId('overlay-chart');
+    await overlay.scrollIntoViewIfNeeded();
+    const overlayBefore = await points(overlay);
+    await expect.poll(() => points(overlay), { timeout: 5_000 }).toBeGreaterThan(overlayBefore);
+    // The overlay holds every device's points (in its 60 s window: 20 Hz x 60 s each at most).
+    const overlayNow = await points(overlay);
+    expect(overlayNow).toBeLessThanOrEqual(PICOS * 20 * 62);
+    expect(overlayNow).toBeGreaterThanOrEqual(Math.min(...after) * PICOS * 0.5);
+    const counts = async () => Promise.all([...Array(PICOS).keys()].map((i) => points(charts.nth(i))));
+
+    // Stats come from the hub's window: p50 is a number of ms, MTU and interval are shown.
+    const p50 = await page.getByTestId('stat-p50').first().textContent();
+    expect(p50).toMatch(/^\d+(\.\d+)? ms$/);
+
+    // Pause freezes the drawing while samples keep arriving; resume catches up.
+    const renders = () => overlay.getAttribute('data-renders');
+    await page.getByTestId('pause-toggle').click();
+    await page.waitForTimeout(200);
+    const frozen = await counts();
+    const frozenRenders = await renders();
+    const held = async () => page.evaluate(() => [...(window as unknown as { __picolink: { rings: Map<string, { total: number }> } }).__picolink.rings.values()].reduce((a, r) => a + r.total, 0));
+    const heldBefore = await held();
+    await page.waitForTimeout(1_500);
+    expect(await counts()).toEqual(frozen);
+    expect(await renders()).toBe(frozenRenders);
+    expect(await held()).toBeGreaterThan(heldBefore + 20); // still collecting
+    await page.getByTestId('pause-toggle').click();
+    await expect.poll(async () => (await counts()).reduce((a, b) => a + b, 0), { timeout: 5_000 }).toBeGreaterThan(frozen.reduce((a, b) => a + b, 0));
+    await page.getByTestId('device-panel').first().scrollIntoViewIfNeeded();
+
+    // The throughput test from the device panel shows its result beside the stats.
+    const panel = page.getByTestId('device-panel').first();
+    await panel.getByTestId('throughput-octets').fill('20000');
+    await panel.getByTestId('throughput-run').click();
+    await expect.poll(() => panel.getByTestId('throughput-result').textContent(), { timeout: 60_000 }).toMatch(/[\d.]+ (B|kB|MB)\/s/);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shoot('latency.png');
+  }, 120_000);
+
+  it('sends a console message and shows the echo', async () => {
+    await page.getByTestId('tab-console').click();
+    const first = await page.locator('[data-testid="console-device"] option').nth(1).getAttribute('value');
+    await page.getByTestId('console-device').selectOption(first!);
+    const text = `hello from e2e ${Date.now() % 100000}`;
+    const input = page.getByTestId('console-input');
+    await input.fill(text);
+    await input.press('Enter');
+    const lines = page.getByTestId('console-line');
+    await expect.poll(() => lines.filter({ hasText: text }).count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
+    const directions = await lines.filter({ hasText: text }).evaluateAll((els) => els.map((e) => e.getAttribute('data-direction')));
+    expect(directions).toContain('out');
+    expect(directions).toContain('in');
+    await expect.poll(() => input.inputValue()).toBe('');
+    // ArrowUp brings the message back.
+    await input.press('ArrowUp');
+    expect(await input.inputValue()).toBe(text);
+    await input.fill('');
+
+    // Bad hex is refused inline, not sent.
+    await page.getByTestId('console-hex').check();
+    await input.fill('de ag');
+    await input.press('Enter');
+    await expect.poll(() => page.getByTestId('console-error').textContent()).toMatch(/not a hex digit/);
+    await input.fill('ca fe');
+    await input.press('Enter');
+    await expect.poll(() => lines.filter({ hasText: 'ca fe' }).count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
+    await page.getByTestId('console-hex').uncheck();
+    await shoot('console.png');
+  }, 60_000);
+
+  it('exports the log to CSV with a progress bar and the path shown', async () => {
+    await page.getByTestId('open-export').click();
+    const dialog = page.getByTestId('export-dialog');
+    await dialog.getByTestId('export-csv').check();
+    await dialog.getByTestId('export-choose').click();
+    const file = path.join(home, 'export.csv');
+    await expect.poll(() => dialog.getByTestId('export-file').textContent()).toBe(file);
+    await dialog.getByTestId('export-run').click();
+    await expect.poll(() => dialog.getByTestId('export-done').textContent(), { timeout: 30_000 }).toContain(file);
+    const rows = Number((await dialog.getByTestId('export-done').textContent())!.match(/Exported ([\d,]+) rows/)![1]!.replace(/,/g, ''));
+    expect(rows).toBeGreaterThan(50);
+    // The progress bar was fed by 'export.progress' and ends full.
+    const bar = dialog.getByTestId('export-progress');
+    expect(await bar.getAttribute('max')).toBe(String(rows));
+    expect(await bar.getAttribute('value')).toBe(String(rows));
+    expect(existsSync(file)).toBe(true);
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    expect(lines[0]).toMatch(/^record,session,device,name,time,t_ms,seq,rtt_ms/);
+    expect(lines.length - 1).toBe(rows);
+    const samples = lines.filter((l) => l.startsWith('sample,'));
+    expect(samples.length).toBeGreaterThan(50);
+    expect(lines.some((l) => l.startsWith('message,') && l.includes('hello from e2e'))).toBe(true);
+    await dialog.getByTestId('export-close').click();
+  }, 60_000);
+
+  it('disconnects and reconnects a device, showing the state and its reason', async () => {
+    await page.getByTestId('tab-devices').click();
+    const row = page.locator('[data-testid="device-row"][data-paired="true"]').first();
+    const address = await row.getAttribute('data-address');
+    const same = page.locator(`[data-testid="device-row"][data-address="${address}"]`);
+    await same.getByTestId('disconnect').click();
+    await expect.poll(() => same.getAttribute('data-state'), { timeout: 15_000 }).toBe('stopped');
+    expect(await same.getByTestId('state-reason').textContent()).toMatch(/disconnect/);
+    expect(await same.getByTestId('state-badge').getAttribute('title')).toMatch(/disconnect/);
+    await same.getByTestId('connect').click();
+    await expect.poll(() => same.getAttribute('data-state'), { timeout: 30_000 }).toBe('linked');
+  }, 60_000);
+
+  it('saves settings through settings.set: the theme applies at once and persists', async () => {
+    await page.getByTestId('open-settings').click();
+    const dialog = page.getByTestId('settings-dialog');
+    await dialog.getByTestId('theme-dark').check();
+    await dialog.getByTestId('settings-ping').fill('15');
+    await dialog.getByTestId('settings-save').click();
+    await expect.poll(() => dialog.isVisible()).toBe(false);
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    const saved = JSON.parse(readFileSync(path.join(home, 'settings.json'), 'utf8')) as { theme: string; pingHz: number };
+    expect(saved.theme).toBe('dark');
+    expect(saved.pingHz).toBe(15);
+    await expect.poll(() => page.getByTestId('hub-summary').textContent()).toContain('15 Hz');
+    await page.getByTestId('tab-latency').click();
+    await page.waitForTimeout(500);
+    await shoot('latency-dark.png');
+  }, 30_000);
+
+  it('ran without page errors or CSP violations', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+describe.skipIf(!hasChromium)('dashboard without Bluetooth', () => {
+  const started: { service: HubService; bridge: Bridge; home: string; page: Page }[] = [];
+  afterAll(async () => {
+    for (const x of started) {
+      await x.page.close();
+      await x.bridge.close();
+      await x.service.stop();
+      rmSync(x.home, { recursive: true, force: true });
+    }
+  });
+
+  async function open(createNoble: () => Noble): Promise<Page> {
+    const home = mkdtempSync(path.join(tmpdir(), 'picolink-e2e-nobt-'));
+    const service = await HubService.create({ home, createNoble, statusIntervalMs: 250 });
+    const bridge = await serveBridge({ service, staticDir });
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
+    started.push({ service, bridge, home, page });
+    await page.goto(bridge.url);
+    return page;
+  }
+
+  it('explains a missing adapter and switches to the simulator in one click', async () => {
+    const p = await open(() => {
+      throw new Error('no Bluetooth adapter found');
+    });
+    const banner = p.getByTestId('adapter-problem');
+    await expect.poll(() => banner.getAttribute('data-kind'), { timeout: 10_000 }).toBe('unsupported');
+    expect(await banner.textContent()).toMatch(/no Bluetooth adapter found/);
+    await p.getByTestId('use-sim').first().click();
+    await expect.poll(() => p.getByTestId('device-row').count(), { timeout: 60_000, interval: 250 }).toBe(4);
+    await expect.poll(() => banner.count()).toBe(0);
+  }, 90_000);
+
+  it('shows the Linux permission fix as a copyable command', async () => {
+    const fake = Object.assign(new EventEmitter(), { state: 'unknown', stop: () => {}, stopScanning: () => {}, startScanning: () => {} });
+    const p = await open(() => fake as unknown as Noble);
+    await p.waitForTimeout(300);
+    fake.state = 'unauthorized';
+    fake.emit('stateChange', 'unauthorized');
+    const banner = p.getByTestId('adapter-problem');
+    await expect.poll(() => banner.getAttribute('data-kind'), { timeout: 10_000 }).toBe('unauthorized');
+    if (process.platform === 'linux') {
+      expect(await p.getByTestId('adapter-fix').textContent()).toMatch(/^sudo setcap cap_net_raw,cap_net_admin\+eip /);
+    }
+    await expect.poll(() => p.getByTestId('use-sim').count()).toBeGreaterThan(0);
+  }, 30_000);
+});
