@@ -15,10 +15,12 @@
 // simulator starts its boards from `new URL('./worker-entry.mjs', import.meta.url)` and reads the
 // firmware and Python shims beside its sources; a bundle would move those URLs away from the files.
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, session } from 'electron';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { HubService } from '../app/hub-service.ts';
 import { appDataDir } from '../hub/store/app-data.ts';
+import { SQLITE_BINDING_ENV } from '../hub/store/sqlite-binding.ts';
 import { parseShellArgs, ShellArgsError, type ShellArgs } from './args.ts';
 import { registerIpc } from './ipc.ts';
 import { EVENT_CHANNEL } from './ipc-channels.ts';
@@ -33,6 +35,11 @@ const root = path.resolve(__dirname, '..', '..');
 const appUrl = pathToFileURL(path.join(root, 'dist', 'renderer', 'index.html')).href;
 
 async function loadServiceModule(): Promise<ServiceModule> {
+  // In development node_modules holds better-sqlite3 built for plain Node (the tests' ABI);
+  // `npm start` builds an Electron copy beside it (scripts/electron-native.mjs). A packaged app's
+  // node_modules was rebuilt for Electron by electron-builder and needs nothing.
+  const electronSqlite = path.join(root, 'dist', 'native', 'electron', 'better_sqlite3.node');
+  if (!app.isPackaged && existsSync(electronSqlite)) process.env[SQLITE_BINDING_ENV] ??= electronSqlite;
   const { register } = (await import('tsx/esm/api')) as { register: () => unknown };
   register();
   return (await import(pathToFileURL(path.join(root, 'src-main', 'app', 'hub-service.ts')).href)) as ServiceModule;

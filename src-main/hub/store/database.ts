@@ -7,6 +7,7 @@
 import Database from 'better-sqlite3';
 import { countAll, type LogFilter, type RecordCounts } from './log-query.ts';
 import { migrate } from './log-schema.ts';
+import { sqliteOptions } from './sqlite-binding.ts';
 import { isAddress } from './paired-devices.ts';
 
 export interface StoreOptions {
@@ -177,7 +178,7 @@ export class LogStore {
    * LogSchemaVersionError; someone else's SQLite database throws ForeignDatabaseError.
    */
   static open(file: string, options: StoreOptions = {}): LogStore {
-    const db = new Database(file);
+    const db = new Database(file, sqliteOptions());
     try {
       // busy_timeout first, so the switch to WAL waits for another process holding a lock.
       db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);

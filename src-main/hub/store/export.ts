@@ -5,6 +5,7 @@
 // The file appears only when complete: rows go to `<out>.part`, renamed at the end and
 // removed on failure or abort.
 import Database from 'better-sqlite3';
+import { sqliteOptions } from './sqlite-binding.ts';
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
@@ -153,7 +154,7 @@ export async function exportLog(dbFile: string, outFile: string, options: Export
 /** A read-only connection: it takes no write lock, so the hub's writes go on meanwhile. */
 function openReadOnly(dbFile: string): Database.Database {
   try {
-    return new Database(dbFile, { readonly: true, fileMustExist: true });
+    return new Database(dbFile, sqliteOptions({ readonly: true, fileMustExist: true }));
   } catch (error) {
     throw new Error(`Cannot open the log ${dbFile} to export it (${(error as Error).message}).`, { cause: error });
   }
