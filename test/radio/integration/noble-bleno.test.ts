@@ -100,7 +100,8 @@ describe('noble and bleno on the virtual radio', () => {
     const r = await reason;
     const elapsed = performance.now() - t0;
     expect(r).toBe(HciStatus.CONNECTION_TIMEOUT);
-    expect(elapsed).toBeGreaterThanOrEqual(1000); // timeout 100 x 10 ms
+    // timeout 100 x 10 ms; Node's timers may fire up to a millisecond early against performance.now()
+    expect(elapsed).toBeGreaterThanOrEqual(995);
     expect(elapsed).toBeLessThan(1500);
   });
 
