@@ -26,15 +26,33 @@ console.log(`building better-sqlite3 ${sqliteVersion} for Electron ${electronVer
 const work = mkdtempSync(path.join(tmpdir(), 'picolink-sqlite-'));
 try {
   cpSync(sqliteDir, work, { recursive: true, filter: (p) => !p.includes(`${path.sep}build${path.sep}`) });
-  const nodeGyp = require.resolve('node-gyp/bin/node-gyp.js');
-  execFileSync(
-    process.execPath,
-    [nodeGyp, 'rebuild', '--release', `--target=${electronVersion}`, `--arch=${process.arch}`, '--dist-url=https://electronjs.org/headers'],
-    { cwd: work, stdio: 'inherit' },
-  );
-  mkdirSync(outDir, { recursive: true });
-  cpSync(path.join(work, 'build', 'Release', 'better_sqlite3.node'), out);
-  writeFileSync(stamp, JSON.stringify(want));
+  // As better-sqlite3's own install does: a prebuilt binary for this Electron if one can be
+  // downloaded, else a build from source against Electron's headers.
+  try {
+    const prebuild = require.resolve('prebuild-install/bin.js');
+    execFileSync(process.execPath, [prebuild, '--runtime=electron', `--target=${electronVersion}`, `--arch=${process.arch}`], { cwd: work, stdio: 'inherit' });
+  } catch {
+    const nodeGyp = require.resolve('node-gyp/bin/node-gyp.js');
+    try {
+      execFileSync(
+        process.execPath,
+        [nodeGyp, 'rebuild', '--release', `--target=${electronVersion}`, `--arch=${process.arch}`, '--dist-url=https://electronjs.org/headers'],
+        { cwd: work, stdio: 'inherit' },
+      );
+    } catch {
+      console.error(
+        `\nerror: could not get better-sqlite3 for Electron ${electronVersion}: no prebuilt binary could be downloaded (github.com) ` +
+          'and building from source needs Electron\'s headers (electronjs.org) and a C++ toolchain. Run `npm start` once with ' +
+          'network access; the headless hub (`npx picolink hub --sim 4`) needs neither.',
+      );
+      process.exitCode = 1;
+    }
+  }
+  if (!process.exitCode) {
+    mkdirSync(outDir, { recursive: true });
+    cpSync(path.join(work, 'build', 'Release', 'better_sqlite3.node'), out);
+    writeFileSync(stamp, JSON.stringify(want));
+  }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
