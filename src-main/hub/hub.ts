@@ -414,6 +414,7 @@ export class Hub extends EventEmitter<HubEvents> {
       this.log?.addThroughput({ device: address, name: name(), t: Date.now(), octets: r.octets, ms: r.hubMs, bytesPerSecond: r.bytesPerSecond });
       this.emit('throughput', { address, result: r });
     });
+    loop.on('throughput-stalled', (why) => this.emit('warning', `${name() ?? address}: throughput test: ${why}`));
     this.entries.set(address, e);
     return e;
   }

@@ -15,7 +15,7 @@ import {
   u32Bytes,
 } from '../../src-main/hub/protocol/frames.ts';
 import { LinkSessionError, type LinkMessage } from '../../src-main/hub/protocol/link-session.ts';
-import { PicoLinkSession, type PicoLinkSessionOptions, type ThroughputResult } from '../../src-main/hub/protocol/session.ts';
+import { PicoLinkSession, THROUGHPUT_STALL_MS, type PicoLinkSessionOptions, type ThroughputResult } from '../../src-main/hub/protocol/session.ts';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(s.trim().split(/\s+/), (x) => parseInt(x, 16));
 const toHex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ');
@@ -527,6 +527,31 @@ describe('info and throughput', () => {
     h.s.requestThroughput(0);
     expect(h.s.throughputRunning).toBe(true);
     expect(() => h.s.requestThroughput(-1)).toThrow(RangeError);
+  });
+
+  it('abandons a run whose data stops coming, so another can start', () => {
+    vi.useFakeTimers();
+    try {
+      const h = harness({ creditIntervalMs: 100 });
+      h.s.start();
+      const stalled: string[] = [];
+      h.s.on('throughput-stalled', (why) => stalled.push(why));
+      h.s.requestThroughput(1000);
+      const peer = new PeerTx();
+      for (const v of peer.message(MessageType.THROUGHPUT_DATA, new Uint8Array(10))) h.s.receive(v);
+      h.clock.t += THROUGHPUT_STALL_MS - 100;
+      vi.advanceTimersByTime(200);
+      expect(stalled).toEqual([]);
+      h.clock.t += 200;
+      vi.advanceTimersByTime(200);
+      expect(stalled).toEqual([`no throughput data for ${THROUGHPUT_STALL_MS / 1000} s after 10 octets; the run was abandoned`]);
+      expect(h.s.throughputRunning).toBe(false);
+      h.s.requestThroughput(10);
+      expect(h.s.throughputRunning).toBe(true);
+      h.s.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

@@ -53,6 +53,7 @@ export interface LinkLoopEvents {
   message: [LinkMessage];
   info: [Record<string, unknown>];
   throughput: [ThroughputResult];
+  'throughput-stalled': [reason: string];
   mtu: [number];
   bad: [string];
 }
@@ -255,6 +256,7 @@ export class LinkLoop extends EventEmitter<LinkLoopEvents> {
         this.emit('info', info);
       });
       pl.on('throughput', (r) => this.emit('throughput', r));
+      pl.on('throughput-stalled', (why) => this.emit('throughput-stalled', why));
       pl.requestInfo();
     } else {
       const probe = channel.readProbe!;

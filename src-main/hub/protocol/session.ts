@@ -61,7 +61,12 @@ export interface PicoLinkSessionEvents extends LinkSessionEvents {
   pong: [{ body: Uint8Array; firmwareUs: number }];
   info: [Record<string, unknown>];
   throughput: [ThroughputResult];
+  /** A throughput run that stopped arriving: abandoned, so another can start. */
+  'throughput-stalled': [reason: string];
 }
+
+/** A run with no THROUGHPUT_DATA or DONE for this long is abandoned (the firmware gives up after 5 s without credit). */
+export const THROUGHPUT_STALL_MS = 10_000;
 
 export interface PicoLinkSessionOptions {
   mtu: number;
@@ -86,6 +91,8 @@ interface Outgoing {
 
 interface ThroughputRun {
   startedAt: number;
+  /** When the last THROUGHPUT_DATA arrived (or the request went out). */
+  lastAt: number;
   octets: number;
 }
 
@@ -244,7 +251,7 @@ export class PicoLinkSession extends EventEmitter<PicoLinkSessionEvents> impleme
     if (!Number.isInteger(octets) || octets < 0 || octets > U32_MAX) throw new RangeError(`throughput of ${octets} octets is not a u32`);
     if (this.throughputRun) throw new LinkSessionError('busy', 'a throughput run is already in progress');
     this.checkQueueRoom();
-    this.throughputRun = { startedAt: this.now(), octets: 0 };
+    this.throughputRun = { startedAt: this.now(), lastAt: this.now(), octets: 0 };
     this.enqueue(MessageType.THROUGHPUT_REQ, u32Bytes(octets)).catch(() => {});
   }
 
@@ -358,6 +365,7 @@ export class PicoLinkSession extends EventEmitter<PicoLinkSessionEvents> impleme
         if (!this.throughputRun) return this.bad('THROUGHPUT_DATA without a request');
         this.stats.messagesIn++;
         this.throughputRun.octets += body.length;
+        this.throughputRun.lastAt = this.now();
         return;
       case MessageType.THROUGHPUT_DONE:
         return this.onThroughputDone(body);
@@ -408,6 +416,11 @@ export class PicoLinkSession extends EventEmitter<PicoLinkSessionEvents> impleme
   private onCreditTimer(): void {
     // Frames that did not add up to CREDIT_EVERY still get acknowledged (PROTOCOL.md 5).
     if (!this.isClosed && this.consumed !== this.creditSent) this.sendCredit();
+    const run = this.throughputRun;
+    if (run && this.now() - run.lastAt > THROUGHPUT_STALL_MS) {
+      this.throughputRun = null;
+      this.deliver('throughput-stalled', `no throughput data for ${THROUGHPUT_STALL_MS / 1000} s after ${run.octets} octets; the run was abandoned`);
+    }
   }
 
   private sendCredit(): boolean {
@@ -508,7 +521,7 @@ export class PicoLinkSession extends EventEmitter<PicoLinkSessionEvents> impleme
   }
 
   /** Emits to listeners; one that throws is reported as 'error' so receive() keeps its promise never to throw. */
-  private deliver<K extends 'message' | 'bad' | 'pong' | 'info' | 'throughput'>(event: K, ...args: PicoLinkSessionEvents[K]): void {
+  private deliver<K extends 'message' | 'bad' | 'pong' | 'info' | 'throughput' | 'throughput-stalled'>(event: K, ...args: PicoLinkSessionEvents[K]): void {
     try {
       (this.emit as (event: K, ...args: PicoLinkSessionEvents[K]) => boolean)(event, ...args);
     } catch (e) {
