@@ -6,7 +6,7 @@ const CYCLES = Number(process.env.HUB_SOAK_CYCLES ?? 1000);
 if (!(globalThis as { gc?: unknown }).gc) console.log('(no --expose-gc: heap figures include garbage)');
 const t0 = Date.now();
 const samples = await runSoak(4, CYCLES, 100, (s) =>
-  console.log(`after ${String(s.cycles).padStart(4)} cycles: listeners ${s.listeners}, timers ${s.timers}, heap ${(s.heapBytes / 1048576).toFixed(2)} MiB  (${((Date.now() - t0) / 1000).toFixed(0)} s)`),
+  console.log(`after ${String(s.cycles).padStart(4)} cycles: listeners ${s.listeners}, timers ${s.timers}, heap without code ${(s.heapBytes / 1048576).toFixed(2)} MiB  (${((Date.now() - t0) / 1000).toFixed(0)} s)`),
 );
 // The first round warms up code and caches; growth is measured from the second sample on.
 const base = samples[1] ?? samples[0]!;

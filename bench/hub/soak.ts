@@ -3,6 +3,7 @@
 // hub), active timers and the heap are sampled between rounds. Shared by the soak bench (1,000
 // cycles) and the test suite (a few dozen).
 import type { EventEmitter } from 'node:events';
+import { getHeapSpaceStatistics } from 'node:v8';
 import type { Noble } from '@stoprocent/noble';
 import { linkedCount, startSimHub, until } from '../../test/hub/sim-hub.ts';
 
@@ -10,7 +11,7 @@ export interface SoakSample {
   cycles: number;
   listeners: number;
   timers: number;
-  /** After a full GC when run with --expose-gc, else as found. */
+  /** JS heap without code spaces, after a full GC when run with --expose-gc, else as found. */
   heapBytes: number;
 }
 
@@ -45,11 +46,17 @@ export function activeTimers(): number {
   return process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
 }
 
+/**
+ * The JS heap in use after a full GC, without V8's code spaces: compiled code grows as the JIT
+ * optimises (and re-optimises) hot functions over a long run, which is not data anyone retains.
+ */
 function heap(): number {
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   gc?.();
-  return process.memoryUsage().heapUsed;
+  return getHeapSpaceStatistics()
+    .filter((s) => !s.space_name.startsWith('code_'))
+    .reduce((n, s) => n + s.space_used_size, 0);
 }
 
 /**
