@@ -3,6 +3,7 @@
 // code: no Node imports, the global WebSocket, types only from the contract.
 import type { EventChannel, EventOf, PicoLinkApi, RequestChannel, RequestOf, ResponseOf } from './contract.ts';
 import type { BridgeRequest, BridgeServerMessage } from './bridge-protocol.ts';
+import { EventListeners } from './event-listeners.ts';
 
 export interface BridgeClient extends PicoLinkApi {
   /** Closes the socket; pending requests fail. */
@@ -26,7 +27,7 @@ export function bridgeUrl(location: { protocol: string; host: string }): string 
 export function createBridgeClient(url: string): BridgeClient {
   const socket = new WebSocket(url);
   const pending = new Map<number, Pending>();
-  const listeners = new Map<string, Set<(payload: unknown) => void>>();
+  const listeners = new EventListeners();
   const queued: string[] = [];
   let nextId = 1;
   let closedReason: string | null = null;
@@ -52,7 +53,7 @@ export function createBridgeClient(url: string): BridgeClient {
       return;
     }
     if (message.type === 'event') {
-      for (const l of listeners.get(message.channel) ?? []) l(message.payload);
+      for (const l of listeners.of(message.channel)) l(message.payload);
       return;
     }
     if (message.id === null) return;
@@ -76,11 +77,7 @@ export function createBridgeClient(url: string): BridgeClient {
       });
     },
     on<C extends EventChannel>(channel: C, listener: (payload: EventOf<C>) => void): () => void {
-      const l = listener as (payload: unknown) => void;
-      let set = listeners.get(channel);
-      if (!set) listeners.set(channel, (set = new Set()));
-      set.add(l);
-      return () => void set.delete(l);
+      return listeners.on(channel, listener);
     },
     close(): void {
       socket.close();

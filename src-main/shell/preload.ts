@@ -3,16 +3,17 @@
 // CJS file and imports nothing else at run time (the contract comes in as types only).
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { EventChannel, EventOf, PicoLinkApi, RequestChannel, RequestOf, ResponseOf } from '../ipc/contract.ts';
+import { EventListeners } from '../ipc/event-listeners.ts';
 import { EVENT_CHANNEL, REQUEST_CHANNEL, type IpcReply } from './ipc-channels.ts';
 
-const listeners = new Map<string, Set<(payload: unknown) => void>>();
+const listeners = new EventListeners();
 
 // One IPC listener for all events: the page's own subscriptions live here, so unsubscribing
 // never has to find an IPC listener again, and the page never sees the IpcRendererEvent (which
 // would hand it `sender`).
 ipcRenderer.on(EVENT_CHANNEL, (_event: IpcRendererEvent, channel: unknown, payload: unknown) => {
   if (typeof channel !== 'string') return;
-  for (const l of listeners.get(channel) ?? []) {
+  for (const l of listeners.of(channel)) {
     try {
       l(payload);
     } catch (e) {
@@ -28,11 +29,7 @@ const api: PicoLinkApi = {
     return reply.result as ResponseOf<C>;
   },
   on<C extends EventChannel>(channel: C, listener: (payload: EventOf<C>) => void): () => void {
-    const l = listener as (payload: unknown) => void;
-    let set = listeners.get(channel);
-    if (!set) listeners.set(channel, (set = new Set()));
-    set.add(l);
-    return () => void set.delete(l);
+    return listeners.on(channel, listener);
   },
 };
 
