@@ -231,6 +231,24 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against the simulator', () 
     await shoot('latency-dark.png');
   }, 30_000);
 
+  it("follows the system's colour scheme when the theme is 'system'", async () => {
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.getByTestId('open-settings').click();
+    const dialog = page.getByTestId('settings-dialog');
+    await dialog.getByTestId('theme-system').check();
+    await dialog.getByTestId('settings-save').click();
+    await expect.poll(() => dialog.isVisible()).toBe(false);
+    const theme = () => page.evaluate(() => document.documentElement.dataset.theme);
+    const background = () => page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--bg').trim());
+    await expect.poll(theme).toBe('light');
+    const light = await background();
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await expect.poll(theme).toBe('dark');
+    expect(await background()).not.toBe(light);
+    await page.emulateMedia({ colorScheme: 'light' });
+    await expect.poll(theme).toBe('light');
+  }, 30_000);
+
   it('ran without page errors or CSP violations', () => {
     expect(pageErrors).toEqual([]);
   });
