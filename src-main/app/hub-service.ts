@@ -10,7 +10,7 @@ import { Adapter } from '../hub/adapter/adapter.ts';
 import { describeAdapterSpec, type AdapterSpec } from '../hub/adapter/adapter-spec.ts';
 import { createNoble } from '../hub/adapter/noble-factory.ts';
 import { createSimulation, type Simulation } from '../hub/adapter/sim-adapters.ts';
-import { normaliseAddress } from '../hub/discovery/device-list.ts';
+import { normaliseAddress } from '../hub/discovery/address.ts';
 import { Hub } from '../hub/hub.ts';
 import { ensureDir } from '../hub/store/app-data.ts';
 import { LogStore } from '../hub/store/database.ts';

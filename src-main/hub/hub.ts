@@ -4,7 +4,8 @@
 import { EventEmitter } from 'node:events';
 import { Adapter, DEFAULT_CONNECT_PARAMS, type ConnectParams } from './adapter/adapter.ts';
 import { hciFaults, type HciFault } from './adapter/noble-hardening.ts';
-import { DeviceList, normaliseAddress, type DiscoveredDevice, type Sighting } from './discovery/device-list.ts';
+import { normaliseAddress } from './discovery/address.ts';
+import { DeviceList, type DiscoveredDevice, type Sighting } from './discovery/device-list.ts';
 import type { Profile } from './discovery/profile.ts';
 import { RttStats, type RttSnapshot } from './latency/rtt-stats.ts';
 import type { PingLost, PingSample } from './latency/pinger.ts';

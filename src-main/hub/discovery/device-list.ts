@@ -1,6 +1,7 @@
 // What the scan has seen: one entry per address with name, smoothed RSSI, last seen and profile.
 // Entries that stop advertising turn stale and then age out, so the list shows what is around.
 import { EventEmitter } from 'node:events';
+import { normaliseAddress } from './address.ts';
 import type { Profile } from './profile.ts';
 
 export interface Sighting {
@@ -128,11 +129,4 @@ export class DeviceList extends EventEmitter<DeviceListEvents> {
   clear(): void {
     this.devices.clear();
   }
-}
-
-/** "AA:BB:CC:DD:EE:FF" or "aabbccddeeff" → "aa:bb:cc:dd:ee:ff"; null if not an address. */
-export function normaliseAddress(s: string): string | null {
-  const hex = s.trim().toLowerCase().replace(/[:-]/g, '');
-  if (!/^[0-9a-f]{12}$/.test(hex)) return null;
-  return hex.match(/../g)!.join(':');
 }

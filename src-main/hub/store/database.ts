@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { countAll, type LogFilter, type RecordCounts } from './log-query.ts';
 import { migrate } from './log-schema.ts';
 import { sqliteOptions } from './sqlite-binding.ts';
-import { isAddress } from './paired-devices.ts';
+import { normaliseAddress } from '../discovery/address.ts';
 
 export interface StoreOptions {
   /** The longest a written row waits in memory before it is committed. */
@@ -123,7 +123,7 @@ type ThroughputParams = [session: number, device: string, name: string | null, t
 
 /** Addresses are stored lower-case, as LogFilter looks them up. */
 function deviceKey(device: string): string {
-  return isAddress(device) ? device.trim().toLowerCase() : device;
+  return normaliseAddress(device) ?? device;
 }
 
 function sqliteCode(error: unknown): string | undefined {

@@ -1,7 +1,7 @@
 // Reading the log: the row shapes as stored, one filter for every table, counts and
 // iteration in time order. Shared by LogStore.counts() and the exporter's read connection.
 import type Database from 'better-sqlite3';
-import { isAddress } from './paired-devices.ts';
+import { normaliseAddress } from '../discovery/address.ts';
 
 export type RecordKind = 'samples' | 'messages' | 'events' | 'throughput';
 export const RECORD_KINDS: readonly RecordKind[] = ['samples', 'messages', 'events', 'throughput'];
@@ -68,9 +68,9 @@ function where(filter: LogFilter): { sql: string; params: (string | number)[] } 
   const terms: string[] = [];
   const params: (string | number)[] = [];
   if (filter.device !== undefined) {
-    const address = isAddress(filter.device);
-    terms.push(address ? 'device = ?' : 'name = ?');
-    params.push(address ? filter.device.trim().toLowerCase() : filter.device);
+    const address = normaliseAddress(filter.device);
+    terms.push(address !== null ? 'device = ?' : 'name = ?');
+    params.push(address ?? filter.device);
   }
   const add = (term: string, value: number | undefined): void => {
     if (value === undefined) return;

@@ -2,17 +2,15 @@
 // A damaged file never stops the app: it is set aside and reported, and the list starts empty.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { ADDRESS_PATTERN, normaliseAddress, requireAddress } from '../discovery/address.ts';
 import type { Profile } from '../discovery/profile.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import { setAside } from './set-aside.ts';
 
 export const PAIRED_FILE = 'paired.json';
 
-/** Lower-case, colon separated, as noble reports addresses on Linux and Windows. */
-const ADDRESS = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
-
 const deviceSchema = z.object({
-  address: z.string().regex(ADDRESS),
+  address: z.string().regex(ADDRESS_PATTERN),
   name: z.string().nullable(),
   profile: z.enum(['picolink', 'tutorial', 'nus']).nullable(),
   addedAt: z.iso.datetime(),
@@ -28,24 +26,6 @@ export type PairedDevice = z.infer<typeof deviceSchema>;
 const _profileMatches: [PairedDevice['profile'], Profile | null] extends [Profile | null, PairedDevice['profile']] ? true : never = true;
 
 export type NewPairedDevice = Omit<PairedDevice, 'addedAt'> & { addedAt?: string };
-
-export class InvalidAddressError extends Error {
-  constructor(readonly address: string) {
-    super(`"${address}" is not a Bluetooth address like aa:bb:cc:dd:ee:ff`);
-    this.name = 'InvalidAddressError';
-  }
-}
-
-export function isAddress(text: string): boolean {
-  return ADDRESS.test(text.trim().toLowerCase());
-}
-
-/** Lower-cases an address and checks its shape; throws InvalidAddressError. */
-export function normaliseAddress(address: string): string {
-  const a = address.trim().toLowerCase();
-  if (!ADDRESS.test(a)) throw new InvalidAddressError(address);
-  return a;
-}
 
 export class PairedDevices {
   private readonly devices = new Map<string, PairedDevice>();
@@ -106,7 +86,8 @@ export class PairedDevices {
   }
 
   has(address: string): boolean {
-    return this.devices.has(address.trim().toLowerCase());
+    const a = normaliseAddress(address);
+    return a !== null && this.devices.has(a);
   }
 
   /**
@@ -116,7 +97,8 @@ export class PairedDevices {
    */
   find(nameOrAddress: string): PairedDevice[] {
     const q = nameOrAddress.trim();
-    const byAddress = this.devices.get(q.toLowerCase());
+    const address = normaliseAddress(q);
+    const byAddress = address === null ? undefined : this.devices.get(address);
     if (byAddress) return [byAddress];
     const all = this.list();
     const exact = all.filter((d) => d.name === q);
@@ -126,8 +108,8 @@ export class PairedDevices {
   }
 
   /** Remembers a device, or updates the name and profile of one already remembered (keeping its addedAt). */
-  add(device: NewPairedDevice): Promise<void> {
-    const address = normaliseAddress(device.address);
+  async add(device: NewPairedDevice): Promise<void> {
+    const address = requireAddress(device.address);
     const old = this.devices.get(address);
     const record = deviceSchema.parse({
       address,
@@ -136,12 +118,13 @@ export class PairedDevices {
       addedAt: old?.addedAt ?? device.addedAt ?? new Date().toISOString(),
     });
     this.devices.set(address, record);
-    return this.save();
+    await this.save();
   }
 
   /** Forgets a device; resolves to whether it was remembered. */
   async remove(address: string): Promise<boolean> {
-    const removed = this.devices.delete(address.trim().toLowerCase());
+    const a = normaliseAddress(address);
+    const removed = a !== null && this.devices.delete(a);
     if (removed) await this.save();
     return removed;
   }
