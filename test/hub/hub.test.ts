@@ -145,4 +145,20 @@ describe('hub on the virtual radio', () => {
     await until('pings still answered', () => hub.status()[0]!.total.count >= before + 10, 10_000);
     expect(hub.status()[0]!.state).toBe('linked');
   });
+
+  it('forgets a half-received ACL packet when its connection ends', async () => {
+    h = await startSimHub({ picos: 1 }, { pingHz: 10 });
+    const { hub, simulation } = h;
+    await until('link', () => linkedCount(hub) === 1);
+    const bindings = (simulation.adapters[0]!.noble as unknown as { _bindings: { _hci: { _handleBuffers: Record<number, unknown> }; _handles: Record<number, unknown> } })._bindings;
+    const handle = Number(Object.keys(bindings._handles)[0]);
+    expect(Number.isInteger(handle)).toBe(true);
+    // The first fragment of an ATT PDU whose rest never comes: L2CAP length 100, 2 octets here.
+    const port = (simulation.radio.get('sim-hci0').controller as unknown as { port: { write(b: Uint8Array): void } }).port;
+    port.write(Uint8Array.from([0x02, handle & 0xff, (handle >> 8) | 0x20, 0x06, 0x00, 100, 0x00, 0x04, 0x00, 0x0b, 0x00]));
+    await until('fragment held', () => handle in bindings._hci._handleBuffers, 5_000);
+    await hub.disconnect(simulation.addresses[0]!);
+    await until('disconnected', () => hub.status()[0]!.state !== 'linked', 10_000);
+    await until('fragment forgotten', () => !(handle in bindings._hci._handleBuffers), 5_000);
+  });
 });

@@ -2,7 +2,9 @@
 // runs in the socket's data callback: one short or malformed event from a controller (a dongle's
 // reset announcement, a firmware bug, line noise on a UART) throws there and takes the whole
 // process down. Patched once on the module noble loaded: a packet that fails to parse is dropped
-// and reported, and the hub carries on.
+// and reported, and the hub carries on. noble also keeps the first fragment of an ACL packet per
+// connection handle until the rest arrives, and never forgets it if the connection ends in
+// between; the patch forgets it when the controller reports the disconnection.
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 
@@ -15,8 +17,23 @@ export interface HciFault {
 export const hciFaults = new EventEmitter<{ fault: [HciFault] }>();
 
 interface HciPrototype {
-  onSocketData(this: unknown, data: Buffer): void;
+  onSocketData(this: HciState, data: Buffer): void;
   picolinkHardened?: boolean;
+}
+
+interface HciState {
+  /** Partly received ACL packets by connection handle. */
+  _handleBuffers?: Record<number, unknown>;
+}
+
+/** HCI packet indicator for events (Core Vol 4 Part A 2). */
+const HCI_EVENT_PKT = 0x04;
+/** HCI_Disconnection_Complete: Status, Connection_Handle, Reason (Core Vol 4 Part E 7.7.5). */
+const EVT_DISCONN_COMPLETE = 0x05;
+
+function disconnectedHandle(data: Buffer): number | null {
+  if (data.length < 7 || data[0] !== HCI_EVENT_PKT || data[1] !== EVT_DISCONN_COMPLETE || data[3] !== 0x00) return null;
+  return data.readUInt16LE(4) & 0x0fff;
 }
 
 export function hardenNoble(): void {
@@ -32,6 +49,8 @@ export function hardenNoble(): void {
     } catch (e) {
       hciFaults.emit('fault', { error: e as Error, packet: Buffer.from(data).toString('hex') });
     }
+    const handle = disconnectedHandle(data);
+    if (handle !== null && this._handleBuffers) delete this._handleBuffers[handle];
   };
   proto.picolinkHardened = true;
 }
