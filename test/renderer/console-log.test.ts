@@ -20,6 +20,20 @@ describe('mergeLines', () => {
     expect(before).toHaveLength(1);
   });
 
+  it('tells messages of the same time apart by device, direction, kind and body', () => {
+    const hex = (address: string, at: number, h: string): LogLine => lineOf(address, { at, direction: 'in', body: { kind: 'data', hex: h } });
+    let log = mergeLines([], [text(A, 7, 'x'), text(B, 7, 'x'), text(A, 7, 'x', 'out'), text(A, 7, 'y'), hex(A, 7, '78')], 100);
+    expect(log).toHaveLength(5);
+    log = mergeLines(log, [text(B, 7, 'x'), hex(A, 7, '78'), text(A, 7, 'x'), hex(A, 7, '79'), text(A, 6, 'x')], 100);
+    expect(log).toHaveLength(7);
+    expect(log.map((l) => l.at)).toEqual([6, 7, 7, 7, 7, 7, 7]);
+    expect(new Set(log.map((l) => l.id)).size).toBe(7);
+  });
+
+  it('drops duplicates within one batch', () => {
+    expect(mergeLines([], [text(A, 1, 'x'), text(A, 1, 'x'), text(A, 2, 'x')], 10)).toHaveLength(2);
+  });
+
   it('keeps arrival order for equal times, and tells direction apart', () => {
     const log = mergeLines([], [text(A, 5, 'ping', 'out'), text(A, 5, 'ping', 'in')], 10);
     expect(log.map((l) => l.direction)).toEqual(['out', 'in']);

@@ -4,20 +4,39 @@ import type { HistoryEntryView, MessageBody } from '../../../src-main/ipc/contra
 import { formatHex, hexToAscii } from './hex.ts';
 
 export interface LogLine {
-  /** Unique and stable: used as the list key and to drop duplicates. */
-  key: string;
+  /** Unique and stable for the page's life: the console list's key. */
+  id: number;
   address: string;
   at: number;
   direction: 'in' | 'out';
   body: MessageBody;
 }
 
-export function bodyKey(body: MessageBody): string {
-  return body.kind === 'text' ? `t:${body.text}` : `d:${body.hex}`;
-}
+let nextId = 1;
 
 export function lineOf(address: string, entry: HistoryEntryView): LogLine {
-  return { key: `${address}|${entry.at}|${entry.direction}|${bodyKey(entry.body)}`, address, at: entry.at, direction: entry.direction, body: entry.body };
+  return { id: nextId++, address, at: entry.at, direction: entry.direction, body: entry.body };
+}
+
+/** The same message: a device's history repeats what live events already showed. */
+function sameMessage(a: LogLine, b: LogLine): boolean {
+  if (a.at !== b.at || a.address !== b.address || a.direction !== b.direction) return false;
+  const x = a.body;
+  const y = b.body;
+  return x.kind === 'text' ? y.kind === 'text' && x.text === y.text : y.kind === 'data' && x.hex === y.hex;
+}
+
+/** Whether the time-ordered `log` holds `line`'s message: only lines of the same time can. */
+function holds(log: readonly LogLine[], line: LogLine): boolean {
+  let lo = 0;
+  let hi = log.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (log[mid]!.at < line.at) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < log.length && log[i]!.at === line.at; i++) if (sameMessage(log[i]!, line)) return true;
+  return false;
 }
 
 /** What the console prints for a body. */
@@ -30,14 +49,8 @@ export function bodyText(body: MessageBody): string {
  * lines already there. Returns a new array (for a reactive store) and leaves `log` untouched.
  */
 export function mergeLines(log: readonly LogLine[], lines: readonly LogLine[], limit: number): LogLine[] {
-  if (lines.length === 0) return log.slice(-limit);
-  const seen = new Set(log.map((l) => l.key));
   const fresh: LogLine[] = [];
-  for (const l of lines) {
-    if (seen.has(l.key)) continue;
-    seen.add(l.key);
-    fresh.push(l);
-  }
+  for (const l of lines) if (!holds(log, l) && !fresh.some((f) => sameMessage(f, l))) fresh.push(l);
   if (fresh.length === 0) return log.slice(-limit);
   const last = log[log.length - 1];
   let out: LogLine[];
