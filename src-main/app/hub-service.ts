@@ -13,9 +13,9 @@ import { createSimulation, type Simulation } from '../hub/adapter/sim-adapters.t
 import { normaliseAddress } from '../hub/discovery/address.ts';
 import { Hub } from '../hub/hub.ts';
 import { ensureDir } from '../hub/store/app-data.ts';
-import { LogStore } from '../hub/store/database.ts';
+import { LOG_FILE, LogStore } from '../hub/store/database.ts';
 import { exportLog } from '../hub/store/export.ts';
-import { PAIRED_FILE, PairedDevices } from '../hub/store/paired-devices.ts';
+import { PAIRED_FILE, PairedDevices, SIM_PAIRED_FILE } from '../hub/store/paired-devices.ts';
 import type {
   AdapterView,
   EventChannel,
@@ -28,10 +28,6 @@ import type {
 import { SampleBatcher } from './sample-batcher.ts';
 import { SettingsStore } from './settings-store.ts';
 import { fromBody, toDeviceView, toHistoryEntry, toThroughput } from './views.ts';
-
-export const LOG_FILE = 'log.sqlite';
-/** The simulator's paired list is its own, so trying it never touches the real one. */
-export const SIM_PAIRED_FILE = 'paired-sim.json';
 
 const OFFER_SIM = 'You can try PicoLink without a board: choose the simulator in Settings → Adapter.';
 

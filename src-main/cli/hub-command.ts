@@ -9,16 +9,13 @@ import { createNoble } from '../hub/adapter/noble-factory.ts';
 import { createSimulation, type Simulation } from '../hub/adapter/sim-adapters.ts';
 import { Hub } from '../hub/hub.ts';
 import { appDataDir, ensureDir } from '../hub/store/app-data.ts';
-import { LogStore } from '../hub/store/database.ts';
+import { LOG_FILE, LogStore } from '../hub/store/database.ts';
 import { exportLog } from '../hub/store/export.ts';
-import { PAIRED_FILE, PairedDevices } from '../hub/store/paired-devices.ts';
+import { PAIRED_FILE, PairedDevices, SIM_PAIRED_FILE } from '../hub/store/paired-devices.ts';
 import { parseHubArgs, type HubArgs } from './hub-args.ts';
 import { statusTable, summaryRecords, summaryTable } from './hub-table.ts';
 import { HUB_USAGE } from './usage.ts';
 
-/** The simulator's paired list is its own, so trying it never touches the real one. */
-const SIM_PAIRED_FILE = 'paired-sim.json';
-export const LOG_FILE = 'log.sqlite';
 /** --duration counts from when every paired device is linked, or from this long after start. */
 const SETTLE_LIMIT_MS = 15_000;
 

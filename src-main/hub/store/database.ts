@@ -10,6 +10,9 @@ import { migrate } from './log-schema.ts';
 import { sqliteOptions } from './sqlite-binding.ts';
 import { normaliseAddress } from '../discovery/address.ts';
 
+/** The log's file name in the app data folder. */
+export const LOG_FILE = 'log.sqlite';
+
 export interface StoreOptions {
   /** The longest a written row waits in memory before it is committed. */
   flushMs?: number;

@@ -8,6 +8,8 @@ import { writeFileAtomic } from './atomic-write.ts';
 import { setAside } from './set-aside.ts';
 
 export const PAIRED_FILE = 'paired.json';
+/** The simulator's paired list is its own, so trying it never touches the real one. */
+export const SIM_PAIRED_FILE = 'paired-sim.json';
 
 const deviceSchema = z.object({
   address: z.string().regex(ADDRESS_PATTERN),
