@@ -1,0 +1,76 @@
+// electron-builder.yml checked the way `npm run dist` would check it first: by electron-builder's
+// own loader and schema validation (the build itself needs the Electron download, which this
+// machine lacks). Then what the schema cannot know: the targets we promise, the entry point and
+// icons that exist, and files that include what the app loads at run time.
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+// app-builder-lib as electron-builder itself resolves it.
+const fromBuilder = createRequire(createRequire(import.meta.url).resolve('electron-builder/package.json'));
+
+interface BuilderConfig {
+  appId?: string;
+  /** Normalised by getConfig to one file set. */
+  files?: { filter: string[] }[];
+  extraMetadata?: { main?: string };
+  directories?: { output?: string; buildResources?: string };
+  linux?: { target?: string[]; icon?: string };
+  mac?: { target?: string[]; icon?: string };
+  win?: { target?: string[]; icon?: string };
+  asar?: boolean;
+  npmRebuild?: boolean;
+}
+const { getConfig, validateConfiguration } = fromBuilder('app-builder-lib/out/util/config/config') as {
+  getConfig(projectDir: string, configPath: string | null, fromOptions: null): Promise<BuilderConfig>;
+  validateConfiguration(config: BuilderConfig, logger: unknown): Promise<void>;
+};
+const { DebugLogger } = fromBuilder('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
+
+const pngSize = (file: string): [number, number] => {
+  const b = readFileSync(file);
+  expect(b.subarray(1, 4).toString('latin1')).toBe('PNG');
+  return [b.readUInt32BE(16), b.readUInt32BE(20)];
+};
+
+describe('electron-builder.yml', () => {
+  it("passes electron-builder's own schema validation", async () => {
+    const config = await getConfig(root, null, null);
+    expect(config.appId).toBe('dev.picolink.app');
+    await expect(validateConfiguration(config, new DebugLogger(false))).resolves.toBeUndefined();
+  });
+
+  it('would be refused with a misspelt option (the check is real)', async () => {
+    const config = await getConfig(root, null, null);
+    const bad = { ...config, linux: { ...config.linux, targt: ['AppImage'] } };
+    await expect(validateConfiguration(bad, new DebugLogger(false))).rejects.toThrow(/does not match the API schema[\s\S]*configuration\.linux/);
+  });
+
+  it('builds AppImage and deb, dmg, and nsis, with a 512 px icon from assets/', async () => {
+    const config = await getConfig(root, null, null);
+    expect(config.linux?.target).toEqual(['AppImage', 'deb']);
+    expect(config.mac?.target).toEqual(['dmg']);
+    expect(config.win?.target).toEqual(['nsis']);
+    expect(config.directories?.buildResources).toBe('assets');
+    for (const icon of [config.linux?.icon, config.mac?.icon, config.win?.icon]) {
+      expect(icon).toBe('assets/icon.png');
+      // macOS needs at least 512x512; electron-builder makes the .icns and .ico from it.
+      expect(pngSize(path.join(root, icon!))).toEqual([512, 512]);
+    }
+  });
+
+  it('ships the entry point, the renderer, the hub sources and the firmware, and rebuilds native modules', async () => {
+    const config = await getConfig(root, null, null);
+    expect(config.extraMetadata?.main).toBe('dist/shell/main.cjs');
+    expect(config.files?.[0]?.filter).toEqual(expect.arrayContaining(['package.json', 'dist/shell/**', 'dist/renderer/**', 'src-main/**', 'firmware/**']));
+    // main.cjs loads src-main/app/hub-service.ts at run time: it must be a file in the package.
+    expect(existsSync(path.join(root, 'src-main', 'app', 'hub-service.ts'))).toBe(true);
+    expect(config.asar).toBe(false);
+    expect(config.npmRebuild).toBe(true);
+    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.dist).toBe('npm run build && electron-builder');
+  });
+});
