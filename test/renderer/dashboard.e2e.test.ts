@@ -231,21 +231,30 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against the simulator', () 
     await shoot('latency-dark.png');
   }, 30_000);
 
-  it("follows the system's colour scheme when the theme is 'system'", async () => {
+  it("follows the system's colour scheme when the theme is 'system', and previews a theme until cancelled", async () => {
+    const theme = () => page.evaluate(() => document.documentElement.dataset.theme);
+    const background = () => page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--bg').trim());
     await page.emulateMedia({ colorScheme: 'light' });
+    expect(await theme()).toBe('dark'); // saved by the test before
     await page.getByTestId('open-settings').click();
     const dialog = page.getByTestId('settings-dialog');
     await dialog.getByTestId('theme-system').check();
+    await expect.poll(theme).toBe('light'); // previewed, resolved against the OS
     await dialog.getByTestId('settings-save').click();
     await expect.poll(() => dialog.isVisible()).toBe(false);
-    const theme = () => page.evaluate(() => document.documentElement.dataset.theme);
-    const background = () => page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--bg').trim());
     await expect.poll(theme).toBe('light');
     const light = await background();
     await page.emulateMedia({ colorScheme: 'dark' });
     await expect.poll(theme).toBe('dark');
     expect(await background()).not.toBe(light);
     await page.emulateMedia({ colorScheme: 'light' });
+    await expect.poll(theme).toBe('light');
+    // A theme picked and then cancelled goes back to the saved one.
+    await page.getByTestId('open-settings').click();
+    await dialog.getByTestId('theme-dark').check();
+    await expect.poll(theme).toBe('dark');
+    await dialog.getByTestId('settings-cancel').click();
+    await expect.poll(() => dialog.isVisible()).toBe(false);
     await expect.poll(theme).toBe('light');
   }, 30_000);
 

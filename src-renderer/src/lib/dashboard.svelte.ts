@@ -36,6 +36,8 @@ export class Dashboard {
   /** Addresses with a throughput test running. */
   throughputRunning = $state<Record<string, boolean>>({});
   loadError = $state<string | null>(null);
+  /** The theme picked in the open Settings dialog, shown before it is saved. */
+  themePreview = $state<Settings['theme'] | null>(null);
 
   devices = $derived(sortDevices(this.status?.devices ?? []));
   problem = $derived(adapterProblem(this.status?.adapters ?? []));
