@@ -4,10 +4,13 @@
 // every 100 ms, a few console messages), so the figures are the renderer's, not the simulator's.
 // Prints: frame time p95 over the first RENDERER_BENCH_FRAME_S seconds (default 300; goal
 // ≤ 16.7 ms), the JS heap after forced GC through RENDERER_BENCH_SOAK_S seconds (default 1800;
-// goal: flat), and IPC messages/s.
+// goal: flat, judged on medians of the first and last sixth, with the console log filled to its
+// bound before the soak starts), and IPC messages/s.
 //   npx tsx bench/renderer-bench.ts            (30 minutes)
 //   RENDERER_BENCH_FRAME_S=60 RENDERER_BENCH_SOAK_S=120 npx tsx bench/renderer-bench.ts
-import { existsSync } from 'node:fs';
+// RENDERER_BENCH_SNAPSHOTS=DIR also writes heap snapshots (Chrome DevTools format) at the first
+// settled reading and at the end, to find what a growing heap holds.
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -20,8 +23,9 @@ const DEVICES = Number(process.env.RENDERER_BENCH_DEVICES ?? 16);
 const HZ = 20;
 const FRAME_S = Number(process.env.RENDERER_BENCH_FRAME_S ?? 300);
 const SOAK_S = Math.max(FRAME_S, Number(process.env.RENDERER_BENCH_SOAK_S ?? 1800));
-const HEAP_EVERY_S = Math.max(10, Math.min(60, Math.floor(SOAK_S / 10)));
+const HEAP_EVERY_S = Math.max(10, Math.min(30, Math.floor(SOAK_S / 10)));
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const SNAPSHOTS = process.env.RENDERER_BENCH_SNAPSHOTS;
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 function percentile(sorted: number[], p: number): number {
@@ -89,11 +93,20 @@ function syntheticService() {
       lastBatch = now;
       emit('samples', { batches });
     }, 100),
-    setInterval(() => {
-      const d = devices[Math.floor(Math.random() * devices.length)]!;
-      emit('message', { address: d.address, entry: { at: Date.now(), direction: 'in', body: { kind: 'text', text: `tick ${Date.now()}` } } });
-    }, 250),
+    setInterval(() => message(), 250),
   ];
+  let n = 0;
+  function message(): void {
+    const d = devices[Math.floor(Math.random() * devices.length)]!;
+    emit('message', { address: d.address, entry: { at: Date.now(), direction: 'in', body: { kind: 'text', text: `tick ${++n} from ${d.name}` } } });
+  }
+  /** `count` console messages at once, 100 per 10 ms (a chatty device). */
+  async function burst(count: number): Promise<void> {
+    for (let i = 0; i < count; i++) {
+      message();
+      if (i % 100 === 99) await new Promise((r) => setTimeout(r, 10));
+    }
+  }
   const service: IpcService = {
     handle: async (channel) => {
       const answers: Partial<Record<string, unknown>> = { 'hub.status': status(), 'settings.get': settings, 'device.history': { entries: [] } };
@@ -107,7 +120,7 @@ function syntheticService() {
       return () => void set.delete(listener as (p: unknown) => void);
     },
   };
-  return { service, sent: () => sent, stop: () => timers.forEach(clearInterval) };
+  return { service, sent: () => sent, burst, stop: () => timers.forEach(clearInterval) };
 }
 
 async function main(): Promise<void> {
@@ -124,23 +137,60 @@ async function main(): Promise<void> {
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid="device-chart"]').length === n, DEVICES, { timeout: 30_000 });
     console.log(`renderer bench: ${DEVICES} devices x ${HZ} Hz, ${DEVICES + 1} live charts on the page (those in view redraw); frame time over ${FRAME_S} s, heap through ${SOAK_S} s`);
 
-    // Warm up (rings fill, JIT settles), then measure.
+    // Fill the console log to its bound first, so the soak measures growth beyond the bounded
+    // stores (the sample rings and point pools are preallocated), not the log filling up.
+    const limit = Number(await page.evaluate('window.__picolink.logLimit'));
+    await synth.burst(limit);
+    await page.waitForFunction('window.__picolink.logLines() >= window.__picolink.logLimit', undefined, { timeout: 60_000 });
+    console.log(`console log filled to its bound of ${limit} lines`);
+    // Warm up (JIT settles), then measure.
     await page.waitForTimeout(5_000);
     // A string, not a function: tsx would wrap named functions in a helper the page lacks.
-    await page.evaluate(`(() => {
+    // Frame intervals go into a preallocated array (a growing one would be the heap's growth)
+    // and only for the frame-time window.
+    await page.evaluate(`((seconds) => {
       window.__picolink.frames.resetStats();
-      window.__intervals = [];
+      const intervals = new Float64Array(Math.ceil(seconds * 250));
+      window.__intervals = { values: intervals, n: 0, stop: false };
       let last = performance.now();
-      const loop = (t) => { window.__intervals.push(t - last); last = t; requestAnimationFrame(loop); };
+      const loop = (t) => {
+        const r = window.__intervals;
+        if (r.stop || r.n === intervals.length) return;
+        intervals[r.n++] = t - last;
+        last = t;
+        requestAnimationFrame(loop);
+      };
       requestAnimationFrame(loop);
-    })()`);
+    })(${FRAME_S})`);
     const sentAtStart = synth.sent();
     const started = Date.now();
-    const heap: { s: number; mb: number }[] = [];
+    const heap: { s: number; mb: number; lines: number }[] = [];
+    const snapshot = async (name: string) => {
+      if (!SNAPSHOTS) return;
+      mkdirSync(SNAPSHOTS, { recursive: true });
+      const file = path.join(SNAPSHOTS, `${name}.heapsnapshot`);
+      const out = createWriteStream(file);
+      const onChunk = (e: { chunk: string }) => void out.write(e.chunk);
+      cdp.on('HeapProfiler.addHeapSnapshotChunk', onChunk);
+      await cdp.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+      cdp.off('HeapProfiler.addHeapSnapshotChunk', onChunk);
+      await new Promise((resolve) => out.end(resolve));
+      console.log(`heap snapshot: ${file}`);
+    };
+    const snapAt = Math.min(60, SOAK_S / 4);
+    let snapped = false;
     const sampleHeap = async () => {
+      // Twice: the first pass can leave what only the first pass's finalisers released.
+      await cdp.send('HeapProfiler.collectGarbage');
       await cdp.send('HeapProfiler.collectGarbage');
       const { usedSize } = await cdp.send('Runtime.getHeapUsage');
-      heap.push({ s: Math.round((Date.now() - started) / 1000), mb: usedSize / 1e6 });
+      const s = Math.round((Date.now() - started) / 1000);
+      const lines = Number(await page.evaluate('window.__picolink.logLines()'));
+      heap.push({ s, mb: usedSize / 1e6, lines });
+      if (!snapped && s >= snapAt) {
+        snapped = true;
+        await snapshot(`renderer-${s}s`);
+      }
     };
     await sampleHeap();
 
@@ -151,10 +201,11 @@ async function main(): Promise<void> {
       await page.waitForTimeout(1000);
       if (!frameReport && elapsed() >= FRAME_S) {
         const r = await page.evaluate(() => {
-          const w = window as unknown as { __picolink: { frames: { durations: Float64Array; frames: number } }; __intervals: number[] };
+          const w = window as unknown as { __picolink: { frames: { durations: Float64Array; frames: number } }; __intervals: { values: Float64Array; n: number; stop: boolean } };
           const f = w.__picolink.frames;
           const n = Math.min(f.frames, f.durations.length);
-          return { work: Array.from(f.durations.subarray(0, n)), frames: f.frames, intervals: w.__intervals.slice(1) };
+          w.__intervals.stop = true;
+          return { work: Array.from(f.durations.subarray(0, n)), frames: f.frames, intervals: Array.from(w.__intervals.values.subarray(1, w.__intervals.n)) };
         });
         const work = r.work.sort((a, b) => a - b);
         const intervals = r.intervals.sort((a, b) => a - b);
@@ -171,12 +222,25 @@ async function main(): Promise<void> {
       }
     }
     await sampleHeap();
+    await snapshot(`renderer-end`);
+    // Single readings after a forced GC swing by about a megabyte (code space, chart.js's
+    // per-update arrays), so the verdict compares medians: the first sixth of the settled soak
+    // against the last sixth.
     const settled = heap.filter((h) => h.s >= Math.min(60, SOAK_S / 4));
-    const first = settled[0] ?? heap[0]!;
+    const span = Math.max(HEAP_EVERY_S, (settled[settled.length - 1]!.s - settled[0]!.s) / 6);
+    const early = settled.filter((h) => h.s <= settled[0]!.s + span);
+    const late = settled.filter((h) => h.s >= settled[settled.length - 1]!.s - span);
+    const median = (xs: { mb: number }[]) => percentile(xs.map((x) => x.mb).sort((p, q) => p - q), 50);
+    const [from, to] = [median(early), median(late)];
+    const growth = to - from;
+    const first = settled[0]!;
     const last = heap[heap.length - 1]!;
-    const growth = last.mb - first.mb;
     console.log(`heap after GC (MB) at s: ${heap.map((h) => `${h.s}:${h.mb.toFixed(1)}`).join('  ')}`);
-    console.log(`heap: ${first.mb.toFixed(1)} MB at ${first.s} s -> ${last.mb.toFixed(1)} MB at ${last.s} s (${growth >= 0 ? '+' : ''}${growth.toFixed(1)} MB): ${growth <= Math.max(2, first.mb * 0.1) ? 'flat' : 'GROWING'}`);
+    console.log(`console log (bounded at ${limit} lines): ${first.lines} lines at ${first.s} s, ${last.lines} at ${last.s} s`);
+    console.log(
+      `heap: median ${from.toFixed(1)} MB over ${early[0]!.s}-${early[early.length - 1]!.s} s -> ${to.toFixed(1)} MB over ${late[0]!.s}-${late[late.length - 1]!.s} s ` +
+        `(${growth >= 0 ? '+' : ''}${growth.toFixed(1)} MB): ${growth <= Math.max(1, from * 0.05) ? 'flat' : 'GROWING'} (flat: within max(1 MB, 5%))`,
+    );
   } finally {
     await browser.close();
     await bridge.close();
