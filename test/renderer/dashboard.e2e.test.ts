@@ -14,6 +14,7 @@ import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveBridge, type Bridge } from '../../src-main/app/bridge-server.ts';
 import { HubService } from '../../src-main/app/hub-service.ts';
+import { toLocalDateTime } from '../../src-renderer/src/lib/time.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const staticDir = path.join(root, 'dist', 'renderer');
@@ -174,6 +175,15 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against the simulator', () 
     await expect.poll(() => lines.filter({ hasText: 'ca fe' }).count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
     await page.getByTestId('console-hex').uncheck();
     await shoot('console.png');
+
+    // Filter narrows the lines shown; Clear empties the console (the log file keeps them).
+    await page.getByTestId('console-filter').fill('ca fe');
+    const shown = async () => lines.allTextContents();
+    await expect.poll(async () => (await shown()).length > 0 && (await shown()).every((t) => t.includes('ca fe'))).toBe(true);
+    expect((await shown()).some((t) => t.includes(text))).toBe(false);
+    await page.getByTestId('console-filter').fill('');
+    await page.getByTestId('console-clear').click();
+    await expect.poll(() => lines.count()).toBe(0);
   }, 60_000);
 
   it('exports the log to CSV with a progress bar and the path shown', async () => {
@@ -201,6 +211,36 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against the simulator', () 
     await dialog.getByTestId('export-close').click();
   }, 60_000);
 
+  it('exports one device to NDJSON, and checks the custom time range', async () => {
+    await page.getByTestId('open-export').click();
+    const dialog = page.getByTestId('export-dialog');
+    await dialog.getByTestId('export-ndjson').check();
+    const address = await dialog.locator('[data-testid="export-device"] option').nth(1).getAttribute('value');
+    await dialog.getByTestId('export-device').selectOption(address!);
+    await dialog.getByTestId('export-choose').click();
+    const file = path.join(home, 'export.ndjson');
+    await expect.poll(() => dialog.getByTestId('export-file').textContent()).toBe(file);
+    await dialog.getByTestId('export-run').click();
+    await expect.poll(() => dialog.getByTestId('export-done').textContent(), { timeout: 30_000 }).toContain(file);
+    const records = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { record: string; device: string });
+    expect(records.length).toBeGreaterThan(20);
+    expect([...new Set(records.map((r) => r.device))]).toEqual([address]);
+    expect(new Set(records.map((r) => r.record))).toContain('sample');
+
+    // "From" after "to" is refused before anything runs; a range that holds nothing exports nothing.
+    const run = dialog.getByTestId('export-run');
+    await dialog.getByTestId('export-range-custom').check();
+    await dialog.getByTestId('export-from').fill(toLocalDateTime(Date.now() + 3_600_000));
+    await dialog.getByTestId('export-to').fill(toLocalDateTime(Date.now() + 120_000));
+    await expect.poll(() => run.isDisabled()).toBe(true);
+    await dialog.getByTestId('export-to').fill(toLocalDateTime(Date.now() + 7_200_000));
+    await expect.poll(() => run.isDisabled()).toBe(false);
+    await run.click();
+    await expect.poll(() => dialog.getByTestId('export-done').textContent(), { timeout: 30_000 }).toMatch(/Exported 0 rows/);
+    expect(readFileSync(file, 'utf8')).toBe('');
+    await dialog.getByTestId('export-close').click();
+  }, 60_000);
+
   it('disconnects and reconnects a device, showing the state and its reason', async () => {
     await page.getByTestId('tab-devices').click();
     const row = page.locator('[data-testid="device-row"][data-paired="true"]').first();
@@ -211,6 +251,46 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against the simulator', () 
     expect(await same.getByTestId('state-reason').textContent()).toMatch(/disconnect/);
     expect(await same.getByTestId('state-badge').getAttribute('title')).toMatch(/disconnect/);
     await same.getByTestId('connect').click();
+    await expect.poll(() => same.getAttribute('data-state'), { timeout: 30_000 }).toBe('linked');
+  }, 60_000);
+
+  it('zooms with the wheel and pans by dragging, leaving the live view until Follow live', async () => {
+    await page.getByTestId('tab-latency').click();
+    const overlay = page.getByTestId('overlay-chart');
+    await overlay.scrollIntoViewIfNeeded();
+    const follow = page.getByTestId('overlay-chart-follow');
+    expect(await follow.count()).toBe(0);
+    const box = (await overlay.boundingBox())!;
+    const [cx, cy] = [box.x + box.width / 2, box.y + box.height / 2];
+    await page.mouse.move(cx, cy);
+    await page.mouse.wheel(0, -400);
+    await expect.poll(() => follow.count(), { timeout: 5_000 }).toBe(1);
+    await follow.click();
+    await expect.poll(() => follow.count()).toBe(0);
+    await page.mouse.move(cx, cy);
+    await page.mouse.down();
+    await page.mouse.move(cx + 120, cy + 10, { steps: 8 });
+    await page.mouse.up();
+    await expect.poll(() => follow.count(), { timeout: 5_000 }).toBe(1);
+    await follow.click();
+    await expect.poll(() => follow.count()).toBe(0);
+  }, 30_000);
+
+  it('unpairs a device: it leaves the paired list and its chart goes', async () => {
+    await page.getByTestId('tab-devices').click();
+    const row = page.locator('[data-testid="device-row"][data-paired="true"]').last();
+    const address = await row.getAttribute('data-address');
+    await row.getByTestId('unpair').click();
+    const same = page.locator(`[data-testid="device-row"][data-address="${address}"]`);
+    await expect.poll(() => same.getAttribute('data-paired'), { timeout: 15_000 }).toBe('false');
+    expect(await page.locator('[data-testid="device-row"][data-paired="true"]').count()).toBe(PICOS - 1);
+    const paired = JSON.parse(readFileSync(path.join(home, 'paired-sim.json'), 'utf8')) as { devices: { address: string }[] };
+    expect(paired.devices.map((d) => d.address)).not.toContain(address);
+    await page.getByTestId('tab-latency').click();
+    await expect.poll(() => page.getByTestId('device-chart').count()).toBe(PICOS - 1);
+    // Paired again for the tests that follow.
+    await page.getByTestId('tab-devices').click();
+    await same.getByTestId('pair').click();
     await expect.poll(() => same.getAttribute('data-state'), { timeout: 30_000 }).toBe('linked');
   }, 60_000);
 
