@@ -118,8 +118,23 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against the simulator', () 
     const counts = async () => Promise.all([...Array(PICOS).keys()].map((i) => points(charts.nth(i))));
 
     // Stats come from the hub's window: p50 is a number of ms, MTU and interval are shown.
-    const p50 = await page.getByTestId('stat-p50').first().textContent();
-    expect(p50).toMatch(/^\d+(\.\d+)? ms$/);
+    // Read at one instant (the stats update with every status).
+    const stats = await page
+      .getByTestId('latency-stats')
+      .first()
+      .evaluate((el) => Object.fromEntries([...el.querySelectorAll('[data-testid^="stat-"]')].map((d) => [d.getAttribute('data-testid')!, d.textContent!.trim()])));
+    const stat = (id: string) => stats[id] ?? '';
+    const ms = (id: string) => {
+      expect(stat(id), id).toMatch(/^\d+(\.\d+)? ms$/);
+      return parseFloat(stat(id));
+    };
+    const [p50, p95, p99, max] = [ms('stat-p50'), ms('stat-p95'), ms('stat-p99'), ms('stat-max')];
+    expect(p50).toBeLessThanOrEqual(p95);
+    expect(p95).toBeLessThanOrEqual(p99);
+    expect(p99).toBeLessThanOrEqual(max);
+    expect(stat('stat-loss')).toMatch(/^\d+\.\d %$/);
+    expect(ms('stat-interval')).toBeGreaterThan(0);
+    expect(Number(stat('stat-mtu'))).toBeGreaterThanOrEqual(23);
 
     // Pause freezes the drawing while samples keep arriving; resume catches up.
     const renders = () => overlay.getAttribute('data-renders');
