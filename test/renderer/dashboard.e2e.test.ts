@@ -369,6 +369,11 @@ describe.skipIf(!hasChromium)('dashboard without Bluetooth', () => {
     }
   });
 
+  /** A noble that only reports adapter states, as the test tells it to. */
+  function fakeNoble() {
+    return Object.assign(new EventEmitter(), { state: 'unknown', stop: () => {}, stopScanning: () => {}, startScanning: () => {}, startScanningAsync: async () => {}, stopScanningAsync: async () => {} });
+  }
+
   async function open(createNoble: () => Noble): Promise<Page> {
     const home = mkdtempSync(path.join(tmpdir(), 'picolink-e2e-nobt-'));
     const service = await HubService.create({ home, createNoble, statusIntervalMs: 250 });
@@ -392,7 +397,7 @@ describe.skipIf(!hasChromium)('dashboard without Bluetooth', () => {
   }, 90_000);
 
   it('shows the Linux permission fix as a copyable command', async () => {
-    const fake = Object.assign(new EventEmitter(), { state: 'unknown', stop: () => {}, stopScanning: () => {}, startScanning: () => {} });
+    const fake = fakeNoble();
     const p = await open(() => fake as unknown as Noble);
     await p.waitForTimeout(300);
     fake.state = 'unauthorized';
@@ -403,5 +408,35 @@ describe.skipIf(!hasChromium)('dashboard without Bluetooth', () => {
       expect(await p.getByTestId('adapter-fix').textContent()).toMatch(/^sudo setcap cap_net_raw,cap_net_admin\+eip /);
     }
     await expect.poll(() => p.getByTestId('use-sim').count()).toBeGreaterThan(0);
+  }, 30_000);
+
+  it('says Bluetooth is off and how to turn it on, and clears when it comes on', async () => {
+    const fake = fakeNoble();
+    const p = await open(() => fake as unknown as Noble);
+    await p.waitForTimeout(300);
+    fake.state = 'poweredOff';
+    fake.emit('stateChange', 'poweredOff');
+    const banner = p.getByTestId('adapter-problem');
+    await expect.poll(() => banner.getAttribute('data-kind'), { timeout: 10_000 }).toBe('poweredOff');
+    expect(await banner.textContent()).toMatch(/Bluetooth is off[\s\S]*turn it on/);
+    fake.state = 'poweredOn';
+    fake.emit('stateChange', 'poweredOn');
+    await expect.poll(() => banner.count(), { timeout: 10_000 }).toBe(0);
+  }, 30_000);
+
+  it('names a UART port that does not exist, chosen in Settings', async () => {
+    const p = await open(() => {
+      throw new Error('no Bluetooth adapter found');
+    });
+    await p.getByTestId('open-settings').click();
+    const dialog = p.getByTestId('settings-dialog');
+    await dialog.getByTestId('adapter-uart').check();
+    await dialog.getByTestId('settings-port').fill('/dev/picolink-no-such-port');
+    await dialog.getByTestId('settings-save').click();
+    await expect.poll(() => dialog.isVisible()).toBe(false);
+    const banner = p.getByTestId('adapter-problem');
+    await expect.poll(async () => (await banner.count()) > 0 && (await banner.textContent())!.includes('/dev/picolink-no-such-port'), { timeout: 10_000 }).toBe(true);
+    expect(await banner.textContent()).toMatch(/The serial port \/dev\/picolink-no-such-port does not exist/);
+    expect(await banner.getAttribute('data-kind')).toBe('unsupported');
   }, 30_000);
 });
