@@ -369,9 +369,16 @@ describe.skipIf(!hasChromium)('dashboard without Bluetooth', () => {
     }
   });
 
-  /** A noble that only reports adapter states, as the test tells it to. */
-  function fakeNoble() {
-    return Object.assign(new EventEmitter(), { state: 'unknown', stop: () => {}, stopScanning: () => {}, startScanning: () => {}, startScanningAsync: async () => {}, stopScanningAsync: async () => {} });
+  /** A page on a hub whose only adapter is a noble that just reports the states it is told to. */
+  async function openWithFakeAdapter(): Promise<{ p: Page; banner: ReturnType<Page['getByTestId']>; become: (state: string) => void }> {
+    const fake = Object.assign(new EventEmitter(), { state: 'unknown', stop: () => {}, stopScanning: () => {}, startScanning: () => {}, startScanningAsync: async () => {}, stopScanningAsync: async () => {} });
+    const p = await open(() => fake as unknown as Noble);
+    await p.waitForTimeout(300);
+    const become = (state: string): void => {
+      fake.state = state;
+      fake.emit('stateChange', state);
+    };
+    return { p, banner: p.getByTestId('adapter-problem'), become };
   }
 
   async function open(createNoble: () => Noble): Promise<Page> {
@@ -397,12 +404,8 @@ describe.skipIf(!hasChromium)('dashboard without Bluetooth', () => {
   }, 90_000);
 
   it('shows the Linux permission fix as a copyable command', async () => {
-    const fake = fakeNoble();
-    const p = await open(() => fake as unknown as Noble);
-    await p.waitForTimeout(300);
-    fake.state = 'unauthorized';
-    fake.emit('stateChange', 'unauthorized');
-    const banner = p.getByTestId('adapter-problem');
+    const { p, banner, become } = await openWithFakeAdapter();
+    become('unauthorized');
     await expect.poll(() => banner.getAttribute('data-kind'), { timeout: 10_000 }).toBe('unauthorized');
     if (process.platform === 'linux') {
       expect(await p.getByTestId('adapter-fix').textContent()).toMatch(/^sudo setcap cap_net_raw,cap_net_admin\+eip /);
@@ -411,16 +414,11 @@ describe.skipIf(!hasChromium)('dashboard without Bluetooth', () => {
   }, 30_000);
 
   it('says Bluetooth is off and how to turn it on, and clears when it comes on', async () => {
-    const fake = fakeNoble();
-    const p = await open(() => fake as unknown as Noble);
-    await p.waitForTimeout(300);
-    fake.state = 'poweredOff';
-    fake.emit('stateChange', 'poweredOff');
-    const banner = p.getByTestId('adapter-problem');
+    const { banner, become } = await openWithFakeAdapter();
+    become('poweredOff');
     await expect.poll(() => banner.getAttribute('data-kind'), { timeout: 10_000 }).toBe('poweredOff');
     expect(await banner.textContent()).toMatch(/Bluetooth is off[\s\S]*turn it on/);
-    fake.state = 'poweredOn';
-    fake.emit('stateChange', 'poweredOn');
+    become('poweredOn');
     await expect.poll(() => banner.count(), { timeout: 10_000 }).toBe(0);
   }, 30_000);
 
