@@ -176,6 +176,8 @@ describe.skipIf(!hasChromium)('the built app with --sim 4 (Electron faked)', () 
     const charts = page.getByTestId('device-chart');
     await expect.poll(() => charts.count(), { timeout: 10_000 }).toBe(2);
     await expect.poll(async () => Number(await charts.first().getAttribute('data-points')), { timeout: 20_000 }).toBeGreaterThan(5);
+    // The test hooks the bench and the bridge tests use are not in the app's page.
+    expect(await page.evaluate(() => '__picolink' in window)).toBe(false);
     expect(pageErrors).toEqual([]);
   }, 120_000);
 

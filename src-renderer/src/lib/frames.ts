@@ -1,6 +1,6 @@
 // Chart redraws batched to at most one per animation frame: whoever has new data asks for a
-// redraw; each frame runs each asked-for redraw once, within a time budget. Each frame's work is timed for the frame
-// time figures (bench and the About box).
+// redraw; each frame runs each asked-for redraw once, within a time budget. Each frame's work is
+// timed for the renderer bench's frame-time figures.
 
 export type FrameRequest = (cb: (t: number) => void) => unknown;
 
