@@ -180,10 +180,14 @@ async function main(): Promise<void> {
     const snapAt = Math.min(60, SOAK_S / 4);
     let snapped = false;
     const sampleHeap = async () => {
-      // Twice: the first pass can leave what only the first pass's finalisers released.
-      await cdp.send('HeapProfiler.collectGarbage');
-      await cdp.send('HeapProfiler.collectGarbage');
-      const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+      // What a forced GC leaves varies with what the page holds at that instant (a frame's
+      // chart arrays, a status being applied): the least of three readings 150 ms apart.
+      let usedSize = Infinity;
+      for (let i = 0; i < 3; i++) {
+        if (i > 0) await page.waitForTimeout(150);
+        await cdp.send('HeapProfiler.collectGarbage');
+        usedSize = Math.min(usedSize, (await cdp.send('Runtime.getHeapUsage')).usedSize);
+      }
       const s = Math.round((Date.now() - started) / 1000);
       const lines = Number(await page.evaluate('window.__picolink.logLines()'));
       heap.push({ s, mb: usedSize / 1e6, lines });
@@ -233,13 +237,17 @@ async function main(): Promise<void> {
     const median = (xs: { mb: number }[]) => percentile(xs.map((x) => x.mb).sort((p, q) => p - q), 50);
     const [from, to] = [median(early), median(late)];
     const growth = to - from;
+    const verdict =
+      early.length < 3 || late.length < 3
+        ? 'too short to judge (fewer than 3 readings at either end; soak 10 minutes or more)'
+        : `${growth <= Math.max(1, from * 0.05) ? 'flat' : 'GROWING'} (flat: within max(1 MB, 5%))`;
     const first = settled[0]!;
     const last = heap[heap.length - 1]!;
     console.log(`heap after GC (MB) at s: ${heap.map((h) => `${h.s}:${h.mb.toFixed(1)}`).join('  ')}`);
     console.log(`console log (bounded at ${limit} lines): ${first.lines} lines at ${first.s} s, ${last.lines} at ${last.s} s`);
     console.log(
       `heap: median ${from.toFixed(1)} MB over ${early[0]!.s}-${early[early.length - 1]!.s} s -> ${to.toFixed(1)} MB over ${late[0]!.s}-${late[late.length - 1]!.s} s ` +
-        `(${growth >= 0 ? '+' : ''}${growth.toFixed(1)} MB): ${growth <= Math.max(1, from * 0.05) ? 'flat' : 'GROWING'} (flat: within max(1 MB, 5%))`,
+        `(${growth >= 0 ? '+' : ''}${growth.toFixed(1)} MB): ${verdict}`,
     );
   } finally {
     await browser.close();
