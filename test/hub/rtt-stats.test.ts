@@ -47,6 +47,19 @@ describe('RttStats percentiles', () => {
     expect(percentile(sorted, 99) / percentile(sorted, 50)).toBeGreaterThan(10);
   });
 
+  it('never puts a percentile above the max (a bucket top can lie above the largest sample)', () => {
+    const stats = new RttStats();
+    // 42.601 ms falls in a bucket 32 µs wide whose top is above it.
+    stats.record(42.601, T0);
+    stats.record(20, T0 + 1);
+    for (const snap of [stats.snapshot(undefined, T0 + 10), stats.snapshot(10, T0 + 10)]) {
+      expect(snap.max).toBeCloseTo(42.601, 3);
+      expect(snap.p99).toBe(snap.max);
+      expect(snap.p95).toBe(snap.max);
+      expect(snap.p50).toBeLessThanOrEqual(snap.max!);
+    }
+  });
+
   it('gives nulls and 0% with no samples', () => {
     const stats = new RttStats();
     expect(stats.snapshot()).toEqual({ count: 0, lost: 0, lossPercent: 0, p50: null, p95: null, p99: null, max: null, mean: null });

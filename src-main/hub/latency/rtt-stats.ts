@@ -139,13 +139,16 @@ export class RttStats {
 function summarize(h: hdr.Histogram, lost: number): RttSnapshot {
   const count = h.totalCount;
   const ms = (us: number): number | null => (count === 0 ? null : us / 1000);
+  // A percentile is the top of its bucket (within 0.1 %), which can lie above the largest
+  // sample; no percentile is shown above the max.
+  const at = (p: number): number | null => ms(Math.min(h.getValueAtPercentile(p), h.maxValue));
   return {
     count,
     lost,
     lossPercent: count + lost === 0 ? 0 : (lost / (count + lost)) * 100,
-    p50: ms(h.getValueAtPercentile(50)),
-    p95: ms(h.getValueAtPercentile(95)),
-    p99: ms(h.getValueAtPercentile(99)),
+    p50: at(50),
+    p95: at(95),
+    p99: at(99),
     max: ms(h.maxValue),
     mean: ms(h.mean),
   };
