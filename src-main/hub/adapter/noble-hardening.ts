@@ -7,6 +7,7 @@
 // between; the patch forgets it when the controller reports the disconnection.
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
+import { HCI_DISCONNECTION_COMPLETE, HCI_EVENT_PKT, HciStatus } from '../../radio/hci/constants.ts';
 
 export interface HciFault {
   error: Error;
@@ -26,13 +27,9 @@ interface HciState {
   _handleBuffers?: Record<number, unknown>;
 }
 
-/** HCI packet indicator for events (Core Vol 4 Part A 2). */
-const HCI_EVENT_PKT = 0x04;
-/** HCI_Disconnection_Complete: Status, Connection_Handle, Reason (Core Vol 4 Part E 7.7.5). */
-const EVT_DISCONN_COMPLETE = 0x05;
-
+/** The handle of a successful HCI_Disconnection_Complete (Status, Connection_Handle, Reason), else null. */
 function disconnectedHandle(data: Buffer): number | null {
-  if (data.length < 7 || data[0] !== HCI_EVENT_PKT || data[1] !== EVT_DISCONN_COMPLETE || data[3] !== 0x00) return null;
+  if (data.length < 7 || data[0] !== HCI_EVENT_PKT || data[1] !== HCI_DISCONNECTION_COMPLETE || data[3] !== HciStatus.SUCCESS) return null;
   return data.readUInt16LE(4) & 0x0fff;
 }
 
