@@ -17,8 +17,14 @@ export class EventListeners {
     return () => void set.delete(l);
   }
 
-  /** The listeners of a channel, as they stand now (an unknown channel has none). */
-  of(channel: string): Iterable<Listener> {
-    return this.byChannel.get(channel) ?? [];
+  /** Calls the listeners of `channel` (none for an unknown one); one that throws is reported and the rest still run. */
+  emit(channel: string, payload: unknown): void {
+    for (const l of this.byChannel.get(channel) ?? []) {
+      try {
+        l(payload);
+      } catch (e) {
+        console.error(`picolink: a ${channel} listener threw`, e);
+      }
+    }
   }
 }

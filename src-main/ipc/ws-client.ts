@@ -53,7 +53,7 @@ export function createBridgeClient(url: string): BridgeClient {
       return;
     }
     if (message.type === 'event') {
-      for (const l of listeners.of(message.channel)) l(message.payload);
+      listeners.emit(message.channel, message.payload);
       return;
     }
     if (message.id === null) return;

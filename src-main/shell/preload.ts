@@ -12,14 +12,7 @@ const listeners = new EventListeners();
 // never has to find an IPC listener again, and the page never sees the IpcRendererEvent (which
 // would hand it `sender`).
 ipcRenderer.on(EVENT_CHANNEL, (_event: IpcRendererEvent, channel: unknown, payload: unknown) => {
-  if (typeof channel !== 'string') return;
-  for (const l of listeners.of(channel)) {
-    try {
-      l(payload);
-    } catch (e) {
-      console.error(`picolink: a ${channel} listener threw`, e);
-    }
-  }
+  if (typeof channel === 'string') listeners.emit(channel, payload);
 });
 
 const api: PicoLinkApi = {
