@@ -1,14 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { PointPool, SampleRing, type Point } from '../../src-renderer/src/lib/ring.ts';
 
+/** The ring's samples, oldest first, read the way the charts read them. */
+function contents(r: SampleRing): Point[] {
+  const target: Point[] = [];
+  r.copyInto(target, new PointPool(r.capacity));
+  return target.map((p) => ({ ...p }));
+}
+
 describe('SampleRing', () => {
   it('keeps samples oldest first until full', () => {
     const r = new SampleRing(4);
+    expect(contents(r)).toEqual([]);
     r.push(1, 10);
     r.push(2, 20);
     expect(r.length).toBe(2);
-    expect(r.toArrays()).toEqual({ x: [1, 2], y: [10, 20] });
-    expect(r.lastX()).toBe(2);
+    expect(contents(r)).toEqual([
+      { x: 1, y: 10 },
+      { x: 2, y: 20 },
+    ]);
   });
 
   it('overwrites the oldest once full and stays bounded', () => {
@@ -16,21 +26,11 @@ describe('SampleRing', () => {
     for (let i = 1; i <= 7; i++) r.push(i, i * 10);
     expect(r.length).toBe(3);
     expect(r.total).toBe(7);
-    expect(r.toArrays()).toEqual({ x: [5, 6, 7], y: [50, 60, 70] });
-    expect(r.at(0)).toEqual({ x: 5, y: 50 });
-    expect(r.at(3)).toBeUndefined();
-    expect(r.lastX()).toBe(7);
-  });
-
-  it('bumps its version on every change', () => {
-    const r = new SampleRing(2);
-    const v0 = r.version;
-    r.push(1, 1);
-    expect(r.version).toBe(v0 + 1);
-    r.clear();
-    expect(r.version).toBe(v0 + 2);
-    expect(r.length).toBe(0);
-    expect(r.lastX()).toBeNull();
+    expect(contents(r)).toEqual([
+      { x: 5, y: 50 },
+      { x: 6, y: 60 },
+      { x: 7, y: 70 },
+    ]);
   });
 
   it('copies into a reused point array in order, without new point objects once warm', () => {
@@ -51,16 +51,15 @@ describe('SampleRing', () => {
     for (let i = 0; i < 5; i++) expect(target[i]).toBe(pool.take(i));
   });
 
-  it('shrinks the target after a clear', () => {
+  it('shrinks the target when fewer samples are copied than last time', () => {
     const r = new SampleRing(3);
     const pool = new PointPool(3);
     const target: Point[] = [];
     r.push(1, 1);
     r.push(2, 2);
     r.copyInto(target, pool);
-    r.clear();
     r.push(3, 3);
-    r.copyInto(target, pool);
+    r.copyInto(target, pool, 3);
     expect(target).toEqual([{ x: 3, y: 3 }]);
   });
 

@@ -11,14 +11,7 @@ declare global {
   }
 }
 
-export interface ApiHandle {
-  api: PicoLinkApi;
-  /** 'preload' in Electron, 'bridge' over the WebSocket. */
-  via: 'preload' | 'bridge';
-  url: string | null;
-}
-
-let handle: ApiHandle | null = null;
+let cached: PicoLinkApi | null = null;
 
 /** The bridge endpoint: the `?bridge=` query parameter, else ws(s)://<this host>/bridge. */
 export function bridgeUrl(location: { protocol: string; host: string; search: string }): string {
@@ -26,23 +19,10 @@ export function bridgeUrl(location: { protocol: string; host: string; search: st
   return param || sameOriginBridgeUrl(location);
 }
 
-export function getApiHandle(): ApiHandle {
-  if (handle) return handle;
-  if (window.picolink) {
-    handle = { api: window.picolink, via: 'preload', url: null };
-  } else {
-    const url = bridgeUrl(window.location);
-    handle = { api: createBridgeClient(url), via: 'bridge', url };
-  }
-  return handle;
-}
-
 export function getApi(): PicoLinkApi {
-  return getApiHandle().api;
+  cached ??= window.picolink ?? createBridgeClient(bridgeUrl(window.location));
+  return cached;
 }
-
-/** Events dropped for failing the contract. */
-export const dropped = { count: 0 };
 
 /** Subscribes to a channel, passing on only payloads that match the contract. */
 export function onValid<C extends EventChannel>(api: PicoLinkApi, channel: C, listener: (payload: EventOf<C>) => void): () => void {
@@ -50,7 +30,6 @@ export function onValid<C extends EventChannel>(api: PicoLinkApi, channel: C, li
   return api.on(channel, (payload: unknown) => {
     const r = schema.safeParse(payload);
     if (!r.success) {
-      dropped.count++;
       console.warn(`dropped a ${channel} event that does not match the contract:`, r.error.issues.slice(0, 3));
       return;
     }

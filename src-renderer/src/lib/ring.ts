@@ -14,8 +14,6 @@ export class SampleRing {
   /** Index of the next write. */
   private head = 0;
   private count = 0;
-  /** Bumped on every push and clear, so a reader can tell whether anything changed. */
-  version = 0;
   /** Samples ever pushed (including overwritten ones). */
   total = 0;
 
@@ -35,27 +33,7 @@ export class SampleRing {
     this.ys[this.head] = y;
     this.head = (this.head + 1) % this.capacity;
     if (this.count < this.capacity) this.count++;
-    this.version++;
     this.total++;
-  }
-
-  clear(): void {
-    this.head = 0;
-    this.count = 0;
-    this.version++;
-  }
-
-  /** The i-th sample, oldest first (0 ≤ i < length). */
-  at(i: number): Point | undefined {
-    if (i < 0 || i >= this.count) return undefined;
-    const j = (this.head - this.count + i + this.capacity) % this.capacity;
-    return { x: this.xs[j]!, y: this.ys[j]! };
-  }
-
-  /** The newest sample's x, or null when empty. */
-  lastX(): number | null {
-    if (this.count === 0) return null;
-    return this.xs[(this.head - 1 + this.capacity) % this.capacity]!;
   }
 
   /**
@@ -94,18 +72,6 @@ export class SampleRing {
       p.x = this.xs[j]!;
       p.y = this.ys[j]!;
     }
-  }
-
-  /** Plain arrays, oldest first (for tests and export of what is on screen). */
-  toArrays(): { x: number[]; y: number[] } {
-    const x: number[] = [];
-    const y: number[] = [];
-    for (let i = 0; i < this.count; i++) {
-      const p = this.at(i)!;
-      x.push(p.x);
-      y.push(p.y);
-    }
-    return { x, y };
   }
 }
 
