@@ -20,6 +20,7 @@ describe('formatClock', () => {
   it('prints local time with milliseconds', () => {
     const at = new Date(2024, 4, 1, 9, 5, 7, 42).getTime();
     expect(formatClock(at)).toBe('09:05:07.042');
+    expect(formatClock(at, false)).toBe('09:05:07');
   });
 });
 

@@ -4,6 +4,7 @@
 import { Chart, Decimation, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartConfiguration } from 'chart.js';
 import zoomPlugin from 'chartjs-plugin-zoom';
 import type { Point } from './ring.ts';
+import { formatClock } from './time.ts';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Decimation, Legend, Tooltip, zoomPlugin);
 
@@ -25,11 +26,9 @@ export function themeColors(el: Element): ChartColors {
   return { text: css.getPropertyValue('--muted').trim() || '#667', grid: css.getPropertyValue('--grid').trim() || 'rgba(128,128,128,0.2)' };
 }
 
-const pad = (n: number): string => String(n).padStart(2, '0');
-
-export function clockLabel(origin: number, seconds: number): string {
-  const d = new Date(origin + seconds * 1000);
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+/** The x axis is seconds since `origin`; it is labelled with the wall-clock time. */
+function clockLabel(origin: number, seconds: number): string {
+  return formatClock(origin + seconds * 1000, false);
 }
 
 export interface SeriesSpec {

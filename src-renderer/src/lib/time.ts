@@ -15,10 +15,11 @@ export function formatAgo(at: number | null, now: number): string {
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 
-/** Local wall-clock time with milliseconds: "14:03:07.042". */
-export function formatClock(at: number): string {
+/** Local wall-clock time, with milliseconds unless told otherwise: "14:03:07.042", "14:03:07". */
+export function formatClock(at: number, milliseconds = true): string {
   const d = new Date(at);
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+  const s = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return milliseconds ? `${s}.${pad(d.getMilliseconds(), 3)}` : s;
 }
 
 /** Milliseconds with sensible precision: "0.84 ms", "12.3 ms", "152 ms"; "–" for null. */
