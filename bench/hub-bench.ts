@@ -13,6 +13,7 @@ import { createNoble } from '../src-main/hub/adapter/noble-factory.ts';
 import { SIM_ADAPTER_LIMIT } from '../src-main/hub/adapter/sim-adapters.ts';
 import { Hub } from '../src-main/hub/hub.ts';
 import { PairedDevices } from '../src-main/hub/store/paired-devices.ts';
+import { percentile } from './percentile.ts';
 
 const SIZES = (process.env.HUB_BENCH_SIZES ?? '1,4,8,16').split(',').map(Number);
 const HZ = 20;
@@ -20,9 +21,6 @@ const WARM_S = 3;
 const MEASURE_S = Number(process.env.HUB_BENCH_SECONDS ?? 20);
 const LAG_RESOLUTION_MS = 10;
 
-function percentile(sorted: number[], p: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN;
-}
 
 async function run(picos: number): Promise<string> {
   const dir = mkdtempSync(path.join(tmpdir(), 'picolink-hub-bench-'));
