@@ -18,6 +18,7 @@ import { build } from 'vite';
 import { serveBridge } from '../src-main/app/bridge-server.ts';
 import type { DeviceView, EventChannel, EventOf, ResponseOf, Settings } from '../src-main/ipc/contract.ts';
 import type { IpcService } from '../src-main/shell/ipc.ts';
+import { percentile } from './percentile.ts';
 
 const DEVICES = Number(process.env.RENDERER_BENCH_DEVICES ?? 16);
 const HZ = 20;
@@ -28,9 +29,6 @@ const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const SNAPSHOTS = process.env.RENDERER_BENCH_SNAPSHOTS;
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-function percentile(sorted: number[], p: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]! : NaN;
-}
 
 function syntheticService() {
   const listeners = new Map<string, Set<(p: unknown) => void>>();
@@ -238,8 +236,8 @@ async function main(): Promise<void> {
     const [from, to] = [median(early), median(late)];
     const growth = to - from;
     const verdict =
-      early.length < 3 || late.length < 3
-        ? 'too short to judge (fewer than 3 readings at either end; soak 10 minutes or more)'
+      early.length < 3 || late.length < 3 || early[early.length - 1]!.s >= late[0]!.s
+        ? 'too short to judge (fewer than 3 readings at either end, or the ends overlap; soak 10 minutes or more)'
         : `${growth <= Math.max(1, from * 0.05) ? 'flat' : 'GROWING'} (flat: within max(1 MB, 5%))`;
     const first = settled[0]!;
     const last = heap[heap.length - 1]!;
