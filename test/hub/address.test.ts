@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { InvalidAddressError, isAddress, normaliseAddress, requireAddress } from '../../src-main/hub/discovery/address.ts';
+import { InvalidAddressError, normaliseAddress, requireAddress } from '../../src-main/hub/discovery/address.ts';
 import { PairedDevices } from '../../src-main/hub/store/paired-devices.ts';
 
 describe('addresses', () => {
@@ -15,7 +15,6 @@ describe('addresses', () => {
   it('rejects anything else', () => {
     for (const s of ['', 'pico1', 'zz:bb:cc:dd:ee:01', 'aa:bb:cc:dd:ee', 'aa:bb:cc:dd:ee:01:02', 'aa:bb-cc:dd:ee:01', 'aab:bcc:dde:e01', 'aa::bb:cc:dd:ee:01']) {
       expect(normaliseAddress(s), s).toBeNull();
-      expect(isAddress(s), s).toBe(false);
       expect(() => requireAddress(s), s).toThrow(InvalidAddressError);
     }
     expect(() => requireAddress('pico1')).toThrow('"pico1" is not a Bluetooth address like aa:bb:cc:dd:ee:ff');

@@ -15,10 +15,6 @@ export function normaliseAddress(text: string): string | null {
   return s.replace(/[:-]/g, '').match(/../g)!.join(':');
 }
 
-export function isAddress(text: string): boolean {
-  return normaliseAddress(text) !== null;
-}
-
 export class InvalidAddressError extends Error {
   constructor(readonly address: string) {
     super(`"${address}" is not a Bluetooth address like aa:bb:cc:dd:ee:ff`);
