@@ -14,6 +14,7 @@ import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveBridge, type Bridge } from '../../src-main/app/bridge-server.ts';
 import { HubService } from '../../src-main/app/hub-service.ts';
+import { SIM_PAIRED_FILE } from '../../src-main/hub/store/paired-devices.ts';
 import { toLocalDateTime } from '../../src-renderer/src/lib/time.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -277,18 +278,20 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against the simulator', () 
     expect(await follow.count()).toBe(0);
     const box = (await overlay.boundingBox())!;
     const [cx, cy] = [box.x + box.width / 2, box.y + box.height / 2];
-    await page.mouse.move(cx, cy);
-    await page.mouse.wheel(0, -400);
-    await expect.poll(() => follow.count(), { timeout: 5_000 }).toBe(1);
-    await follow.click();
-    await expect.poll(() => follow.count()).toBe(0);
-    await page.mouse.move(cx, cy);
-    await page.mouse.down();
-    await page.mouse.move(cx + 120, cy + 10, { steps: 8 });
-    await page.mouse.up();
-    await expect.poll(() => follow.count(), { timeout: 5_000 }).toBe(1);
-    await follow.click();
-    await expect.poll(() => follow.count()).toBe(0);
+    /** The gesture leaves the live view (Follow live appears), and Follow live returns to it. */
+    const leavesLiveView = async (gesture: () => Promise<void>): Promise<void> => {
+      await page.mouse.move(cx, cy);
+      await gesture();
+      await expect.poll(() => follow.count(), { timeout: 5_000 }).toBe(1);
+      await follow.click();
+      await expect.poll(() => follow.count()).toBe(0);
+    };
+    await leavesLiveView(() => page.mouse.wheel(0, -400));
+    await leavesLiveView(async () => {
+      await page.mouse.down();
+      await page.mouse.move(cx + 120, cy + 10, { steps: 8 });
+      await page.mouse.up();
+    });
   }, 30_000);
 
   it('unpairs a device: it leaves the paired list and its chart goes', async () => {
@@ -299,7 +302,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against the simulator', () 
     const same = page.locator(`[data-testid="device-row"][data-address="${address}"]`);
     await expect.poll(() => same.getAttribute('data-paired'), { timeout: 15_000 }).toBe('false');
     expect(await page.locator('[data-testid="device-row"][data-paired="true"]').count()).toBe(PICOS - 1);
-    const paired = JSON.parse(readFileSync(path.join(home, 'paired-sim.json'), 'utf8')) as { devices: { address: string }[] };
+    const paired = JSON.parse(readFileSync(path.join(home, SIM_PAIRED_FILE), 'utf8')) as { devices: { address: string }[] };
     expect(paired.devices.map((d) => d.address)).not.toContain(address);
     await page.getByTestId('tab-latency').click();
     await expect.poll(() => page.getByTestId('device-chart').count()).toBe(PICOS - 1);
