@@ -58,10 +58,13 @@ export const adapterSchema = z.object({
   message: z.string(),
 });
 
+/** The longest message body: characters of text, or bytes of data. */
+export const MAX_MESSAGE_LENGTH = 4096;
+
 /** A message body on the wire: text as is, bytes as lower-case hex. */
 export const messageBodySchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('text'), text: z.string().min(1).max(4096) }),
-  z.object({ kind: z.literal('data'), hex: z.string().regex(/^([0-9a-f]{2})+$/).max(8192) }),
+  z.object({ kind: z.literal('text'), text: z.string().min(1).max(MAX_MESSAGE_LENGTH) }),
+  z.object({ kind: z.literal('data'), hex: z.string().regex(/^([0-9a-f]{2})+$/).max(2 * MAX_MESSAGE_LENGTH) }),
 ]);
 
 export const historyEntrySchema = z.object({

@@ -1,12 +1,11 @@
 // Hex input and display for the console's binary messages. Input is forgiving about separators
 // (spaces, colons, commas, dashes, 0x prefixes) and strict about everything else.
-
-export const MAX_MESSAGE_BYTES = 4096;
+import { MAX_MESSAGE_LENGTH } from '../../../src-main/ipc/contract.ts';
 
 export type HexParse = { ok: true; hex: string; bytes: number } | { ok: false; error: string };
 
 /** Parses user hex into the wire form (lower-case, no separators). */
-export function parseHex(input: string, maxBytes = MAX_MESSAGE_BYTES): HexParse {
+export function parseHex(input: string, maxBytes = MAX_MESSAGE_LENGTH): HexParse {
   const trimmed = input.trim();
   if (trimmed === '') return { ok: false, error: 'Enter some hex bytes, like "de ad be ef".' };
   const tokens = trimmed.split(/[\s,:;-]+/).filter((t) => t !== '');
