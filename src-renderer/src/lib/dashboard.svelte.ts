@@ -12,6 +12,8 @@ import { SampleRing } from './ring.ts';
 /** Five minutes at 20 Hz. */
 export const RING_CAPACITY = 6000;
 export const LOG_LIMIT = 5000;
+/** Picos the one-click simulator runs. */
+export const ONE_CLICK_SIM_PICOS = 4;
 /** Chart work per animation frame before the rest waits a frame (of 16.7 ms at 60 Hz). */
 export const FRAME_BUDGET_MS = 8;
 
@@ -167,6 +169,11 @@ export class Dashboard {
     const r = await this.run('Saving the settings', this.api.request('settings.set', patch));
     if (r) this.settings = r;
     return r !== null;
+  }
+
+  /** The simulator in one click (from the empty and no-adapter states). */
+  useSimulator(): Promise<boolean> {
+    return this.saveSettings({ adapter: { kind: 'sim', picos: ONE_CLICK_SIM_PICOS } });
   }
 
   async throughput(address: string, octets: number): Promise<void> {
