@@ -58,6 +58,9 @@ export const adapterSchema = z.object({
   message: z.string(),
 });
 
+/** The largest throughput test the UI may ask for, in octets. */
+export const MAX_THROUGHPUT_OCTETS = 10_000_000;
+
 /** The longest message body: characters of text, or bytes of data. */
 export const MAX_MESSAGE_LENGTH = 4096;
 
@@ -108,7 +111,7 @@ export const requests = {
   'device.disconnect': [z.object({ address }), z.object({})],
   'device.send': [z.object({ target: z.union([address, z.literal('all')]), body: messageBodySchema }), z.object({ sentTo: z.array(address) })],
   'device.history': [z.object({ address }), z.object({ entries: z.array(historyEntrySchema) })],
-  'device.throughput': [z.object({ address, octets: z.number().int().min(1).max(10_000_000) }), z.object({})],
+  'device.throughput': [z.object({ address, octets: z.number().int().min(1).max(MAX_THROUGHPUT_OCTETS) }), z.object({})],
   'settings.get': [z.object({}), settingsSchema],
   'settings.set': [settingsSchema.partial(), settingsSchema],
   'export.chooseFile': [z.object({ format: z.enum(['csv', 'ndjson']) }), z.object({ file: z.string().nullable() })],
