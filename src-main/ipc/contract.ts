@@ -76,14 +76,22 @@ export const historyEntrySchema = z.object({
   body: messageBodySchema,
 });
 
+/** The settings' ranges, shared by the schema and the Settings form's own hints. */
+export const SETTINGS_LIMITS = {
+  pingHz: { min: 0, max: 100 },
+  baudRate: { min: 1200, max: 4_000_000 },
+  simPicos: { min: 1, max: 64 },
+} as const;
+const L = SETTINGS_LIMITS;
+
 export const adapterChoiceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('system') }),
-  z.object({ kind: z.literal('uart'), port: z.string().min(1).max(256), baudRate: z.number().int().min(1200).max(4_000_000).optional() }),
-  z.object({ kind: z.literal('sim'), picos: z.number().int().min(1).max(64) }),
+  z.object({ kind: z.literal('uart'), port: z.string().min(1).max(256), baudRate: z.number().int().min(L.baudRate.min).max(L.baudRate.max).optional() }),
+  z.object({ kind: z.literal('sim'), picos: z.number().int().min(L.simPicos.min).max(L.simPicos.max) }),
 ]);
 
 export const settingsSchema = z.object({
-  pingHz: z.number().min(0).max(100),
+  pingHz: z.number().min(L.pingHz.min).max(L.pingHz.max),
   adapter: adapterChoiceSchema,
   theme: z.enum(['light', 'dark', 'system']),
 });
