@@ -1,13 +1,12 @@
 // The app's back end on the virtual radio: pairing from the UI, live events, echo, export,
 // switching adapters, and a machine without Bluetooth.
-import { EventEmitter } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Noble } from '@stoprocent/noble';
 import { afterEach, describe, expect, it } from 'vitest';
 import { until } from '../hub/sim-hub.ts';
 import { startService, type ServiceHarness } from './service-harness.ts';
+import { stateOnlyNoble } from './state-only-noble.ts';
 
 let h: ServiceHarness | null = null;
 afterEach(async () => {
@@ -128,10 +127,9 @@ describe('HubService without Bluetooth', () => {
   });
 
   it('shows an adapter that reports no BLE as unsupported, with the way out', async () => {
-    const fake = Object.assign(new EventEmitter(), { state: 'unknown', stop: () => {}, stopScanning: () => {}, startScanning: () => {} });
-    h = await startService({ createNoble: () => fake as unknown as Noble });
-    fake.state = 'unsupported';
-    fake.emit('stateChange', 'unsupported');
+    const fake = stateOnlyNoble();
+    h = await startService({ createNoble: () => fake.noble });
+    fake.become('unsupported');
     const st = await h.call('hub.status', {});
     expect(st.adapters).toEqual([{ name: 'system adapter', state: 'unsupported', message: expect.stringMatching(/no Bluetooth Low Energy.*simulator in Settings/) }]);
     expect(st.adapters[0]!.message).not.toMatch(/--sim/);

@@ -3,7 +3,6 @@
 // Pair all three from the Devices view, watch their charts grow, send a console message and see
 // the echo, export a CSV and read it back. With PICOLINK_SCREENSHOTS=1 the run also rewrites the
 // README's screenshots in docs/screenshots/ (off by default, so a test run leaves the tree clean).
-import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveBridge, type Bridge } from '../../src-main/app/bridge-server.ts';
 import { HubService } from '../../src-main/app/hub-service.ts';
 import { SIM_PAIRED_FILE } from '../../src-main/hub/store/paired-devices.ts';
+import { stateOnlyNoble } from '../app/state-only-noble.ts';
 import { toLocalDateTime } from '../../src-renderer/src/lib/time.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -374,14 +374,10 @@ describe.skipIf(!hasChromium)('dashboard without Bluetooth', () => {
 
   /** A page on a hub whose only adapter is a noble that just reports the states it is told to. */
   async function openWithFakeAdapter(): Promise<{ p: Page; banner: ReturnType<Page['getByTestId']>; become: (state: string) => void }> {
-    const fake = Object.assign(new EventEmitter(), { state: 'unknown', stop: () => {}, stopScanning: () => {}, startScanning: () => {}, startScanningAsync: async () => {}, stopScanningAsync: async () => {} });
-    const p = await open(() => fake as unknown as Noble);
+    const fake = stateOnlyNoble();
+    const p = await open(() => fake.noble);
     await p.waitForTimeout(300);
-    const become = (state: string): void => {
-      fake.state = state;
-      fake.emit('stateChange', state);
-    };
-    return { p, banner: p.getByTestId('adapter-problem'), become };
+    return { p, banner: p.getByTestId('adapter-problem'), become: fake.become };
   }
 
   async function open(createNoble: () => Noble): Promise<Page> {
