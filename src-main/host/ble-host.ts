@@ -40,8 +40,10 @@ type State = 'off' | 'starting' | 'active' | 'stopping';
 
 export class BleHost extends EventEmitter<BleHostEvents> {
   /**
-   * Answers _IRQ_GATTS_READ_REQUEST synchronously: 0 (or null) allows the read, any other number
-   * is the ATT error to answer with. When unset, the IRQ goes out on 'irq' and reads are allowed.
+   * Answers _IRQ_GATTS_READ_REQUEST synchronously with the handler's return value as an int (0 for
+   * None). What the server then does with it follows the BTstack binding (see GattServer.valueLength):
+   * 0 measures a dynamic value as 0 octets, non-zero as its stored length; a Read returns the value
+   * either way. When unset, the IRQ goes out on 'irq' and counts as 0.
    */
   readRequestHandler: ((connHandle: number, attrHandle: number) => number | null | undefined) | null = null;
 

@@ -60,7 +60,11 @@ function securityError(level: number): number {
 
 export interface GattServerHooks {
   irq: IrqSink;
-  /** _IRQ_GATTS_READ_REQUEST for a dynamic attribute: 0 allows the read, anything else is the ATT error to answer with. */
+  /**
+   * _IRQ_GATTS_READ_REQUEST for a dynamic attribute, raised synchronously: the handler's return
+   * value as mp_obj_get_int_maybe() reads it (0 for None, no handler or a non-int), which
+   * modbluetooth.c's mp_bluetooth_gatts_on_read_request() returns (0 = allow).
+   */
   readRequest(connHandle: number, attrHandle: number): number;
   log(message: string): void;
 }
@@ -165,13 +169,32 @@ export class GattServer {
     if (next && this.links.get(link.bearer.handle) === link) this.sendIndication(link, next.valueHandle, next.value);
   }
 
-  /** The value a peer reads, or the ATT error the application's read-request handler answered with. */
-  private readValue(link: ServerLink, a: Attribute): Uint8Array | number {
-    if (a.flags & ATT_PROPERTY_DYNAMIC) {
-      const deny = this.hooks.readRequest(link.bearer.handle, a.handle);
-      if (deny) return deny;
-    }
-    return this.db.peerValue(a);
+  /**
+   * att_update_value_len() (BTstack att_db.c): a dynamic attribute's length is whatever the
+   * binding's att_read_callback() answers when asked with buffer NULL, size 0
+   * (modbluetooth_btstack.c). That query raises _IRQ_GATTS_READ_REQUEST and returns 0 when
+   * `!mp_bluetooth_gatts_on_read_request()`, and on_read_request returns 0 to *allow* a read
+   * (modbluetooth.h: "Return 0 to allow the read"): so an allowed read of a dynamic attribute
+   * measures 0 octets, and a handler that returns non-zero gets the stored length. Seen on
+   * MicroPython 1.27 + BTstack: a CCCD read by type answers `09 02 0c 00`.
+   */
+  private valueLength(link: ServerLink, a: Attribute): number {
+    if (!(a.flags & ATT_PROPERTY_DYNAMIC)) return a.value.length;
+    if (!this.db.has(a.handle)) return 0; // att_read_callback: "handle not found"
+    if (!this.hooks.readRequest(link.bearer.handle, a.handle)) return 0;
+    // att_read_callback_handle_blob() with buffer NULL: the whole stored length, whatever the offset.
+    return this.db.peerValue(a).length;
+  }
+
+  /**
+   * att_copy_value(): a dynamic value comes from the binding's att_read_callback() with a buffer,
+   * which skips the read-request check and copies min(stored - offset, size) octets
+   * (att_read_callback_handle_blob); a static one min(value_len - offset, size).
+   */
+  private copyValue(a: Attribute, offset: number, size: number): Uint8Array {
+    const v = this.db.peerValue(a);
+    if (offset > v.length) return new Uint8Array(0);
+    return v.slice(offset, offset + Math.max(0, size));
   }
 
   /** att_write_callback(): store, then _IRQ_GATTS_WRITE unless it was a CCCD. */
@@ -257,9 +280,12 @@ export class GattServer {
     return ranges.length > 0 ? { op: 'find-by-type-rsp', ranges } : error(0x06, start, AttError.ATTRIBUTE_NOT_FOUND);
   }
 
+  /** handle_read_by_type_request2(): pairs of one length, each value as long as its length query said. */
   private readByType(link: ServerLink, start: number, end: number, type: Uint8Array, size: number): AttPdu {
     if (start > end || start === 0) return error(0x08, start, AttError.INVALID_HANDLE);
     const entries: { handle: number; value: Uint8Array }[] = [];
+    let used = 1;
+    let pairLength = 0;
     let code = 0;
     let unreadable = 0;
     for (const a of this.db.attributes) {
@@ -271,20 +297,20 @@ export class GattServer {
       }
       code = securityError(a.readSecurity);
       if (code) break;
-      const v = this.readValue(link, a);
-      if (typeof v === 'number') {
-        code = v;
-        break;
+      let length = this.valueLength(link, a);
+      const thisPair = 2 + length;
+      if (entries.length > 0 && thisPair !== pairLength) break;
+      if (entries.length === 0) {
+        pairLength = thisPair;
+        used += 1;
       }
-      // Same-length pairs only; a first value too long for the PDU is cut (Vol 3 Part F 3.4.4.2).
-      let value = v.subarray(0, 253);
-      if (entries.length > 0 && entries[0]!.value.length !== value.length) break;
-      const used = 2 + entries.reduce((n, e) => n + 2 + e.value.length, 0);
-      if (used + 2 + value.length > size) {
+      if (used + pairLength > size) {
         if (entries.length > 0) break;
-        value = value.subarray(0, size - 4);
+        // A first value too long for the PDU is cut to fit (Vol 3 Part F 3.4.4.2).
+        length = size - 4;
       }
-      entries.push({ handle: a.handle, value });
+      entries.push({ handle: a.handle, value: this.copyValue(a, 0, length) });
+      used += 2 + length;
     }
     if (entries.length > 0) return { op: 'read-by-type-rsp', entries };
     if (code) return error(0x08, start, code);
@@ -320,19 +346,22 @@ export class GattServer {
     return entries.length > 0 ? { op: 'read-by-group-rsp', entries } : error(0x10, start, AttError.ATTRIBUTE_NOT_FOUND);
   }
 
+  /** handle_read_request2() and handle_read_blob_request2(). */
   private read(link: ServerLink, request: number, handle: number, offset: number | null, size: number): AttPdu {
     const a = this.db.find(handle);
     if (!a) return error(request, handle, AttError.INVALID_HANDLE);
     if (!(a.flags & ATT_PROPERTY_READ)) return error(request, handle, AttError.READ_NOT_PERMITTED);
     const sec = securityError(a.readSecurity);
     if (sec) return error(request, handle, sec);
-    const v = this.readValue(link, a);
-    if (typeof v === 'number') return error(request, handle, v);
-    if (offset === null) return { op: 'read-rsp', value: v.slice(0, size - 1) };
-    if (offset > v.length) return error(request, handle, AttError.INVALID_OFFSET);
-    return { op: 'read-blob-rsp', value: v.slice(offset, offset + size - 1) };
+    const length = this.valueLength(link, a);
+    // A Read copies up to ATT_MTU - 1 whatever the length query said.
+    if (offset === null) return { op: 'read-rsp', value: this.copyValue(a, 0, size - 1) };
+    // A Read Blob trusts the length query: past it is Invalid Offset, at it an empty value.
+    if (offset > length) return error(request, handle, AttError.INVALID_OFFSET);
+    return { op: 'read-blob-rsp', value: offset < length ? this.copyValue(a, offset, size - 1) : new Uint8Array(0) };
   }
 
+  /** handle_read_multiple_request2(): each value copied whole into what is left of the PDU. */
   private readMultiple(link: ServerLink, handles: number[], size: number): AttPdu {
     const out: Uint8Array[] = [];
     let used = 1;
@@ -342,9 +371,8 @@ export class GattServer {
       if (!(a.flags & ATT_PROPERTY_READ)) return error(0x0e, h, AttError.READ_NOT_PERMITTED);
       const sec = securityError(a.readSecurity);
       if (sec) return error(0x0e, h, sec);
-      const v = this.readValue(link, a);
-      if (typeof v === 'number') return error(0x0e, h, v);
-      const part = v.subarray(0, size - used);
+      this.valueLength(link, a);
+      const part = this.copyValue(a, 0, size - used);
       out.push(part);
       used += part.length;
     }

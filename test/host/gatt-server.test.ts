@@ -18,7 +18,8 @@ let server: GattServer;
 let clock: ManualClock;
 let sent: AttPdu[];
 let irqs: [number, IrqValue[]][];
-let deny = 0;
+/** What the _IRQ_GATTS_READ_REQUEST handler returns (0: None). */
+let readAnswer = 0;
 let bearer: AttBearer;
 let handles: number[];
 
@@ -32,8 +33,8 @@ beforeEach(() => {
   clock = new ManualClock();
   sent = [];
   irqs = [];
-  deny = 0;
-  server = new GattServer(db, clock, { irq: (c, d) => irqs.push([c, d]), log: () => undefined, readRequest: () => deny });
+  readAnswer = 0;
+  server = new GattServer(db, clock, { irq: (c, d) => irqs.push([c, d]), log: () => undefined, readRequest: () => readAnswer });
   bearer = { handle: 0x40, mtu: 23, mtuExchanged: false, maxMtu: 256, send: (p) => sent.push(p) };
   server.open(bearer);
 });
@@ -70,7 +71,10 @@ describe('ATT server discovery', () => {
     expect(ask('08 12 00 ff ff 03 28')).toBe('010812000a');
   });
 
-  it('Read By Type for values: dynamic values, Read Not Permitted, security', () => {
+  it('Read By Type for values: dynamic values measured by the read-request answer, Read Not Permitted, security', () => {
+    // The binding's length query answers 0 octets for an allowed read (see btstack-conformance.test.ts).
+    expect(ask('08 01 00 ff ff 00 2a')).toBe('09020300');
+    readAnswer = 1;
     expect(ask('08 01 00 ff ff 00 2a')).toBe(`090d0300${NAME}`);
     expect(ask('08 01 00 ff ff 19 2a')).toBe('01080d0002');
     expect(ask('08 01 00 ff ff 37 2a')).toBe('010801000f');
@@ -103,6 +107,10 @@ describe('ATT server reads', () => {
 
   it('Read Blob: from the offset; at the end empty; past it Invalid Offset', () => {
     db.write(9, Uint8Array.from({ length: 30 }, (_, i) => i));
+    // An allowed read measures 0 octets, so any offset is past the end (btstack-conformance.test.ts).
+    expect(ask('0c 09 00 00 00')).toBe('0d');
+    expect(ask('0c 09 00 16 00')).toBe('010c090007');
+    readAnswer = 1;
     expect(ask('0c 09 00 16 00')).toBe(`0d${toHex(Uint8Array.from({ length: 8 }, (_, i) => 22 + i))}`);
     expect(ask('0c 09 00 1e 00')).toBe('0d');
     expect(ask('0c 09 00 1f 00')).toBe('010c090007');
@@ -114,13 +122,16 @@ describe('ATT server reads', () => {
     expect(ask('0e 03 00 99 00')).toBe('010e990001');
   });
 
-  it('raises _IRQ_GATTS_READ_REQUEST for dynamic values; a non-zero answer denies with that error', () => {
-    ask('0a 09 00');
-    ask('0a 02 00'); // a declaration: static, no IRQ
-    expect(irqs).toEqual([]); // the hook answered, so no IRQ event here
-    deny = 0x0e;
-    expect(ask('0a 09 00')).toBe('010a09000e');
-    expect(ask('0a 02 00')).toBe('0b020300002a');
+  it('asks _IRQ_GATTS_READ_REQUEST for dynamic values only; a Read returns the value whatever the answer', () => {
+    const asked: number[] = [];
+    server = new GattServer(db, clock, { irq: () => undefined, log: () => undefined, readRequest: (_c, h) => (asked.push(h), readAnswer) });
+    server.open(bearer);
+    db.write(9, fromHex('68 69'));
+    expect(ask('0a 09 00')).toBe('0b6869');
+    expect(ask('0a 02 00')).toBe('0b020300002a'); // a declaration: static, not asked
+    readAnswer = 0x0e; // the documented "deny" does not deny on BTstack (btstack-conformance.test.ts)
+    expect(ask('0a 09 00')).toBe('0b6869');
+    expect(asked).toEqual([9, 9]);
   });
 });
 
