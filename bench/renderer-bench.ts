@@ -49,6 +49,7 @@ function syntheticService() {
     paired: true,
     state: 'linked',
     reason: 'linked',
+    fault: null,
     adapter: `sim-hci${Math.floor(i / 7)}`,
     profile: 'picolink',
     rssi: -40 - i,

@@ -319,7 +319,7 @@ export class HubService {
       if (previous?.state !== a.state) this.notice(a.state === 'poweredOn' ? 'info' : 'warning', message);
     });
     hub.on('warning', (w) => this.notice('warning', w));
-    hub.on('state', (c) => this.emit('state', { address: c.address, name: c.name, state: c.state, previous: c.previous, reason: c.reason, at: c.at }));
+    hub.on('state', (c) => this.emit('state', { address: c.address, name: c.name, state: c.state, previous: c.previous, reason: c.reason, fault: c.fault, at: c.at }));
     hub.on('sample', ({ address, sample }) => this.batcher.add(address, { t: sample.sentAt, seq: sample.seq, rttMs: sample.rttMs }));
     hub.on('lost', ({ address, lost }) => this.batcher.add(address, { t: lost.sentAt, seq: lost.seq, rttMs: null }));
     hub.on('message', ({ address, entry }) => this.emit('message', { address, entry: toHistoryEntry(entry) }));

@@ -37,6 +37,7 @@ export function toDeviceView(d: DeviceStatus): DeviceView {
     paired: d.paired,
     state: d.state,
     reason: d.reason,
+    fault: d.fault,
     adapter: d.adapter,
     profile: d.profile,
     rssi: d.rssi,

@@ -140,7 +140,7 @@ function wireEvents(hub: Hub, out: Output, args: HubArgs): void {
     // The live table shows states on a terminal; elsewhere each change is a line of its own.
     if (args.json || !process.stdout.isTTY) {
       out.event(
-        { type: 'state', device: c.address, name: c.name, state: c.state, previous: c.previous, reason: c.reason, adapter: c.adapter },
+        { type: 'state', device: c.address, name: c.name, state: c.state, previous: c.previous, reason: c.reason, fault: c.fault, adapter: c.adapter },
         `${c.name ?? c.address}: ${c.state} (${c.reason})${c.adapter ? ` via ${c.adapter}` : ''}`,
       );
     }

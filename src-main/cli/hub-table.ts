@@ -18,7 +18,12 @@ function age(lastSeen: number | null, now: number): string {
   return s < 60 ? `${s.toFixed(0)}s` : `${(s / 60).toFixed(0)}m`;
 }
 
-/** The live view: one row per device, paired first. */
+/** One line per device whose GATT setup keeps failing, under a table: too long for a column, too important to leave out. */
+function faultLines(devices: readonly { name: string | null; fault: string | null }[], address: (i: number) => string): string[] {
+  return devices.flatMap((d, i) => (d.fault ? [`! ${d.name ?? address(i)}: ${d.fault}`] : []));
+}
+
+/** The live view: one row per device, paired first, then what keeps failing. */
 export function statusTable(devices: readonly DeviceStatus[], now: number): string {
   const header = ['device', 'state', 'address', 'rssi', 'seen', 'adapter', 'p50', 'p99', 'loss', 'samples', 'rx/tx'];
   const rows = devices.map((d) => [
@@ -34,7 +39,7 @@ export function statusTable(devices: readonly DeviceStatus[], now: number): stri
     String(d.total.count),
     `${d.messagesIn}/${d.messagesOut}`,
   ]);
-  return table(header, rows);
+  return [table(header, rows), ...faultLines(devices, (i) => devices[i]!.address)].join('\n');
 }
 
 /** One device's totals since the hub started: its RTT snapshot (ms) and link facts. */
@@ -46,6 +51,7 @@ export interface SummaryRecord extends RttSnapshot {
   messagesIn: number;
   messagesOut: number;
   state: string;
+  fault: string | null;
 }
 
 export function summaryRecords(devices: readonly DeviceStatus[]): SummaryRecord[] {
@@ -60,6 +66,7 @@ export function summaryRecords(devices: readonly DeviceStatus[]): SummaryRecord[
       messagesIn: d.messagesIn,
       messagesOut: d.messagesOut,
       state: d.state,
+      fault: d.fault,
     }));
 }
 
@@ -80,5 +87,5 @@ export function summaryTable(records: readonly SummaryRecord[]): string {
     ms(r.firmwareMs),
     ms(r.intervalMs),
   ]);
-  return table(header, rows);
+  return [table(header, rows), ...faultLines(records, (i) => records[i]!.device)].join('\n');
 }

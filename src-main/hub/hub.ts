@@ -50,6 +50,8 @@ export interface DeviceStatus {
   paired: boolean;
   state: LinkStateKind | 'unpaired';
   reason: string;
+  /** Set while the link's GATT setup keeps failing the same way: what the user should see until it links. */
+  fault: string | null;
   adapter: string | null;
   profile: Profile | null;
   rssi: number | null;
@@ -281,6 +283,7 @@ export class Hub extends EventEmitter<HubEvents> {
         paired: paired.has(address),
         state: e.loop.state.kind,
         reason: e.loop.reason,
+        fault: e.loop.fault,
         adapter: e.loop.adapter?.name ?? null,
         profile: e.loop.profile ?? d?.profile ?? null,
         rssi: d?.rssi ?? null,
@@ -304,6 +307,7 @@ export class Hub extends EventEmitter<HubEvents> {
         paired: false,
         state: 'unpaired',
         reason: d.stale ? 'not heard lately' : 'advertising',
+        fault: null,
         adapter: null,
         profile: d.profile,
         rssi: d.rssi,
@@ -416,6 +420,7 @@ export class Hub extends EventEmitter<HubEvents> {
       this.emit('throughput', { address, result: r });
     });
     loop.on('throughput-stalled', (why) => this.emit('warning', `${name() ?? address}: throughput test: ${why}`));
+    loop.on('warning', (w) => this.emit('warning', `${name() ?? address}: ${w}`));
     this.entries.set(address, e);
     return e;
   }

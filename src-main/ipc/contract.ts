@@ -36,6 +36,8 @@ export const deviceSchema = z.object({
   paired: z.boolean(),
   state: linkStateSchema,
   reason: z.string(),
+  /** Set while the link's GATT setup keeps failing the same way; shown until it links. */
+  fault: z.string().nullable(),
   adapter: z.string().nullable(),
   profile: profileSchema.nullable(),
   rssi: z.number().nullable(),
@@ -134,7 +136,7 @@ export const events = {
   status: z.object({ adapters: z.array(adapterSchema), devices: z.array(deviceSchema), pingHz: z.number(), running: z.boolean() }),
   samples: z.object({ batches: z.array(z.object({ address, samples: z.array(sampleSchema) })) }),
   message: z.object({ address, entry: historyEntrySchema }),
-  state: z.object({ address, name: z.string().nullable(), state: linkStateSchema, previous: linkStateSchema, reason: z.string(), at: z.number() }),
+  state: z.object({ address, name: z.string().nullable(), state: linkStateSchema, previous: linkStateSchema, reason: z.string(), fault: z.string().nullable(), at: z.number() }),
   throughput: z.object({ address, result: throughputSchema }),
   'export.progress': z.object({ rows: z.number(), total: z.number() }),
   notice: z.object({ level: z.enum(['info', 'warning', 'error']), text: z.string() }),

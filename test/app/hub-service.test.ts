@@ -1,9 +1,11 @@
 // The app's back end on the virtual radio: pairing from the UI, live events, echo, export,
 // switching adapters, and a machine without Bluetooth.
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Radio } from '../../src-main/radio/radio.ts';
+import { ATT_WRITE_NOT_PERMITTED, ScriptedGattPeer } from '../hub/scripted-gatt-peer.ts';
 import { until } from '../hub/sim-hub.ts';
 import { startService, type ServiceHarness } from './service-harness.ts';
 import { stateOnlyNoble } from './state-only-noble.ts';
@@ -98,6 +100,36 @@ describe('HubService on the simulator', () => {
     await expect(call('settings.set', { pingHz: 500 })).rejects.toThrow(/pingHz/);
     expect((await call('settings.get', {})).pingHz).toBe(20);
   });
+});
+
+describe('HubService with a device whose GATT setup keeps failing', () => {
+  it('carries the fault to the UI in state events and status, through the contract', async () => {
+    const radio = new Radio();
+    const dir = mkdtempSync(path.join(tmpdir(), 'picolink-fault-'));
+    const port = path.join(dir, 'dongle');
+    radio.addNode({ name: 'dongle' });
+    radio.attachPty('dongle', port);
+    const peer = await ScriptedGattPeer.start(radio, 'stubborn', { profile: 'tutorial', cccd: true, cccdByType: { octets: 0 }, cccdWriteError: ATT_WRITE_NOT_PERMITTED });
+    try {
+      h = await startService({ settings: { adapter: { kind: 'uart', port }, pingHz: 5 } });
+      const { call, seen } = h;
+      await call('device.pair', { target: peer.address });
+      const fault = /^GATT setup keeps failing \(3 times\): no Write Response to the CCCD write of 2a6e in 2000 ms/;
+      await until('the fault', () => seen('state').some((e) => e.address === peer.address && fault.test(e.fault ?? '')), 30_000);
+      const events = seen('state').filter((e) => e.address === peer.address);
+      const first = events.findIndex((e) => e.fault !== null);
+      expect(events[first]).toMatchObject({ state: 'backoff', previous: 'discovering' });
+      expect(events[first]!.reason).toBe(events[first]!.fault);
+      await until('status shows it', () => fault.test(seen('status').at(-1)?.devices.find((d) => d.address === peer.address)?.fault ?? ''), 5_000);
+      expect((await call('hub.status', {})).devices.find((d) => d.address === peer.address)?.fault).toMatch(fault);
+    } finally {
+      await h?.close();
+      h = null;
+      peer.close();
+      radio.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('HubService without Bluetooth', () => {

@@ -1,7 +1,11 @@
 // `picolink hub` end to end: the real entry point, the simulator, the log and the export.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { sqliteOptions } from '../../src-main/hub/store/sqlite-binding.ts';
+import { Radio } from '../../src-main/radio/radio.ts';
+import { ATT_WRITE_NOT_PERMITTED, ScriptedGattPeer } from '../hub/scripted-gatt-peer.ts';
 import { cliFixture } from './cli-process.ts';
 
 const { dir, picolink } = cliFixture();
@@ -63,6 +67,59 @@ describe('picolink hub', () => {
     expect(cli.out.stderr).toMatch(/^error: /);
     expect(cli.out.stderr).toContain('Usage: picolink hub');
   });
+
+  it('says so when GATT setup keeps failing the same way, and keeps retrying', async () => {
+    // A UART dongle on the virtual radio, and a NUS device that refuses every CCCD write with
+    // Write Not Permitted, which noble never hands to its caller: the write times out each time.
+    const radio = new Radio();
+    const port = path.join(dir(), 'dongle');
+    radio.addNode({ name: 'dongle' });
+    radio.attachPty('dongle', port);
+    const peer = await ScriptedGattPeer.start(radio, 'stubborn', { profile: 'nus', cccd: true, cccdByType: { octets: 0 }, cccdWriteError: ATT_WRITE_NOT_PERMITTED });
+    try {
+      const cli = picolink('hub', '--hci', `uart:${port}`, '--pair', peer.address, '--json', '--home', dir());
+      await cli.waitFor('stdout', 'GATT setup keeps failing (4 times)', 0, 40_000);
+      // SIGTERM: noble's hci bindings add a SIGINT listener of their own once the adapter answers,
+      // and it exits with code 1 when it is the last one (bindings.js onSigInt).
+      cli.child.kill('SIGTERM');
+      expect(await cli.exit(15_000)).toBe(0);
+      const cause = 'no Write Response to the CCCD write of 6e400003b5a3f393e0a9e50e24dcca9e in 2000 ms (refused with an ATT error, or lost)';
+      const states = lines(cli.out.stdout).filter((r) => r.type === 'state' && r.device === peer.address);
+      expect(states.filter((r) => r.state === 'backoff').map((r) => r.reason)).toEqual([
+        `GATT setup failed: ${cause}`,
+        `GATT setup failed: ${cause}`,
+        `GATT setup keeps failing (3 times): ${cause}`,
+        `GATT setup keeps failing (4 times): ${cause}`,
+      ]);
+      // From the third failure on, every state event carries the fault, the retry's own steps too.
+      const from = (times: number): number => states.findIndex((r) => r.reason === `GATT setup keeps failing (${times} times): ${cause}`);
+      expect(states.slice(0, from(3)).map((r) => r.fault)).toEqual(Array(from(3)).fill(null));
+      const stuck = states.slice(from(3), from(4) + 1);
+      expect(stuck.map((r) => r.state)).toEqual(['backoff', 'queued', 'connecting', 'discovering', 'backoff']);
+      expect(stuck.map((r) => r.fault)).toEqual([3, 3, 3, 3, 4].map((n) => `GATT setup keeps failing (${n} times): ${cause}`));
+      expect(lines(cli.out.stdout).some((r) => r.type === 'status' && (r.devices as { fault: string | null }[])[0]?.fault === `GATT setup keeps failing (3 times): ${cause}`)).toBe(true);
+      // Each attempt wrote the CCCD with one Write Request, refused with an Error Response (Write Not Permitted).
+      const cccd = Buffer.from([peer.layout.cccd! & 0xff, peer.layout.cccd! >> 8]).toString('hex');
+      const writes = peer.received.filter((h) => h.startsWith('12'));
+      expect(writes.length).toBeGreaterThanOrEqual(4);
+      expect(new Set(writes)).toEqual(new Set([`12${cccd}0100`]));
+      expect(peer.wire.filter((w) => w.dir === 'out' && w.hex.startsWith('0112')).map((w) => w.hex)).toEqual(Array(writes.length).fill(`0112${cccd}03`));
+      // The log's state change rows say it too.
+      const db = new Database(path.join(dir(), 'log.sqlite'), sqliteOptions({ readonly: true }));
+      try {
+        const rows = db.prepare('SELECT state, reason FROM events WHERE device = ? ORDER BY t').all(peer.address) as { state: string; reason: string }[];
+        expect(rows.filter((r) => r.reason.startsWith('GATT setup keeps failing'))).toEqual([
+          { state: 'backoff', reason: `GATT setup keeps failing (3 times): ${cause}` },
+          { state: 'backoff', reason: `GATT setup keeps failing (4 times): ${cause}` },
+        ]);
+      } finally {
+        db.close();
+      }
+    } finally {
+      peer.close();
+      radio.close();
+    }
+  }, 60_000);
 
   it('says clearly when a serial adapter is not there', async () => {
     const cli = picolink('hub', '--hci', `uart:${path.join(dir(), 'ttyNone')}`, '--home', dir());

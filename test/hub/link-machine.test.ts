@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelay } from '../../src-main/hub/link/backoff.ts';
-import { DEFAULT_TIMEOUTS, transition, type LinkEvent, type LinkState, type LinkStateKind, type Transition } from '../../src-main/hub/link/link-machine.ts';
+import { DEFAULT_TIMEOUTS, SETUP_FAULT_AFTER, faultOf, transition, type LinkEvent, type LinkState, type LinkStateKind, type SetupFailures, type Transition } from '../../src-main/hub/link/link-machine.ts';
 
 const o = { timeouts: DEFAULT_TIMEOUTS, backoff: (n: number) => n * 100 };
-const s = (kind: LinkStateKind, failures = 0): LinkState => ({ kind, failures });
+const s = (kind: LinkStateKind, failures = 0, setup: SetupFailures | null = null): LinkState => ({ kind, failures, setup });
 const step = (state: LinkState, e: LinkEvent): Transition => {
   const t = transition(state, e, o);
   if (!t) throw new Error(`${state.kind} ignores ${e.type}`);
@@ -76,7 +76,7 @@ describe('link machine', () => {
     expect(f1.state).toEqual(s('backoff', 1));
     expect(f1.timeoutMs).toBe(100);
     const f3 = step(s('discovering', 2), { type: 'timeout', seenRecently: true });
-    expect(f3.state).toEqual(s('backoff', 3));
+    expect(f3.state).toEqual(s('backoff', 3, { cause: 'not done in time', times: 1 }));
     expect(f3.timeoutMs).toBe(300);
     expect(f3.effects).toEqual(['stop-session', 'disconnect']);
     expect(step(s('discovering', 5), { type: 'ready' }).state).toEqual(s('linked', 0));
@@ -114,6 +114,101 @@ describe('link machine', () => {
     expect(transition(s('waiting'), { type: 'connected' }, o)).toBeNull();
     expect(transition(s('linked'), { type: 'seen' }, o)).toBeNull();
     expect(transition(s('stopped'), { type: 'seen' }, o)).toBeNull();
+  });
+});
+
+describe('a GATT setup that keeps failing', () => {
+  /** One retry round from backoff: advertising, a slot, connected, then `outcome` during GATT setup. */
+  const round = (from: LinkState, outcome: LinkEvent): Transition => {
+    let state = from;
+    for (const e of [{ type: 'timeout', seenRecently: true }, { type: 'slot' }, { type: 'connected' }] as LinkEvent[]) state = step(state, e).state;
+    expect(state.kind).toBe('discovering');
+    return step(state, outcome);
+  };
+  const first = (outcome: LinkEvent): Transition => step(step(step(step(step(s('stopped'), { type: 'start' }).state, { type: 'seen' }).state, { type: 'slot' }).state, { type: 'connected' }).state, outcome);
+
+  it(`says so after ${SETUP_FAULT_AFTER} failures with the same cause, and keeps retrying with the backoff`, () => {
+    const cause: LinkEvent = { type: 'failed', reason: 'no Write Response to the CCCD write' };
+    const reasons: string[] = [];
+    const delays: (number | undefined)[] = [];
+    let t = first(cause);
+    for (let i = 0; i < 5; i++) {
+      reasons.push(t.reason);
+      delays.push(t.timeoutMs);
+      expect(t.state.kind).toBe('backoff');
+      expect(t.effects).toEqual(['stop-session', 'disconnect']);
+      if (i < 4) t = round(t.state, cause);
+    }
+    expect(SETUP_FAULT_AFTER).toBe(3);
+    expect(reasons).toEqual([
+      'GATT setup failed: no Write Response to the CCCD write',
+      'GATT setup failed: no Write Response to the CCCD write',
+      'GATT setup keeps failing (3 times): no Write Response to the CCCD write',
+      'GATT setup keeps failing (4 times): no Write Response to the CCCD write',
+      'GATT setup keeps failing (5 times): no Write Response to the CCCD write',
+    ]);
+    // The existing backoff, growing with every failure (o.backoff is n * 100).
+    expect(delays).toEqual([100, 200, 300, 400, 500]);
+    expect(t.state.setup).toEqual({ cause: 'no Write Response to the CCCD write', times: 5 });
+  });
+
+  it('counts timeouts and disconnections during GATT setup as causes of their own', () => {
+    let t = first({ type: 'timeout', seenRecently: true });
+    expect(t.reason).toBe('GATT setup not done in time');
+    t = round(t.state, { type: 'timeout', seenRecently: true });
+    t = round(t.state, { type: 'timeout', seenRecently: true });
+    expect(t.reason).toBe('GATT setup keeps failing (3 times): not done in time');
+    let d = first({ type: 'disconnected', reason: 'disconnected: Remote User Terminated Connection' });
+    d = round(d.state, { type: 'disconnected', reason: 'disconnected: Remote User Terminated Connection' });
+    d = round(d.state, { type: 'disconnected', reason: 'disconnected: Remote User Terminated Connection' });
+    expect(d.reason).toBe('GATT setup keeps failing (3 times): disconnected: Remote User Terminated Connection');
+    expect(d.effects).toEqual(['stop-session']);
+  });
+
+  it('starts counting again when the cause changes', () => {
+    let t = first({ type: 'failed', reason: 'a' });
+    t = round(t.state, { type: 'failed', reason: 'a' });
+    t = round(t.state, { type: 'timeout', seenRecently: true });
+    expect(t.state.setup).toEqual({ cause: 'not done in time', times: 1 });
+    expect(t.reason).toBe('GATT setup not done in time');
+    t = round(t.state, { type: 'timeout', seenRecently: true });
+    expect(faultOf(t.state)).toBeNull();
+    t = round(t.state, { type: 'timeout', seenRecently: true });
+    expect(faultOf(t.state)).toBe('GATT setup keeps failing (3 times): not done in time');
+  });
+
+  it('the fault outlasts the retry: every state until a link carries it, and a link or a stop clears it', () => {
+    const stuck = s('backoff', 3, { cause: 'x', times: 3 });
+    let state = stuck;
+    for (const e of [{ type: 'timeout', seenRecently: true }, { type: 'slot' }, { type: 'connected' }] as LinkEvent[]) {
+      state = step(state, e).state;
+      expect(faultOf(state), state.kind).toBe('GATT setup keeps failing (3 times): x');
+    }
+    // The retry's own steps keep their plain reasons; the fault travels beside them.
+    expect(step(stuck, { type: 'timeout', seenRecently: true }).reason).toBe('retrying');
+    expect(faultOf(step(stuck, { type: 'timeout', seenRecently: false }).state)).not.toBeNull();
+    expect(faultOf(step(stuck, { type: 'adapter-down', reason: 'off' }).state)).not.toBeNull();
+    // A connection attempt that fails before GATT setup neither counts nor clears.
+    const connecting = step(step(stuck, { type: 'timeout', seenRecently: true }).state, { type: 'slot' }).state;
+    const refused = step(connecting, { type: 'failed', reason: 'connect failed: refused' });
+    expect(refused.state.setup).toEqual({ cause: 'x', times: 3 });
+    expect(refused.reason).toBe('connect failed: refused');
+    expect(faultOf(refused.state)).toBe('GATT setup keeps failing (3 times): x');
+    const linked = step(step(step(connecting, { type: 'connected' }).state, { type: 'ready' }).state, { type: 'disconnected', reason: 'gone' });
+    expect(linked.state.setup).toBeNull();
+    expect(faultOf(step(s('discovering', 3, { cause: 'x', times: 3 }), { type: 'ready' }).state)).toBeNull();
+    expect(step(stuck, { type: 'stop', reason: 'unpaired' }).state.setup).toBeNull();
+    expect(step(s('discovering', 3, { cause: 'x', times: 3 }), { type: 'stop', reason: 'unpaired' }).state.setup).toBeNull();
+  });
+
+  it('no other state or event invents a setup failure', () => {
+    for (const kind of KINDS) {
+      if (kind === 'discovering') continue;
+      for (const e of ALL) {
+        const t = transition(s(kind, 1), e, o);
+        if (t) expect(t.state.setup, `${kind} --${e.type}-->`).toBeNull();
+      }
+    }
   });
 });
 

@@ -13,8 +13,10 @@ import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveBridge, type Bridge } from '../../src-main/app/bridge-server.ts';
 import { HubService } from '../../src-main/app/hub-service.ts';
+import { Radio } from '../../src-main/radio/radio.ts';
 import { SIM_PAIRED_FILE } from '../../src-main/hub/store/paired-devices.ts';
 import { stateOnlyNoble } from '../app/state-only-noble.ts';
+import { ATT_WRITE_NOT_PERMITTED, ScriptedGattPeer } from '../hub/scripted-gatt-peer.ts';
 import { toLocalDateTime } from '../../src-renderer/src/lib/time.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -436,4 +438,46 @@ describe.skipIf(!hasChromium)('dashboard without Bluetooth', () => {
     expect(await banner.textContent()).toMatch(/The serial port \/dev\/picolink-no-such-port does not exist/);
     expect(await banner.getAttribute('data-kind')).toBe('unsupported');
   }, 30_000);
+});
+
+describe.skipIf(!hasChromium)('dashboard with a device whose GATT setup keeps failing', () => {
+  it('shows the fault under the state badge, and on it, whatever step the retry is at', async () => {
+    // A UART dongle on the virtual radio and a tutorial-profile device refusing every CCCD write.
+    const home = mkdtempSync(path.join(tmpdir(), 'picolink-e2e-fault-'));
+    const radio = new Radio();
+    radio.addNode({ name: 'dongle' });
+    radio.attachPty('dongle', path.join(home, 'dongle'));
+    const peer = await ScriptedGattPeer.start(radio, 'stubborn', { profile: 'tutorial', cccd: true, cccdByType: { octets: 0 }, cccdWriteError: ATT_WRITE_NOT_PERMITTED });
+    const service = await HubService.create({ home, settings: { adapter: { kind: 'uart', port: path.join(home, 'dongle') }, pingHz: 5, theme: 'light' }, statusIntervalMs: 250 });
+    const bridge = await serveBridge({ service, staticDir });
+    const p = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      await p.goto(bridge.url);
+      await service.handle('device.pair', { target: peer.address });
+      const row = p.locator(`[data-testid="device-row"][data-address="${peer.address}"]`);
+      const fault = row.getByTestId('state-fault');
+      await expect.poll(() => fault.count(), { timeout: 30_000, interval: 250 }).toBe(1);
+      expect(await fault.textContent()).toMatch(/^GATT setup keeps failing \((3|4) times\): no Write Response to the CCCD write of 2a6e/);
+      expect(await row.getByTestId('state-reason').count()).toBe(0);
+      const badge = row.getByTestId('state-badge');
+      expect(await badge.getAttribute('data-fault')).toBe('yes');
+      expect(await badge.getAttribute('title')).toMatch(/^GATT setup keeps failing/);
+      // The retry goes on (queued, connecting, discovering, backoff) and the fault stays in view.
+      const states = new Set<string>();
+      const until = Date.now() + 4_000;
+      while (Date.now() < until) {
+        states.add((await row.getAttribute('data-state')) ?? '');
+        expect(await fault.count()).toBe(1);
+        await p.waitForTimeout(50);
+      }
+      expect(states.size).toBeGreaterThan(1);
+    } finally {
+      await p.close();
+      await bridge.close();
+      await service.stop();
+      peer.close();
+      radio.close();
+      rmSync(home, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -1,6 +1,6 @@
 // GATT setup on a fresh connection: find the device's profile, check the protocol version,
-// subscribe, and put a session on the characteristics. Everything it hooks onto noble's objects
-// is unhooked by close(), so a relink never inherits a stale listener.
+// subscribe (by writing the CCCD, cccd.ts), and put a session on the characteristics. Everything
+// it hooks onto noble's objects is unhooked by close(), so a relink never inherits a stale listener.
 import type { Characteristic, Peripheral, Service } from '@stoprocent/noble';
 import {
   NUS_RX,
@@ -19,6 +19,7 @@ import {
 import type { LinkSession } from '../protocol/link-session.ts';
 import { PicoLinkSession } from '../protocol/session.ts';
 import { PlainTextSession } from '../protocol/plain-text-session.ts';
+import { enableNotifications } from './cccd.ts';
 
 /** ATT_MTU before any exchange (Core 5.4 Vol 3 Part F 3.2.8). */
 const ATT_DEFAULT_MTU = 23;
@@ -31,6 +32,8 @@ export interface GattChannel {
   mtu: number;
   /** Basic mode's round trip: a GATT read the device's stack answers. */
   readonly readProbe: (() => Promise<void>) | null;
+  /** Something the user should hear about once, though the link works (a characteristic without a CCCD). */
+  readonly notice: string | null;
   close(): void;
 }
 
@@ -98,12 +101,16 @@ export async function openGattChannel(p: Peripheral, hint: Profile | null): Prom
   const onData = (data: Buffer, isNotification: boolean): void => {
     if (isNotification && !closed) session.receive(data);
   };
+  let notice: string | null = null;
   const channel: GattChannel = {
     profile: f.profile,
     session,
     picolink,
     mtu,
     readProbe: f.profile === 'picolink' ? null : async () => void (await f.tx.readAsync()),
+    get notice() {
+      return notice;
+    },
     close: () => {
       if (closed) return;
       closed = true;
@@ -117,9 +124,15 @@ export async function openGattChannel(p: Peripheral, hint: Profile | null): Prom
     session.setMtu(n);
   };
   p.on('mtu', onMtu);
+  // noble emits 'data' (isNotification true) for every Handle Value Notification or Indication
+  // whose handle is this characteristic's value handle, whatever its own idea of subscribed is
+  // (gatt.js onAclStreamData): listening is enough once the server sends.
   f.tx.on('data', onData);
   try {
-    await f.tx.subscribeAsync();
+    const sub = await enableNotifications(f.tx);
+    if (sub.kind === 'no-cccd') {
+      notice = `the ${f.profile} characteristic ${f.tx.uuid} has no Client Characteristic Configuration descriptor: not subscribing, relying on the device to notify unasked`;
+    }
   } catch (e) {
     channel.close();
     throw e;

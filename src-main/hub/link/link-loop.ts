@@ -11,7 +11,7 @@ import { Pinger, type PingLost, type PingSample } from '../latency/pinger.ts';
 import type { LinkMessage } from '../protocol/link-session.ts';
 import type { ThroughputResult } from '../protocol/session.ts';
 import { openGattChannel, type GattChannel } from './gatt-channel.ts';
-import { transition, type LinkEffect, type LinkEvent, type LinkState, type LinkStateKind, type LinkTimeouts } from './link-machine.ts';
+import { faultOf, transition, type LinkEffect, type LinkEvent, type LinkState, type LinkStateKind, type LinkTimeouts } from './link-machine.ts';
 
 const { hciStatusMessage } = createRequire(import.meta.url)('@stoprocent/noble') as { hciStatusMessage: (reason: unknown) => string };
 
@@ -34,6 +34,8 @@ export interface LinkStateChange {
   state: LinkStateKind;
   previous: LinkStateKind;
   reason: string;
+  /** Set while GATT setup keeps failing the same way (link-machine faultOf); it outlasts the retry's own states. */
+  fault: string | null;
   adapter: string | null;
   at: number;
 }
@@ -56,10 +58,12 @@ export interface LinkLoopEvents {
   'throughput-stalled': [reason: string];
   mtu: [number];
   bad: [string];
+  /** Said once per loop for each distinct text, however often the link comes up. */
+  warning: [string];
 }
 
 export class LinkLoop extends EventEmitter<LinkLoopEvents> {
-  state: LinkState = { kind: 'stopped', failures: 0 };
+  state: LinkState = { kind: 'stopped', failures: 0, setup: null };
   reason = 'not started';
   adapter: Adapter | null = null;
   channel: GattChannel | null = null;
@@ -71,6 +75,7 @@ export class LinkLoop extends EventEmitter<LinkLoopEvents> {
   private pinger: Pinger | null = null;
   private restartWhenStopped = false;
   private readonly stoppedWaiters: (() => void)[] = [];
+  private readonly warned = new Set<string>();
 
   constructor(
     readonly address: string,
@@ -110,6 +115,10 @@ export class LinkLoop extends EventEmitter<LinkLoopEvents> {
     return this.state.kind === 'linked';
   }
 
+  get fault(): string | null {
+    return faultOf(this.state);
+  }
+
   setPingRate(hz: number): void {
     this.pinger?.setRate(hz);
   }
@@ -137,7 +146,7 @@ export class LinkLoop extends EventEmitter<LinkLoopEvents> {
     if (t.timeoutMs !== undefined) {
       this.timer = setTimeout(() => this.dispatch({ type: 'timeout', seenRecently: this.ctx.seenRecently(this.address) }), t.timeoutMs);
     }
-    this.emit('state', { address: this.address, state: t.state.kind, previous, reason: t.reason, adapter: this.adapter?.name ?? null, at: Date.now() });
+    this.emit('state', { address: this.address, state: t.state.kind, previous, reason: t.reason, fault: faultOf(t.state), adapter: this.adapter?.name ?? null, at: Date.now() });
     for (const effect of t.effects) this.run(effect);
     if (this.state.kind === 'stopped') {
       this.detach();
@@ -233,11 +242,15 @@ export class LinkLoop extends EventEmitter<LinkLoopEvents> {
         }
         this.channel = channel;
         this.profile = channel.profile;
+        if (channel.notice && !this.warned.has(channel.notice)) {
+          this.warned.add(channel.notice);
+          this.emit('warning', channel.notice);
+        }
         this.wireSession(channel);
         this.dispatch({ type: 'ready' });
         this.emit('up', { address: this.address, profile: channel.profile, mtu: channel.mtu, adapter: this.adapter?.name ?? '' });
       },
-      (e: Error) => this.fail(attempt, `GATT setup failed: ${e.message}`),
+      (e: Error) => this.fail(attempt, e.message),
     );
   }
 

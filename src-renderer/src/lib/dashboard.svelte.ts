@@ -132,7 +132,7 @@ export class Dashboard {
   }
 
   private patchState(e: EventOf<'state'>): void {
-    this.patchDevice(e.address, { state: e.state, reason: e.reason, ...(e.name ? { name: e.name } : {}) });
+    this.patchDevice(e.address, { state: e.state, reason: e.reason, fault: e.fault, ...(e.name ? { name: e.name } : {}) });
   }
 
   toast(level: Toast['level'], text: string): void {
