@@ -7,6 +7,7 @@ import { SIM_USAGE } from '../../src-main/cli/usage.ts';
 import type { Characteristic, Peripheral } from '@stoprocent/noble';
 import { nobleOn } from '../radio/integration/stacks.ts';
 import { cliFixture, gone, PtyHost, ROOT } from './cli-process.ts';
+import { enableNotifications } from '../../src-main/hub/link/cccd.ts';
 
 const { dir, picolink } = cliFixture();
 const PERIPHERAL = path.join(ROOT, 'test/fixtures/firmware/raw-peripheral');
@@ -68,7 +69,8 @@ describe('picolink sim', () => {
       const ch: Characteristic = characteristics[0]!;
       const got: string[] = [];
       ch.on('data', (d: Buffer) => got.push(d.toString()));
-      await ch.subscribeAsync();
+      // A Pico W answers a CCCD read with no value, which noble's subscribe cannot take: write it, as the hub does.
+      await enableNotifications(ch);
       await ch.writeAsync(Buffer.from('c2p 0\n'), false);
       await ch.writeAsync(Buffer.from('c2p 1\n'), true);
       for (let t = 0; t < 100 && got.length < 2; t++) await new Promise((r) => setTimeout(r, 50));

@@ -11,6 +11,7 @@ import { readFirmware } from '../../src-main/pico/firmware-files.ts';
 import { Radio } from '../../src-main/radio/radio.ts';
 import { nobleOn } from '../radio/integration/stacks.ts';
 import { waitConsole as line } from './console.ts';
+import { enableNotifications } from '../../src-main/hub/link/cccd.ts';
 
 const FIRMWARE = path.resolve(import.meta.dirname, '../fixtures/firmware');
 let radio: Radio;
@@ -82,7 +83,8 @@ it('noble connects to a Pico GATT server over a pty, discovers it, writes and re
     expect(ch.properties).toEqual(expect.arrayContaining(['read', 'write', 'writeWithoutResponse', 'notify']));
     const got: string[] = [];
     ch.on('data', (d: Buffer) => got.push(d.toString()));
-    await ch.subscribeAsync();
+    // A Pico W answers a CCCD read with no value, which noble's subscribe cannot take: write it, as the hub does.
+    await enableNotifications(ch);
     for (let i = 0; i < 20; i++) await ch.writeAsync(Buffer.from(`c2p ${i}\n`), i % 2 === 0);
     for (let t = 0; t < 100 && got.length < 20; t++) await new Promise((r) => setTimeout(r, 50));
     expect(got).toEqual(Array.from({ length: 20 }, (_, i) => `p2c ${i}`));
