@@ -59,6 +59,23 @@ describe('advertising and scanning', () => {
     await c.waitIrq(IRQ.SCAN_RESULT, (d) => fromPeer(p)(d) && (d[4] as Uint8Array).length === 0);
   });
 
+  it('an interval under 20 ms is refused by the controller and BTstack goes on: the board advertises at the default 1.28 s', async () => {
+    // The tutorial asks gap_advertise(2000): 3 units of 0.625 ms, below the 0x0020 minimum
+    // (Core 5.4 Vol 4 Part E 7.8.5), so LE Set Advertising Parameters fails with 0x12. BTstack's
+    // hci.c does not look at that command's status; it sends the data and LE Set Advertising
+    // Enable, which succeeds with the parameters the controller has: its defaults (0x0800).
+    const [p, c] = await two();
+    p.host.gapAdvertise(2_000, advPayload('fast'));
+    c.host.gapScan(0, 20_000, 20_000);
+    const first = await c.waitIrq(IRQ.SCAN_RESULT, fromPeer(p), 3_000);
+    expect(first[4]).toEqual(advPayload('fast'));
+    expect(p.logs).toContainEqual(expect.stringMatching(/command 0x2006 failed: .*(0x12|Invalid HCI Command Parameters)/i));
+    const t0 = performance.now();
+    await c.waitIrq(IRQ.SCAN_RESULT, fromPeer(p), 3_000);
+    expect(performance.now() - t0).toBeGreaterThan(1_100);
+    c.host.gapScan(null);
+  });
+
   it('gap_scan(None) raises _IRQ_SCAN_DONE at once, even when not scanning', async () => {
     const [, c] = await two();
     c.mark();
