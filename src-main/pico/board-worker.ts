@@ -5,6 +5,7 @@ import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_thread
 import type { HostEnd } from '../radio/transport/in-process.ts';
 import { createBleModule, type BridgeEnv } from './ble-bridge.ts';
 import { lockCHeap } from './heap-limit.ts';
+import { createMachineModule } from './machine-bridge.ts';
 import { PyMemory } from './py-memory.ts';
 import type { BoardWorkerData, WorkerToMain } from './protocol.ts';
 import { PumpClock } from './pump-clock.ts';
@@ -74,8 +75,10 @@ function sleepMs(ms: number): void {
   for (;;) {
     const seen = Atomics.load(bell, 0); // read before draining, so no arrival is missed
     drainHci();
-    const nextTimer = clock.runDue();
+    clock.runDue();
     deliverPending();
+    // Taken after the deliveries: an IRQ handler or a timer callback may have armed a timer.
+    const nextTimer = clock.next();
     const now = performance.now();
     if (now >= deadline) return;
     Atomics.wait(bell, 0, seen, Math.max(0, Math.min(deadline, nextTimer) - now));
@@ -152,6 +155,21 @@ mp.registerJsModule('_pico', {
   },
   warn: (text: string) => post({ type: 'warning', text }),
 });
+
+mp.registerJsModule(
+  '_machine',
+  createMachineModule({
+    clock,
+    schedule,
+    sleepMs,
+    doorbell: bell,
+    post,
+    resetCause: data.resetCause,
+    watchdog: data.watchdog,
+    timerIrq: () => mp.pyimport('_machine_time')._timer_irq as () => unknown,
+    console: (text) => post({ type: 'console', text }),
+  }),
+);
 
 function runModule(name: string): string | null {
   try {

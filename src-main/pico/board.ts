@@ -8,12 +8,13 @@ import { PICO_W_CONTROLLER } from '../radio/controller/options.ts';
 import type { Radio, RadioNode } from '../radio/radio.ts';
 import type { HostPort } from '../radio/transport/host-port.ts';
 import { readShims } from './firmware-files.ts';
-import type { BoardWorkerData, HeapMode, WorkerToMain } from './protocol.ts';
+import type { BoardWorkerData, HeapMode, ResetCause, WorkerToMain } from './protocol.ts';
+import { Watchdog, createWatchdogMemory } from './watchdog.ts';
 
 /** Python heap free after boot on a Pico W with MicroPython 1.27: about 190 KB. */
 export const PICO_W_HEAP_BYTES = 190 * 1024;
 /** What our runtime's Python side (boot shims) holds after boot; a board's C modules hold none. */
-const RUNTIME_HEAP_BYTES = 17 * 1024;
+const RUNTIME_HEAP_BYTES = 21 * 1024;
 
 export interface PicoOptions {
   name: string;
@@ -52,6 +53,8 @@ export class VirtualPico extends EventEmitter<PicoEvents> {
   private bell = new Int32Array(new SharedArrayBuffer(4));
   private hostReceiver: ((b: Uint8Array) => void) | null = null;
   private files: Record<string, Uint8Array>;
+  private resetCause: ResetCause = 'power-on';
+  private readonly watchdog = new Watchdog(createWatchdogMemory(), () => void this.resetFromBoard('watchdog'));
 
   constructor(
     private readonly radio: Radio,
@@ -95,6 +98,8 @@ export class VirtualPico extends EventEmitter<PicoEvents> {
       uniqueId: this.uniqueId,
       hciPort: port1,
       doorbell: this.bell.buffer as SharedArrayBuffer,
+      resetCause: this.resetCause,
+      watchdog: this.watchdog.memory,
     };
     const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData, transferList: [port1] });
     this.worker = worker;
@@ -119,7 +124,13 @@ export class VirtualPico extends EventEmitter<PicoEvents> {
             this.emit('main-exited', m.error);
             break;
           case 'reset':
-            void this.reboot();
+            void this.resetFromBoard('watchdog');
+            break;
+          case 'soft-reset':
+            void this.resetFromBoard('soft');
+            break;
+          case 'watchdog':
+            this.watchdog.start(m.timeoutMs);
             break;
           case 'warning':
             this.log(`[picolink] ${m.text}`);
@@ -143,6 +154,9 @@ export class VirtualPico extends EventEmitter<PicoEvents> {
 
   /** Cuts the power: firmware, Bluetooth stack and controller stop at once. */
   async powerOff(): Promise<void> {
+    // A power cut stops the watchdog and clears the reason for the last reset.
+    this.watchdog.stop();
+    this.resetCause = 'power-on';
     const worker = this.worker;
     this.worker = null;
     this.node.controller.powerOff();
@@ -158,6 +172,22 @@ export class VirtualPico extends EventEmitter<PicoEvents> {
   async reboot(): Promise<{ heapFree: number; bootMs: number }> {
     await this.powerOff();
     return this.powerOn();
+  }
+
+  /**
+   * A reset from inside the board. machine.reset() (so deepsleep's wake-up too) resets the RP2040
+   * through its watchdog, as the watchdog itself does, so machine.reset_cause() then gives
+   * WDT_RESET (ports/rp2/modmachine.c mp_machine_reset -> watchdog_reboot; micropython#19409).
+   * A soft reset keeps the cause, and a running watchdog keeps counting through it.
+   */
+  private async resetFromBoard(kind: 'watchdog' | 'soft'): Promise<void> {
+    const cause = kind === 'soft' ? this.resetCause : 'watchdog';
+    const watchdogMs = kind === 'soft' && this.watchdog.running ? this.watchdog.timeoutMs : null;
+    await this.powerOff();
+    this.resetCause = cause;
+    if (watchdogMs !== null) this.watchdog.start(watchdogMs);
+    // A failed boot is reported through the state and the console, as for powerOn.
+    await this.powerOn().catch(() => undefined);
   }
 
   /** Replaces the firmware files; takes effect at the next boot. */

@@ -18,7 +18,17 @@ export interface BoardWorkerData {
   hciPort: MessagePort;
   /** Int32Array over a SharedArrayBuffer: [0] counts HCI messages posted to the worker. */
   doorbell: SharedArrayBuffer;
+  /** What machine.reset_cause() reports in this boot. */
+  resetCause: ResetCause;
+  /** When the firmware last fed the watchdog, which the main thread runs (see watchdog.ts). */
+  watchdog: SharedArrayBuffer;
 }
+
+/**
+ * Why the board started: ports/rp2/modmachine.c mp_machine_reset_cause gives WDT_RESET when the
+ * RP2040's watchdog reset it, which includes machine.reset() (it resets through the watchdog).
+ */
+export type ResetCause = 'power-on' | 'watchdog';
 
 export type WorkerToMain =
   | { type: 'console'; text: string }
@@ -26,6 +36,10 @@ export type WorkerToMain =
   | { type: 'booted'; heapFree: number; bootMs: number }
   | { type: 'main-exited'; error: string | null }
   | { type: 'reset' }
+  /** machine.soft_reset(): the firmware restarts; the reset cause and a running watchdog stay. */
+  | { type: 'soft-reset' }
+  /** machine.WDT started (or restarted) the watchdog with this timeout. */
+  | { type: 'watchdog'; timeoutMs: number }
   | { type: 'warning'; text: string };
 
 /**

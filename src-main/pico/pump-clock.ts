@@ -33,14 +33,23 @@ export class PumpClock implements Clock {
     };
   }
 
-  /** Runs every timer that is due now; returns the time of the next one (Infinity if none). */
+  /**
+   * Runs every timer that is due now, including ones that callbacks arm for a time already
+   * past; returns the time of the next one (Infinity if none), counting timers the callbacks armed.
+   */
   runDue(): number {
-    const now = performance.now();
-    let next = Infinity;
-    for (const e of [...this.entries]) {
-      if (e.at <= now) this.fire(e);
-      else next = Math.min(next, e.at);
+    for (;;) {
+      const now = performance.now();
+      const due = [...this.entries].filter((e) => e.at <= now);
+      if (due.length === 0) return this.next();
+      for (const e of due) this.fire(e);
     }
+  }
+
+  /** The time of the earliest timer (Infinity if none). */
+  next(): number {
+    let next = Infinity;
+    for (const e of this.entries) next = Math.min(next, e.at);
     return next;
   }
 
