@@ -5,11 +5,14 @@ import path from 'node:path';
 import { AdapterSpecError, parseAdapterSpec, type AdapterSpec } from '../hub/adapter/adapter-spec.ts';
 import { DEFAULT_FIRMWARE_DIR } from '../hub/adapter/sim-adapters.ts';
 import { formatFromPath } from '../hub/store/export.ts';
+import { libFolder } from './board-packages.ts';
 import { parseFlags, UsageError } from './usage.ts';
 
 export interface HubArgs {
   sim: number;
   firmware: string;
+  /** --lib: the simulator's frozen packages from these folders instead of the package index. */
+  lib: string[];
   adapters: AdapterSpec[];
   pair: string[];
   pingHz: number;
@@ -36,6 +39,7 @@ export function parseHubArgs(argv: string[]): HubArgs | 'help' {
   const v = parseFlags(argv, {
     sim: { type: 'string' },
     firmware: { type: 'string' },
+    lib: { type: 'string', multiple: true },
     hci: { type: 'string', multiple: true },
     pair: { type: 'string', multiple: true },
     'ping-hz': { type: 'string' },
@@ -50,6 +54,8 @@ export function parseHubArgs(argv: string[]): HubArgs | 'help' {
   if (v.firmware !== undefined && !sim) throw new UsageError('--firmware applies to the simulator: add --sim N');
   const firmware = path.resolve(v.firmware ?? DEFAULT_FIRMWARE_DIR);
   if (sim && !existsSync(path.join(firmware, 'main.py'))) throw new UsageError(`${firmware} is not a firmware folder (no main.py)`);
+  if (v.lib !== undefined && !sim) throw new UsageError('--lib applies to the simulator: add --sim N');
+  const lib = (v.lib ?? []).map(libFolder);
   let adapters: AdapterSpec[];
   try {
     adapters = (v.hci ?? []).map(parseAdapterSpec);
@@ -72,6 +78,7 @@ export function parseHubArgs(argv: string[]): HubArgs | 'help' {
   return {
     sim,
     firmware,
+    lib,
     adapters,
     pair,
     pingHz,

@@ -12,6 +12,7 @@ import { appDataDir, ensureDir } from '../hub/store/app-data.ts';
 import { LOG_FILE, LogStore } from '../hub/store/database.ts';
 import { exportLog } from '../hub/store/export.ts';
 import { PAIRED_FILE, PairedDevices, SIM_PAIRED_FILE } from '../hub/store/paired-devices.ts';
+import { boardPackages } from './board-packages.ts';
 import { parseHubArgs, type HubArgs } from './hub-args.ts';
 import { statusTable, summaryRecords, summaryTable } from './hub-table.ts';
 import { HUB_USAGE } from './usage.ts';
@@ -56,7 +57,9 @@ export async function runHub(argv: string[]): Promise<number> {
   };
   try {
     if (args.sim) {
-      simulation = createSimulation({ picos: args.sim, firmwareDir: args.firmware });
+      const packages = await boardPackages(args.lib, home);
+      if (packages.notice) out.event({ type: 'warning', message: packages.notice }, `warning: ${packages.notice}`);
+      simulation = createSimulation({ picos: args.sim, firmwareDir: args.firmware, frozen: packages.files });
       adapters.push(...simulation.adapters);
     }
     const specs = args.adapters.length || args.sim ? args.adapters : [{ kind: 'default' as const }];

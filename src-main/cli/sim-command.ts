@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Sim } from '../pico/sim.ts';
+import { boardPackages, libFolder } from './board-packages.ts';
 import { SIM_USAGE, parseFlags, UsageError } from './usage.ts';
 
 export interface SimArgs {
@@ -11,6 +12,8 @@ export interface SimArgs {
   firmware: string;
   hciPty?: string;
   heapBytes?: number;
+  /** Folders holding the boards' frozen packages instead of the package index (--lib). */
+  lib: string[];
 }
 
 const DEFAULT_FIRMWARE = path.resolve(new URL('../../firmware', import.meta.url).pathname);
@@ -21,6 +24,7 @@ export function parseSimArgs(argv: string[]): SimArgs | 'help' {
     firmware: { type: 'string' },
     'hci-pty': { type: 'string' },
     heap: { type: 'string' },
+    lib: { type: 'string', multiple: true },
     help: { type: 'boolean', short: 'h' },
   });
   if (v.help) return 'help';
@@ -33,7 +37,8 @@ export function parseSimArgs(argv: string[]): SimArgs | 'help' {
     heapBytes = /^\d+$/.test(v.heap) ? Number(v.heap) : NaN;
     if (!(heapBytes! >= 16 * 1024 && heapBytes! <= 8 * 1024 * 1024)) throw new UsageError('--heap takes bytes from 16384 to 8388608');
   }
-  return { picos, firmware, ...(v['hci-pty'] ? { hciPty: v['hci-pty'] } : {}), ...(heapBytes ? { heapBytes } : {}) };
+  const lib = (v.lib ?? []).map(libFolder);
+  return { picos, firmware, lib, ...(v['hci-pty'] ? { hciPty: v['hci-pty'] } : {}), ...(heapBytes ? { heapBytes } : {}) };
 }
 
 export async function runSim(argv: string[]): Promise<number> {
@@ -42,7 +47,16 @@ export async function runSim(argv: string[]): Promise<number> {
     console.log(SIM_USAGE);
     return 0;
   }
-  const sim = new Sim({ picos: args.picos, firmwareDir: args.firmware, ...(args.heapBytes ? { heapBytes: args.heapBytes } : {}) });
+  // Once per run, not per board: every board gets the same frozen packages.
+  let packages;
+  try {
+    packages = await boardPackages(args.lib, null);
+  } catch (e) {
+    console.error(`error: ${(e as Error).message}`);
+    return 1;
+  }
+  if (packages.notice) console.error(`warning: ${packages.notice}`);
+  const sim = new Sim({ picos: args.picos, firmwareDir: args.firmware, frozen: packages.files, ...(args.heapBytes ? { heapBytes: args.heapBytes } : {}) });
   sim.radio.on('error', (e) => console.error(`warning: ${e.node}: ${e.message}`));
   for (const p of sim.picos) {
     p.on('console', (line) => console.log(`[${p.name}] ${line}`));

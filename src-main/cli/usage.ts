@@ -29,10 +29,14 @@ Options:
 
 While running, type commands on standard input ('help' lists them). Ctrl-C stops.`;
 
-export const SIM_USAGE = `Usage: picolink sim [--picos N] [--firmware DIR] [--hci-pty PATH] [--heap BYTES]
+export const SIM_USAGE = `Usage: picolink sim [--picos N] [--firmware DIR] [--hci-pty PATH] [--heap BYTES] [--lib DIR ...]
 
 Runs N virtual Pico W boards, each running the MicroPython firmware in DIR (default: firmware/)
 from main.py, on the virtual radio. Console lines print as [picoN] ...
+Like a Pico W's official firmware, each board has aioble, bundle-networking, onewire, ds18x20,
+dht and neopixel built in: fetched from micropython-lib's index on first use and kept in the
+app data folder (micropython-lib/), or taken from --lib. PICOLINK_MIP_INDEX=URL uses another
+index; PICOLINK_MIP_INDEX=off, none.
 
 Options:
   --picos N        how many boards (1-64, default 1)
@@ -40,6 +44,8 @@ Options:
   --hci-pty PATH   also open a central controller on the same air, as a pty at PATH
                    (attach noble with hciDriver 'uart' and that port)
   --heap BYTES     Python heap free after boot per board (default 194560, as on a Pico W)
+  --lib DIR        take the built-in packages from DIR (laid out like a board's /lib) instead
+                   of the package index (repeatable; the first folder holding a file wins)
   -h, --help       this text
 
 While running, type commands on standard input ('help' lists them). Ctrl-C stops.`;
@@ -56,6 +62,8 @@ Options:
                        many virtual adapters as needed (7 links each); pairs them all unless
                        --pair names some. Its paired list (paired-sim.json) is separate.
   --firmware DIR       the simulator's firmware folder (default: firmware/)
+  --lib DIR            the simulator's built-in packages (aioble, ...) from DIR, laid out like a
+                       board's /lib, instead of micropython-lib's index (repeatable)
   --hci ADAPTER        an adapter to use (repeatable; default: the system's):
                          default        the OS Bluetooth stack
                          hci:N          Linux raw HCI device N

@@ -118,6 +118,10 @@ function writeTree(root: string, files: Record<string, Uint8Array | string>): vo
   }
 }
 writeTree('/_pico', data.shims);
+// Frozen packages are not files a board's os.listdir('/') shows: they sit inside our runtime's
+// folder, in one whose name no import can reach.
+const FROZEN_DIR = '/_pico/frozen-lib';
+writeTree(FROZEN_DIR, data.frozen);
 writeTree('', data.files);
 mp.FS.chdir('/');
 
@@ -185,6 +189,10 @@ function runModule(name: string): string | null {
 }
 
 mp.runPython("import sys\nsys.path.insert(0, '/_pico')");
+// A board's sys.path is ['', '.frozen', '/lib'] (py/runtime.c mp_init puts '' and '.frozen',
+// ports/rp2/main.c appends '/lib'): a module in '/' wins over a frozen one, one in /lib does not.
+// This build's '.frozen' holds its own (asyncio), so ours go right after it.
+mp.runPython(`import sys\nsys.path.insert(sys.path.index('.frozen') + 1, '${FROZEN_DIR}')`);
 const bootError = runModule('_pico_boot');
 if (bootError) throw new Error(`board runtime failed to boot: ${bootError}`);
 if (data.heapMode === 'strict') lockCHeap(mp._module);

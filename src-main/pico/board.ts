@@ -19,6 +19,11 @@ const RUNTIME_HEAP_BYTES = 21 * 1024;
 export interface PicoOptions {
   name: string;
   files: Record<string, Uint8Array>;
+  /**
+   * Modules frozen into the firmware, as the official RPI_PICO_W build freezes aioble and others
+   * (see pico/packages): importable, but not files on the board's filesystem.
+   */
+  frozen?: Record<string, Uint8Array>;
   heapBytes?: number;
   /** Default 'warn'; see HeapMode. */
   heapMode?: HeapMode;
@@ -93,6 +98,7 @@ export class VirtualPico extends EventEmitter<PicoEvents> {
       name: this.name,
       files: this.files,
       shims,
+      frozen: this.options.frozen ?? {},
       heapBytes: (this.options.heapBytes ?? PICO_W_HEAP_BYTES) + RUNTIME_HEAP_BYTES,
       heapMode: this.options.heapMode ?? 'warn',
       uniqueId: this.uniqueId,

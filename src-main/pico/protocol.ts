@@ -9,6 +9,8 @@ export interface BoardWorkerData {
   files: Record<string, Uint8Array>;
   /** Our Python modules (bluetooth, machine, ...) placed in /_pico. */
   shims: Record<string, string>;
+  /** Modules frozen into the firmware (pico/packages): path as in /lib -> contents. */
+  frozen: Record<string, Uint8Array>;
   /** Python heap the firmware may use, in bytes (free after boot, as on a board). */
   heapBytes: number;
   /** 'strict': MemoryError at the limit; 'warn': a console warning when live data passes it. */

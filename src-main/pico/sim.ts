@@ -8,6 +8,8 @@ export interface SimOptions {
   firmwareDir: string;
   radio?: Radio;
   heapBytes?: number;
+  /** Modules frozen into every board's firmware (see pico/packages loadFrozenPackages, readLibFolders). */
+  frozen?: Record<string, Uint8Array>;
   /** Names are `${prefix}${i}`, 1-based. */
   prefix?: string;
 }
@@ -31,6 +33,7 @@ export class Sim {
           // Spread along a line a metre apart, so RSSI differs a little between boards.
           position: { x: i, y: 1 },
           ...(options.heapBytes ? { heapBytes: options.heapBytes } : {}),
+          ...(options.frozen ? { frozen: options.frozen } : {}),
         }),
       );
     }

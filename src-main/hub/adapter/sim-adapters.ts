@@ -23,6 +23,8 @@ export interface SimulationOptions {
   /** Tell the hub each adapter's limit (default), or let it learn it from refusals as with real dongles. */
   announceLimit?: boolean;
   heapBytes?: number;
+  /** Modules frozen into every Pico's firmware (pico/packages). */
+  frozen?: Record<string, Uint8Array>;
 }
 
 export interface Simulation {
@@ -52,6 +54,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
     firmwareDir: options.firmwareDir ?? DEFAULT_FIRMWARE_DIR,
     radio,
     ...(options.heapBytes ? { heapBytes: options.heapBytes } : {}),
+    ...(options.frozen ? { frozen: options.frozen } : {}),
   });
   const addresses = sim.picos.map((p) => p.node.controller.options.address.toLowerCase());
   return {
