@@ -29,7 +29,10 @@ export interface BridgeEnv {
   schedule(fn: () => void): void;
   /** The board's blocking sleep, which keeps HCI and timers running. */
   sleepMs(ms: number): void;
-  /** Takes in HCI traffic that has arrived and runs due timers, without delivering IRQs. */
+  /**
+   * Lets the stack catch up as a board's runs between bytecodes: takes in the HCI traffic that has
+   * arrived and runs due timers, delivering their IRQs, unless called from inside an IRQ handler.
+   */
   pollIo(): void;
   /** bluetooth._dispatch, looked up once the module is imported. */
   dispatch(): () => unknown;

@@ -48,8 +48,19 @@ data.hciPort.on('message', (b: Uint8Array) => {
   deliverPending();
 });
 
+/**
+ * Takes in the HCI traffic that has arrived one packet at a time, delivering each packet's IRQs
+ * before the next: a board's stack runs an event's callbacks to the end before it reads the next
+ * (modbluetooth_btstack.c att_write_callback -> mp_bluetooth_gatts_on_write, synchronous), so the
+ * value gatts_read() gives inside _IRQ_GATTS_WRITE is that write's. Inside an IRQ handler nothing
+ * is taken in: the board's scheduler is locked there, so its stack does not run either.
+ */
 function drainHci(): void {
-  for (let m = receiveMessageOnPort(data.hciPort); m; m = receiveMessageOnPort(data.hciPort)) hciReceiver?.(m.message as Uint8Array);
+  if (delivering) return;
+  for (let m = receiveMessageOnPort(data.hciPort); m; m = receiveMessageOnPort(data.hciPort)) {
+    hciReceiver?.(m.message as Uint8Array);
+    deliverPending();
+  }
 }
 
 /** Work that must reach the firmware in scheduler context (IRQ callbacks, timer callbacks). */
@@ -137,6 +148,7 @@ mp.registerJsModule(
     pollIo: () => {
       drainHci();
       clock.runDue();
+      deliverPending();
     },
     dispatch: () => mp.pyimport('bluetooth')._dispatch as ReturnType<BridgeEnv['dispatch']>,
     console: (text) => post({ type: 'console', text }),

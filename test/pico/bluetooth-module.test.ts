@@ -214,6 +214,26 @@ gattc_read(99, 3) -> OSError 107
 gattc_write(99, 3, b'x') -> OSError 22
 gattc_write(99, 3, b'x', 1) -> OSError 107
 gattc_exchange_mtu(99) -> None
+-- arguments as modbluetooth.c takes them
+gap_advertise() -> None
+gap_advertise(interval_us=None) -> None
+gap_advertise(100000, adv_data=b'', connectable=False) -> None
+gap_advertise(None) -> None
+gap_scan() -> None
+gap_scan(None) -> None
+irq 6 ()
+gap_scan(duration_ms=50) -> TypeError function doesn't take keyword arguments
+gap_scan(1, 2, 3, 4, 5) -> TypeError function expected at most 5 arguments, got 6
+gap_connect(0, b'\x01' * 6, None, None, None) -> None
+gap_connect(None) -> None
+irq 7 (int, int, memoryview) 0 0 b'\x01\x01\x01\x01\x01\x01'
+gap_connect(0, b'\x01' * 6, scan_duration_ms=None) -> TypeError function doesn't take keyword arguments
+gap_connect(0) -> TypeError function missing 1 required positional arguments
+gap_connect(0, None) -> TypeError object with buffer protocol required
+gap_disconnect(conn_handle=1) -> TypeError function doesn't take keyword arguments
+irq(handler=None) -> TypeError function doesn't take keyword arguments
+gatts_set_buffer(rx, 10, append=True) -> TypeError function doesn't take keyword arguments
+gattc_exchange_mtu() -> TypeError function takes 2 positional arguments but 1 were given
 -- active(False)
 active(False) -> False
 active() -> False

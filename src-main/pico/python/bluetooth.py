@@ -185,7 +185,26 @@ def _check(r):
     return r
 
 
+def _sig(a, k, lo, hi):
+    # mp_arg_check_num_sig() for a C method taking lo..hi positional arguments (self counted)
+    # and no keywords: modbluetooth.c defines most BLE methods with MP_DEFINE_CONST_FUN_OBJ_2/3
+    # or _VAR_BETWEEN (the docs' trailing "/"), so a keyword is a TypeError on a board.
+    if k:
+        raise TypeError("function doesn't take keyword arguments")
+    n = len(a) + 1
+    if lo == hi:
+        if n != lo:
+            raise TypeError("function takes %d positional arguments but %d were given" % (lo, n))
+    elif n < lo:
+        raise TypeError("function missing %d required positional arguments" % (lo - n))
+    elif n > hi:
+        raise TypeError("function expected at most %d arguments, got %d" % (hi, n))
+
+
 class BLE:
+    # Argument handling follows extmod/modbluetooth.c (bluetooth_ble_*), docs library/bluetooth.rst.
+    # The per-packet methods (gatts_read/write/notify/indicate, gattc_read/write) take named
+    # parameters so that a call allocates nothing; they accept keywords a board would refuse.
     _instance = None
 
     def __new__(cls):
@@ -200,10 +219,12 @@ class BLE:
     def __repr__(self):
         return "<BLE>"
 
-    def active(self, active=None):
-        if active is None:
+    def active(self, *a, **k):
+        # bluetooth_ble_active(): VAR_BETWEEN(1, 2); any argument, even None, sets the state by its truth.
+        _sig(a, k, 1, 2)
+        if not a:
             return bool(_ble.active(-1))
-        return bool(_check(_ble.active(1 if active else 0)))
+        return bool(_check(_ble.active(1 if a[0] else 0)))
 
     def config(self, *args, **kwargs):
         # bluetooth_ble_config(): 'mac', 'gap_name' and 'mtu' can be read ('rxbuf' exists only
@@ -230,29 +251,67 @@ class BLE:
             else:
                 _check(_ble.config_set_int(k, _int(v)))
 
-    def irq(self, handler):
+    def irq(self, *a, **k):
+        _sig(a, k, 2, 2)
+        handler = a[0]
         if handler is not None and not callable(handler):
             raise ValueError("invalid handler")
         self._irq = handler
         _ble.irq(1 if handler is not None else 0)
 
-    def gap_advertise(self, interval_us, adv_data=None, *, resp_data=None, connectable=True):
+    def gap_advertise(self, interval_us=500000, adv_data=None, *, resp_data=None, connectable=True):
+        # bluetooth_ble_gap_advertise(): mp_arg_parse_all, interval_us defaults to 500 ms; None stops;
+        # None data keeps the previous call's (b'' clears it).
         _check(_ble.gap_advertise(-1 if interval_us is None else _int(interval_us), _ref(adv_data), _ref(resp_data), 1 if connectable else 0))
 
-    def gap_scan(self, duration_ms, interval_us=1280000, window_us=11250, active=False):
-        _check(_ble.gap_scan(-1 if duration_ms is None else _int(duration_ms), _int(interval_us), _int(window_us), 1 if active else 0))
+    def gap_scan(self, *a, **k):
+        # bluetooth_ble_gap_scan(): VAR_BETWEEN(1, 5); no duration scans until stopped, None stops.
+        _sig(a, k, 1, 5)
+        n = len(a)
+        if n and a[0] is None:
+            _check(_ble.gap_scan(-1, 0, 0, 0))
+            return
+        _check(_ble.gap_scan(
+            _int(a[0]) if n > 0 else 0,
+            _int(a[1]) if n > 1 else 1280000,
+            _int(a[2]) if n > 2 else 11250,
+            1 if n > 3 and a[3] else 0,
+        ))
 
-    def gap_connect(self, addr_type, addr=None, scan_duration_ms=2000, min_conn_interval_us=None, max_conn_interval_us=None):
-        if addr_type is None:
+    def gap_connect(self, *a, **k):
+        # bluetooth_ble_gap_connect(): positional (addr_type, addr, scan_duration_ms=2000,
+        # min_conn_interval_us=None, max_conn_interval_us=None); gap_connect(None) cancels, and
+        # None for any optional one means its default (aioble passes scan_duration_ms=None).
+        _sig(a, k, 2, 6)
+        n = len(a)
+        if a[0] is None and n == 1:
             _check(_ble.gap_connect(-1, 0, 0, 0, 0))
             return
-        _check(_ble.gap_connect(_int(addr_type), _ref(addr), _int(scan_duration_ms), _int(min_conn_interval_us or 0), _int(max_conn_interval_us or 0)))
+        if n < 2:
+            raise TypeError("function missing 1 required positional arguments")
+        addr_type = _int(a[0])
+        addr = _buffer(a[1])
+        if len(addr) != 6:
+            raise ValueError("invalid addr")
+        scan = a[2] if n > 2 else None
+        lo = a[3] if n > 3 else None
+        hi = a[4] if n > 4 else None
+        _check(_ble.gap_connect(
+            addr_type,
+            _ref(addr),
+            2000 if scan is None else _int(scan),
+            0 if lo is None else _int(lo),
+            0 if hi is None else _int(hi),
+        ))
 
-    def gap_disconnect(self, conn_handle):
-        return bool(_check(_ble.gap_disconnect(_int(conn_handle))))
+    def gap_disconnect(self, *a, **k):
+        _sig(a, k, 2, 2)
+        return bool(_check(_ble.gap_disconnect(_int(a[0]))))
 
-    def gatts_register_services(self, services_definition):
+    def gatts_register_services(self, *a, **k):
         # The checks of bluetooth_gatts_register_service(), in its order.
+        _sig(a, k, 2, 2)
+        services_definition = a[0]
         _ble.register_begin()
         for svc in services_definition:
             if len(svc) != 2:
@@ -303,17 +362,21 @@ class BLE:
     def gatts_indicate(self, conn_handle, value_handle, data=None):
         _check(_ble.gatts_notify(_int(conn_handle), _int(value_handle), _ref(data), 1))
 
-    def gatts_set_buffer(self, value_handle, len, append=False):
-        _check(_ble.gatts_set_buffer(_int(value_handle), _int(len), 1 if append else 0))
+    def gatts_set_buffer(self, *a, **k):
+        _sig(a, k, 3, 4)
+        _check(_ble.gatts_set_buffer(_int(a[0]), _int(a[1]), 1 if len(a) > 2 and a[2] else 0))
 
-    def gattc_discover_services(self, conn_handle, uuid=None):
-        _check(_ble.gattc_discover_services(_int(conn_handle), _uuid(uuid)))
+    def gattc_discover_services(self, *a, **k):
+        _sig(a, k, 2, 3)
+        _check(_ble.gattc_discover_services(_int(a[0]), _uuid(a[1] if len(a) > 1 else None)))
 
-    def gattc_discover_characteristics(self, conn_handle, start_handle, end_handle, uuid=None):
-        _check(_ble.gattc_discover_characteristics(_int(conn_handle), _int(start_handle), _int(end_handle), _uuid(uuid)))
+    def gattc_discover_characteristics(self, *a, **k):
+        _sig(a, k, 4, 5)
+        _check(_ble.gattc_discover_characteristics(_int(a[0]), _int(a[1]), _int(a[2]), _uuid(a[3] if len(a) > 3 else None)))
 
-    def gattc_discover_descriptors(self, conn_handle, start_handle, end_handle):
-        _check(_ble.gattc_discover_descriptors(_int(conn_handle), _int(start_handle), _int(end_handle)))
+    def gattc_discover_descriptors(self, *a, **k):
+        _sig(a, k, 4, 4)
+        _check(_ble.gattc_discover_descriptors(_int(a[0]), _int(a[1]), _int(a[2])))
 
     def gattc_read(self, conn_handle, value_handle):
         _check(_ble.gattc_read(_int(conn_handle), _int(value_handle)))
@@ -321,8 +384,9 @@ class BLE:
     def gattc_write(self, conn_handle, value_handle, data, mode=0):
         _check(_ble.gattc_write(_int(conn_handle), _int(value_handle), _ref(data), _int(mode)))
 
-    def gattc_exchange_mtu(self, conn_handle):
-        _check(_ble.gattc_exchange_mtu(_int(conn_handle)))
+    def gattc_exchange_mtu(self, *a, **k):
+        _sig(a, k, 2, 2)
+        _check(_ble.gattc_exchange_mtu(_int(a[0])))
 
 
 _hold = [None, None]
@@ -365,4 +429,5 @@ def _dispatch():
         print("Unhandled exception in IRQ callback handler")
         sys.print_exception(e)
         return 0
-    return 0 if r is None else r
+    # mp_obj_get_int_maybe(): only an int (or bool) counts; None and anything else are 0.
+    return int(r) if isinstance(r, int) else 0
