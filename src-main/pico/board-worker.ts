@@ -9,6 +9,7 @@ import { createMachineModule } from './machine-bridge.ts';
 import { PyMemory } from './py-memory.ts';
 import type { BoardWorkerData, WorkerToMain } from './protocol.ts';
 import { PumpClock } from './pump-clock.ts';
+import { awaitTopLevelRuns } from './top-level-run.ts';
 
 const data = workerData as BoardWorkerData;
 const post = (m: WorkerToMain): void => parentPort!.postMessage(m);
@@ -66,6 +67,8 @@ function drainHci(): void {
 /** Work that must reach the firmware in scheduler context (IRQ callbacks, timer callbacks). */
 const pending: (() => void)[] = [];
 let delivering = false;
+/** Counts work delivered, so a wait can tell that something may have woken a task. */
+let delivered = 0;
 export function schedule(fn: () => void): void {
   pending.push(fn);
   if (!delivering) setImmediate(deliverPending);
@@ -74,7 +77,10 @@ function deliverPending(): void {
   if (delivering) return; // never re-entrant: an IRQ handler's own events wait for it to return
   delivering = true;
   try {
-    for (let fn = pending.shift(); fn; fn = pending.shift()) fn();
+    for (let fn = pending.shift(); fn; fn = pending.shift()) {
+      delivered++;
+      fn();
+    }
   } finally {
     delivering = false;
   }
@@ -96,6 +102,27 @@ function sleepMs(ms: number): void {
   }
 }
 
+/**
+ * The idle wait of a blocking asyncio.run(): as sleepMs, but returns as soon as an IRQ or a timer
+ * callback has been delivered (it may have set a flag a task waits on), or after `ms`; ms < 0
+ * waits for such work only, as the board's loop does with no task due.
+ */
+function waitMs(ms: number): void {
+  const deadline = ms < 0 ? Infinity : performance.now() + ms;
+  const before = delivered;
+  for (;;) {
+    const seen = Atomics.load(bell, 0);
+    drainHci();
+    clock.runDue();
+    deliverPending();
+    const nextTimer = clock.next();
+    const now = performance.now();
+    if (delivered !== before || now >= deadline) return;
+    const until = Math.min(deadline, nextTimer);
+    Atomics.wait(bell, 0, seen, until === Infinity ? undefined : Math.max(0, until - now));
+  }
+}
+
 function adcU16(channel: number): number {
   if (channel !== 4) return 0;
   // RP2040 datasheet 4.9.5: T = 27 - (V - 0.706) / 0.001721; a room at about 22 C, drifting slowly.
@@ -104,9 +131,15 @@ function adcU16(channel: number): number {
   return Math.round((v / 3.3) * 65535) & 0xffff;
 }
 
+/** What gc.mem_free() counts down from: the runtime's share (measured after boot) plus the board's heap. */
+let heapLimit = data.heapBytes;
+
+/** The first GC area, where the runtime's own Python loads; the heap grows beyond it on demand. */
+const RUNTIME_AREA_BYTES = 64 * 1024;
+
 const { loadMicroPython } = await import('@micropython/micropython-webassembly-pyscript');
 const mp = await loadMicroPython({
-  heapsize: data.heapBytes,
+  heapsize: RUNTIME_AREA_BYTES,
   pystack: 4096,
   linebuffer: true,
   stdout: (line) => post({ type: 'console', text: line }),
@@ -160,10 +193,11 @@ mp.registerJsModule('_pico', {
   // time.ticks_us: microseconds, wrapping at 2**30 as MicroPython's ticks do (MICROPY_PY_TIME_TICKS_PERIOD).
   ticks_us: () => Math.floor(performance.now() * 1000) & 0x3fffffff,
   poll: () => sleepMs(0),
+  wait_ms: waitMs,
   led: (on: number) => post({ type: 'led', on: Boolean(on) }),
   unique_id_hex: () => Buffer.from(data.uniqueId).toString('hex'),
   adc_u16: adcU16,
-  heap_limit: () => data.heapBytes,
+  heap_limit: () => heapLimit,
   reset: () => {
     post({ type: 'reset' });
     // machine.reset() never returns: the main thread restarts the board.
@@ -207,9 +241,18 @@ mp.runPython("import sys\nsys.path.insert(0, '/_pico')");
 mp.runPython(`import sys\nsys.path.insert(sys.path.index('.frozen') + 1, '${FROZEN_DIR}')`);
 const bootError = runModule('_pico_boot');
 if (bootError) throw new Error(`board runtime failed to boot: ${bootError}`);
-if (data.heapMode === 'strict') lockCHeap(mp._module);
+if (data.heapMode === 'strict') {
+  // A heap of the board's size for the firmware alone (see _pico_heap.py); each step runs at
+  // top level, where this build collects garbage.
+  mp.runPython(`import _pico_heap\n_pico_heap.grow(${data.heapBytes})`);
+  lockCHeap(mp._module);
+  mp.runPython('_pico_heap.fill()\n_pico_heap.release()'); // one call: after fill nothing can be compiled
+}
 const gc = mp.pyimport('gc') as { collect(): void; mem_free(): number; mem_alloc(): number };
 gc.collect();
+/** What the runtime holds after boot: the firmware's heap comes on top (gc.mem_free, warn mode). */
+const runtimeBytes = gc.mem_alloc();
+heapLimit = runtimeBytes + data.heapBytes;
 const heapFree = gc.mem_free();
 if (data.heapMode === 'warn') watchHeap();
 
@@ -218,7 +261,7 @@ function watchHeap(): void {
   let warned = false;
   setInterval(() => {
     if (delivering) return;
-    const live = gc.mem_alloc();
+    const live = gc.mem_alloc() - runtimeBytes;
     if (!warned && live > data.heapBytes) {
       warned = true;
       post({
@@ -232,13 +275,36 @@ function watchHeap(): void {
 }
 post({ type: 'booted', heapFree, bootMs: performance.now() - bootStart });
 
-const runFile = mp.pyimport('_pico_boot').run_file as (name: string) => number;
-function runFirmware(name: string): string | null {
-  return runFile(name) === 0 ? null : 'exception';
+/**
+ * Runs boot.py or main.py as a board does (ports/rp2/main.c pyexec_file_if_exists: compiled and
+ * run in __main__ with __file__ set; an uncaught exception printed with its traceback), with its
+ * top-level asyncio.run() calls awaited (top-level-run.ts). Resolves when the file's code ends.
+ */
+async function runFirmware(file: string): Promise<string | null> {
+  const source = new TextDecoder().decode(mp.FS.readFile(`/${file}`));
+  const rewritten = awaitTopLevelRuns(source);
+  mp.globals.set('__file__', file);
+  for (const code of rewritten === source ? [source] : [rewritten, source]) {
+    try {
+      await mp.runPythonAsync(code);
+      return null;
+    } catch (e) {
+      const err = e as { name?: string; type?: string; message?: string };
+      if (err.name !== 'PythonError') throw e;
+      if (err.type === 'SystemExit') return null;
+      // Our rewrite compiles or nothing ran: the original then reports its own syntax, if bad.
+      if (err.type === 'SyntaxError' && code !== source) continue;
+      for (const line of (err.message ?? '').replace(/\n+$/, '').split('\n')) {
+        post({ type: 'console', text: line.replace('File "<stdin>"', `File "${file}"`) });
+      }
+      return 'exception';
+    }
+  }
+  return null;
 }
 
 const has = (f: string): boolean => Object.prototype.hasOwnProperty.call(data.files, f);
 let error: string | null = null;
-if (has('boot.py')) error = runFirmware('boot');
-if (!error && has('main.py')) error = runFirmware('main');
+if (has('boot.py')) error = await runFirmware('boot.py');
+if (!error && has('main.py')) error = await runFirmware('main.py');
 post({ type: 'main-exited', error });

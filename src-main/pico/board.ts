@@ -13,8 +13,6 @@ import { Watchdog, createWatchdogMemory } from './watchdog.ts';
 
 /** Python heap free after boot on a Pico W with MicroPython 1.27: about 190 KB. */
 export const PICO_W_HEAP_BYTES = 190 * 1024;
-/** What our runtime's Python side (boot shims) holds after boot; a board's C modules hold none. */
-const RUNTIME_HEAP_BYTES = 21 * 1024;
 
 export interface PicoOptions {
   name: string;
@@ -99,7 +97,7 @@ export class VirtualPico extends EventEmitter<PicoEvents> {
       files: this.files,
       shims,
       frozen: this.options.frozen ?? {},
-      heapBytes: (this.options.heapBytes ?? PICO_W_HEAP_BYTES) + RUNTIME_HEAP_BYTES,
+      heapBytes: this.options.heapBytes ?? PICO_W_HEAP_BYTES,
       heapMode: this.options.heapMode ?? 'warn',
       uniqueId: this.uniqueId,
       hciPort: port1,

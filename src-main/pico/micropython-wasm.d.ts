@@ -6,6 +6,7 @@ declare module '@micropython/micropython-webassembly-pyscript' {
   export interface MicroPythonFS {
     mkdir(path: string): void;
     writeFile(path: string, data: Uint8Array | string): void;
+    readFile(path: string): Uint8Array;
     chdir(path: string): void;
   }
   export interface MicroPythonModule {
@@ -19,6 +20,8 @@ declare module '@micropython/micropython-webassembly-pyscript' {
     registerJsModule(name: string, module: object): void;
     pyimport(name: string): Record<string, unknown>;
     runPython(code: string): unknown;
+    /** Compiles with top-level await allowed; settles when the code, awaits included, has ended. */
+    runPythonAsync(code: string): Promise<unknown>;
   }
   export function loadMicroPython(options: {
     heapsize?: number;

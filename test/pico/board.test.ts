@@ -132,6 +132,42 @@ except MemoryError:
     expect(b.state).toBe('running');
   });
 
+  it('asyncio.run() at top level returns when its task ends, and garbage is collected while it runs', async () => {
+    // 300 KB of garbage in 3 KB steps: in strict mode only a heap that is collected survives it.
+    const main = [
+      'import asyncio',
+      'async def main():',
+      '    for i in range(100):',
+      '        junk = [bytearray(1000) for _ in range(3)]',
+      '        await asyncio.sleep_ms(1)',
+      '    return "ok"',
+      'try:',
+      '    print("run gave", asyncio.run(main()))',
+      'finally:',
+      '    print("finally")',
+      'print("after")',
+      '',
+    ].join('\n');
+    const p = pico('p1', main, undefined, { heapMode: 'strict' });
+    const exited = new Promise<string | null>((r) => p.once('main-exited', r));
+    await p.powerOn();
+    expect(await exited).toBeNull();
+    expect(p.console.slice(-3)).toEqual(['run gave ok', 'finally', 'after']);
+  });
+
+  it("a task's exception comes out of asyncio.run(), with main.py's line numbers", async () => {
+    const p = pico('p1', 'import asyncio\nasync def main():\n    raise ValueError("bad reading")\nasyncio.run(main())\nprint("not reached")\n');
+    const exited = new Promise<string | null>((r) => p.once('main-exited', r));
+    await p.powerOn();
+    expect(await exited).toBe('exception');
+    const tb = p.console.join('\n');
+    expect(tb).toContain('File "main.py", line 4, in <module>');
+    expect(tb).toContain('File "main.py", line 3, in main');
+    expect(tb).toContain('ValueError: bad reading');
+    expect(tb).not.toContain('not reached');
+    expect(tb).not.toContain("Task exception wasn't retrieved");
+  });
+
   it('runs asyncio firmware: asyncio.run, ThreadSafeFlag, gather, wait_for_ms, cancellation', async () => {
     const p = pico(
       'p1',

@@ -49,10 +49,33 @@ class ThreadSafeFlag:
         self._e.clear()
 
 
+from asyncio import core as _core
+
+
+def _ended(task, result):
+    # A completion callback (Task.state): the task counts as awaited, so its exception is ours to
+    # raise rather than the loop's "Task exception wasn't retrieved".
+    pass
+
+
 def _run(coro):
-    # The board's loop blocks here until coro ends; this build's loop is the host's, which
-    # drives the task once the current statement returns.
-    return asyncio.create_task(coro)
+    # asyncio.run() as on a board: returns once coro ends, with its value, or raises its exception.
+    # This build's loop is the host's, so this call drives it instead, sleeping between steps as the
+    # board's loop does (HCI, timers and IRQs keep running). A top-level call in boot.py or main.py
+    # never comes here: it is rewritten into `await asyncio._run_at_top(...)`, which lets this build
+    # collect garbage meanwhile (see src-main/pico/top-level-run.ts).
+    t = _core.create_task(coro)
+    t.state = _ended
+    while not t.done():
+        _core._run_iter()
+        if t.done():
+            break
+        h = _core._task_queue.peek()
+        _pico.wait_ms(max(0, time.ticks_diff(h.ph_key, time.ticks_ms())) if h else -1)
+    r = t.data
+    if isinstance(r, StopIteration):
+        return r.value
+    raise r
 
 
 # This build's loop runs ready tasks back to back without returning to JavaScript, so a task
@@ -76,6 +99,7 @@ def _sleep_polled(t):
 
 asyncio.ThreadSafeFlag = ThreadSafeFlag
 asyncio.run = _run
+asyncio._run_at_top = asyncio.create_task
 asyncio.sleep_ms = _sleep_ms_polled
 asyncio.sleep = _sleep_polled
 del ThreadSafeFlag, _run
@@ -86,34 +110,3 @@ import bluetooth
 import machine
 
 del bluetooth, machine
-
-
-def run_file(name):
-    # The firmware's top level, as the board runs boot.py and main.py: an uncaught exception
-    # prints its traceback to the console. Printed here, not passed out, so that even a full
-    # heap cannot stop it being reported.
-    try:
-        __import__(name)
-    except SystemExit:
-        pass
-    except BaseException as e:
-        _print_traceback(e)
-        return 1
-    return 0
-
-
-def _print_traceback(e):
-    # As the board prints it: without this runtime's own frame on top.
-    try:
-        import io
-
-        s = io.StringIO()
-        sys.print_exception(e, s)
-        t = s.getvalue()
-        a = t.find("\n") + 1
-        b = t.find("\n", a) + 1
-        if "_pico_boot" in t[a:b]:
-            t = t[:a] + t[b:]
-        print(t, end="")
-    except MemoryError:
-        sys.print_exception(e)
