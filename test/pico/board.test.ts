@@ -132,6 +132,34 @@ except MemoryError:
     expect(b.state).toBe('running');
   });
 
+  it('says what a Pico W says: sys.platform, sys.implementation, os.uname(), rp2', async () => {
+    const main = [
+      'import sys, os, rp2',
+      'print(sys.platform)',
+      'print(sys.implementation)',
+      'print(sys.implementation._machine, sys.implementation._mpy & 0xff)',
+      'print(os.uname())',
+      'print("/lib" in sys.path, rp2.bootsel_button())',
+      'try:',
+      '    rp2.dht_readinto(None, bytearray(5))',
+      'except OSError as e:',
+      '    print("dht", e.errno)',
+      '',
+    ].join('\n');
+    const p = pico('p1', main);
+    const exited = new Promise<string | null>((r) => p.once('main-exited', r));
+    await p.powerOn();
+    expect(await exited).toBeNull();
+    expect(p.console).toEqual([
+      'rp2',
+      "(name='micropython', version=(1, 27, 0, ''), _machine='Raspberry Pi Pico W with RP2040', _mpy=4870, _build='RPI_PICO_W')",
+      'Raspberry Pi Pico W with RP2040 6',
+      "(sysname='rp2', nodename='rp2', release='1.27.0', version='v1.27.0 on 2025-12-10', machine='Raspberry Pi Pico W with RP2040')",
+      'True 0',
+      'dht 110',
+    ]);
+  });
+
   it('asyncio.run() at top level returns when its task ends, and garbage is collected while it runs', async () => {
     // 300 KB of garbage in 3 KB steps: in strict mode only a heap that is collected survives it.
     const main = [

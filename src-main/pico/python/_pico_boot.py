@@ -18,6 +18,23 @@ sys.modules["gc"] = _gc
 sys.modules["micropython"] = _micropython
 del _gc_builtin, _mp_builtin, _gc, _micropython
 
+# sys and os.uname() say what a Pico W says (see _sys.py); this module keeps the built-in sys.
+sys.modules["_sys_builtin"] = sys
+import _sys
+
+sys.modules["sys"] = _sys
+import os
+
+
+class _Uname(_sys._AttrTuple):
+    _fields = ("sysname", "nodename", "release", "version", "machine")
+
+
+# extmod/modos.c mp_os_uname; the official build adds "(<compiler> MinSizeRel)" to the version.
+_UNAME = _Uname(("rp2", "rp2", "1.27.0", "v1.27.0 on 2025-12-10", "Raspberry Pi Pico W with RP2040"))
+os.uname = lambda: _UNAME
+del _sys
+
 # time.sleep*: block like the board, while the radio and IRQs keep running (see sleep pump).
 import time
 
