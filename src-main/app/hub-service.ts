@@ -9,6 +9,7 @@ import type { Noble } from '@stoprocent/noble';
 import { Adapter } from '../hub/adapter/adapter.ts';
 import { describeAdapterSpec, type AdapterSpec } from '../hub/adapter/adapter-spec.ts';
 import { createNoble } from '../hub/adapter/noble-factory.ts';
+import { boardPackages } from '../hub/adapter/board-packages.ts';
 import { createSimulation, type Simulation } from '../hub/adapter/sim-adapters.ts';
 import { normaliseAddress } from '../hub/discovery/address.ts';
 import { Hub } from '../hub/hub.ts';
@@ -267,7 +268,10 @@ export class HubService {
     const wanted = choice.kind === 'sim' ? `simulator (${choice.picos} Pico${choice.picos === 1 ? '' : 's'})` : describeAdapterSpec(specOf(choice));
     try {
       if (choice.kind === 'sim') {
-        simulation = createSimulation({ picos: choice.picos, ...(this.options.firmwareDir ? { firmwareDir: this.options.firmwareDir } : {}) });
+        // The packages a Pico W has built in (aioble...), from the cache or micropython-lib's index.
+        const packages = await boardPackages([], this.options.home, process.env, false);
+        if (packages.notice) this.notice('warning', packages.notice);
+        simulation = createSimulation({ picos: choice.picos, frozen: packages.files, ...(this.options.firmwareDir ? { firmwareDir: this.options.firmwareDir } : {}) });
         list.push(...simulation.adapters);
         await simulation.start();
       } else {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { AdapterSpecError, parseAdapterSpec, type AdapterSpec } from '../hub/adapter/adapter-spec.ts';
 import { DEFAULT_FIRMWARE_DIR } from '../hub/adapter/sim-adapters.ts';
 import { formatFromPath } from '../hub/store/export.ts';
-import { libFolder } from './board-packages.ts';
+import { libFolder } from './lib-folder-arg.ts';
 import { parseFlags, UsageError } from './usage.ts';
 
 export interface HubArgs {

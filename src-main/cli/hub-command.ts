@@ -12,7 +12,7 @@ import { appDataDir, ensureDir } from '../hub/store/app-data.ts';
 import { LOG_FILE, LogStore } from '../hub/store/database.ts';
 import { exportLog } from '../hub/store/export.ts';
 import { PAIRED_FILE, PairedDevices, SIM_PAIRED_FILE } from '../hub/store/paired-devices.ts';
-import { boardPackages } from './board-packages.ts';
+import { boardPackages } from '../hub/adapter/board-packages.ts';
 import { parseHubArgs, type HubArgs } from './hub-args.ts';
 import { statusTable, summaryRecords, summaryTable } from './hub-table.ts';
 import { HUB_USAGE } from './usage.ts';

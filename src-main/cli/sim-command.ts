@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Sim } from '../pico/sim.ts';
-import { boardPackages, libFolder } from './board-packages.ts';
+import { boardPackages } from '../hub/adapter/board-packages.ts';
+import { libFolder } from './lib-folder-arg.ts';
 import { SIM_USAGE, parseFlags, UsageError } from './usage.ts';
 
 export interface SimArgs {

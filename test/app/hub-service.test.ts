@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Radio } from '../../src-main/radio/radio.ts';
 import { ATT_WRITE_NOT_PERMITTED, ScriptedGattPeer } from '../hub/scripted-gatt-peer.ts';
 import { until } from '../hub/sim-hub.ts';
+import { refusedUrl } from '../pico/fake-mip-index.ts';
 import { startService, type ServiceHarness } from './service-harness.ts';
 import { stateOnlyNoble } from './state-only-noble.ts';
 
@@ -99,6 +100,25 @@ describe('HubService on the simulator', () => {
     expect((await call('hub.status', {})).pingHz).toBe(20);
     await expect(call('settings.set', { pingHz: 500 })).rejects.toThrow(/pingHz/);
     expect((await call('settings.get', {})).pingHz).toBe(20);
+  });
+});
+
+describe("HubService's simulator and the packages a Pico W has built in", () => {
+  it('fetches them for its boards as the CLI does, and says once how to provide them when it cannot', async () => {
+    const saved = process.env.PICOLINK_MIP_INDEX;
+    process.env.PICOLINK_MIP_INDEX = await refusedUrl();
+    try {
+      h = await startService({ settings: { adapter: { kind: 'sim', picos: 1 }, pingHz: 10 } });
+      await until('package notice', () => h!.seen('notice').some((n) => n.level === 'warning' && /built in: aioble/.test(n.text)));
+      const notice = h.seen('notice').find((n) => /built in: aioble/.test(n.text))!.text;
+      // The app has no --lib: the notice points at the cache folder instead.
+      expect(notice).not.toMatch(/--lib/);
+      expect(notice).toContain(path.join('micropython-lib', '1.27'));
+      await until('the board still runs', () => (h!.seen('status').at(-1)?.devices.length ?? 0) === 1);
+    } finally {
+      if (saved === undefined) delete process.env.PICOLINK_MIP_INDEX;
+      else process.env.PICOLINK_MIP_INDEX = saved;
+    }
   });
 });
 
