@@ -134,12 +134,14 @@ function adcU16(channel: number): number {
 /** What gc.mem_free() counts down from: the runtime's share (measured after boot) plus the board's heap. */
 let heapLimit = data.heapBytes;
 
-/** The first GC area, where the runtime's own Python loads; the heap grows beyond it on demand. */
+/** Room for the runtime's own Python in the first GC area; the heap grows beyond it on demand. */
 const RUNTIME_AREA_BYTES = 64 * 1024;
 
 const { loadMicroPython } = await import('@micropython/micropython-webassembly-pyscript');
 const mp = await loadMicroPython({
-  heapsize: RUNTIME_AREA_BYTES,
+  // Strict mode grows a separate area of the board's size for the firmware (see below); warn mode
+  // starts with room for both, so a firmware's first 190 KB need no growth in small steps.
+  heapsize: data.heapMode === 'strict' ? RUNTIME_AREA_BYTES : RUNTIME_AREA_BYTES + data.heapBytes,
   pystack: 4096,
   linebuffer: true,
   stdout: (line) => post({ type: 'console', text: line }),
