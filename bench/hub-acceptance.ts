@@ -15,7 +15,8 @@ const out = path.join(dir, 'out.csv');
 const args = ['hub', '--sim', String(PICOS), '--duration', String(SECONDS), '--export', out, '--home', dir];
 console.log(`npx picolink ${args.join(' ')}`);
 const code = await new Promise<number | null>((resolve) => {
-  const child = spawn(process.execPath, [path.join(import.meta.dirname, '..', 'bin', 'picolink.js'), ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // Standard input a pipe from this process: the hub stops when it closes, so it never outlives the bench.
+  const child = spawn(process.execPath, [path.join(import.meta.dirname, '..', 'bin', 'picolink.js'), ...args], { stdio: ['pipe', 'ignore', 'inherit'] });
   child.on('exit', resolve);
 });
 if (code !== 0) throw new Error(`picolink hub exited with ${code}`);

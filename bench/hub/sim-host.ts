@@ -1,7 +1,7 @@
 // The far side of the hub bench, in its own process so the hub's CPU figure is the hub's alone:
 // N virtual Picos on a radio with K adapters, each adapter's HCI on a pty (as a UART dongle).
-// Prints one JSON line {ptys, addresses} when the boards have booted; stops on SIGTERM or when
-// standard input closes.
+// Prints one JSON line {ptys, addresses} when the boards have booted; stops on SIGTERM, SIGHUP,
+// SIGINT or when standard input (the bench's pipe) closes, so it never outlives the bench.
 import path from 'node:path';
 import { SIM_ADAPTER_LIMIT } from '../../src-main/hub/adapter/sim-adapters.ts';
 import { Sim } from '../../src-main/pico/sim.ts';
@@ -25,9 +25,9 @@ const stop = async (): Promise<void> => {
   if (stopping) return;
   stopping = true;
   await sim.close();
-  radio.close();
+  await radio.close();
   process.exit(0);
 };
-process.on('SIGTERM', () => void stop());
+for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.on(signal, () => void stop());
 process.stdin.on('end', () => void stop());
 process.stdin.resume();

@@ -15,6 +15,7 @@ import { PAIRED_FILE, PairedDevices, SIM_PAIRED_FILE } from '../hub/store/paired
 import { boardPackages } from '../hub/adapter/board-packages.ts';
 import { parseHubArgs, type HubArgs } from './hub-args.ts';
 import { statusTable, summaryRecords, summaryTable } from './hub-table.ts';
+import { onStopSignal, stdinIsPipe } from './stop-requests.ts';
 import { HUB_USAGE } from './usage.ts';
 
 /** --duration counts from when every paired device is linked, or from this long after start. */
@@ -155,7 +156,7 @@ function wireEvents(hub: Hub, out: Output, args: HubArgs): void {
   });
 }
 
-/** Resolves with the exit code when --duration has run out, or on SIGINT/SIGTERM. */
+/** Resolves with the exit code when --duration has run out, on SIGINT/SIGTERM/SIGHUP, or when a parent's pipe on standard input closes. */
 function runUntilDone(hub: Hub, args: HubArgs, out: Output): Promise<number> {
   const started = Date.now();
   let measuringSince: number | null = null;
@@ -165,13 +166,15 @@ function runUntilDone(hub: Hub, args: HubArgs, out: Output): Promise<number> {
     const finish = (code: number): void => {
       clearInterval(timer);
       clearTimeout(deadline);
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      removeSignals();
+      process.stdin.off('end', onStdinEnd);
+      if (fromParent) process.stdin.destroy();
       resolve(code);
     };
-    const onSignal = (): void => finish(0);
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const removeSignals = onStopSignal(() => finish(0));
+    const onStdinEnd = (): void => finish(0);
+    const fromParent = stdinIsPipe();
+    if (fromParent) process.stdin.on('end', onStdinEnd).resume();
     const tick = (): void => {
       const now = Date.now();
       const status = hub.status(now);

@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { formatAddress } from '../radio/hci/address.ts';
 import { Radio } from '../radio/radio.ts';
 import { CONTROL_HELP, parseControl, type ControlCommand } from './radio-control.ts';
+import { boundStop, stdinIsPipe, stopSignals, type StopReason } from './stop-requests.ts';
 import { RADIO_USAGE, parseFlags, UsageError } from './usage.ts';
 
 export interface RadioArgs {
@@ -45,6 +46,7 @@ export async function runRadio(argv: string[]): Promise<number> {
     console.log(RADIO_USAGE);
     return 0;
   }
+  const signals = stopSignals();
   const radio = new Radio(args.btsnoop !== undefined ? { btsnoop: args.btsnoop } : {});
   radio.on('error', (e) => console.error(`warning: ${e.node}: ${e.message}`));
   const limits = {
@@ -65,38 +67,48 @@ export async function runRadio(argv: string[]): Promise<number> {
   try {
     for (const p of args.ptys) addNode(p);
   } catch (e) {
-    radio.close();
+    signals.remove();
+    await radio.close();
     console.error(`error: ${(e as Error).message}`);
     return 1;
   }
-  console.log(`radio running with ${args.ptys.length} node(s); type 'help' for commands, Ctrl-C to stop`);
 
   return new Promise<number>((resolve) => {
     let stopping = false;
-    const stop = (): void => {
+    const stop = (reason: StopReason | 'quit'): void => {
       if (stopping) return;
       stopping = true;
+      signals.remove();
+      boundStop('the radio');
       rl?.close();
       // readline's close leaves stdin open (and the process alive) when called from its own handler.
       process.stdin.destroy();
-      radio.close();
-      console.log('radio stopped');
-      resolve(0);
+      const dropped = radio.list().filter((n) => (n.backlog?.().droppedPackets ?? 0) > 0);
+      for (const n of dropped) console.error(`warning: ${n.name}: ${n.backlog!().droppedPackets} packet(s) dropped because its host did not read`);
+      // The captures' tails are written before the process may end.
+      void radio.close().then(() => {
+        console.log(`radio stopped${reason === 'quit' ? '' : ` (${reason})`}`);
+        resolve(0);
+      });
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    const fromParent = stdinIsPipe();
     const rl = process.stdin.isTTY || !process.stdin.readableEnded ? createInterface({ input: process.stdin }) : null;
+    rl?.on('close', () => {
+      if (fromParent) stop('end of standard input');
+    });
     rl?.on('line', (line) => {
       const parsed = parseControl(line);
       if (!parsed.ok) return console.error(`error: ${parsed.error}`);
       if (parsed.command === null) return;
-      if (parsed.command.kind === 'quit') return stop();
+      if (parsed.command.kind === 'quit') return stop('quit');
       try {
         console.log(execute(radio, parsed.command, addNode));
       } catch (e) {
         console.error(`error: ${(e as Error).message}`);
       }
     });
+    console.log(`radio running with ${args.ptys.length} node(s); type 'help' for commands, Ctrl-C to stop`);
+    signals.handle(stop);
   });
 }
 
@@ -110,7 +122,8 @@ function execute(radio: Radio, c: Exclude<ControlCommand, { kind: 'quit' }>, add
         .map((n) => {
           const ctl = n.controller;
           const where = `(${ctl.position.x}, ${ctl.position.y})`;
-          return `${n.name}  ${formatAddress(ctl.publicAddress)}  at ${where}  ${ctl.isPowered ? 'on' : 'off'}  ${ctl.connectionCount} link(s)  ${n.ptyPath ?? ''}`;
+          const dropped = n.backlog?.().droppedPackets ?? 0;
+          return `${n.name}  ${formatAddress(ctl.publicAddress)}  at ${where}  ${ctl.isPowered ? 'on' : 'off'}  ${ctl.connectionCount} link(s)  ${n.ptyPath ?? ''}${dropped ? `  dropped ${dropped}` : ''}`;
         })
         .join('\n');
     case 'add':

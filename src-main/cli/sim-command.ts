@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { Sim } from '../pico/sim.ts';
 import { boardPackages } from '../hub/adapter/board-packages.ts';
 import { libFolder } from './lib-folder-arg.ts';
+import { boundStop, stdinIsPipe, stopSignals, type StopReason } from './stop-requests.ts';
 import { SIM_USAGE, parseFlags, UsageError } from './usage.ts';
 
 export interface SimArgs {
@@ -48,11 +49,13 @@ export async function runSim(argv: string[]): Promise<number> {
     console.log(SIM_USAGE);
     return 0;
   }
+  const signals = stopSignals();
   // Once per run, not per board: every board gets the same frozen packages.
   let packages;
   try {
     packages = await boardPackages(args.lib, null);
   } catch (e) {
+    signals.remove();
     console.error(`error: ${(e as Error).message}`);
     return 1;
   }
@@ -69,28 +72,32 @@ export async function runSim(argv: string[]): Promise<number> {
       sim.radio.attachPty(node.name, args.hciPty);
       console.log(`central: open ${args.hciPty}  (BD_ADDR ${node.controller.options.address})`);
     } catch (e) {
+      signals.remove();
       await sim.close();
       console.error(`error: ${(e as Error).message}`);
       return 1;
     }
   }
   await sim.start();
-  console.log(`sim running ${args.picos} Pico(s) with ${args.firmware}; type 'help' for commands, Ctrl-C to stop`);
   return new Promise<number>((resolve) => {
     let stopping = false;
-    const stop = (): void => {
+    const stop = (reason: StopReason | 'quit'): void => {
       if (stopping) return;
       stopping = true;
+      signals.remove();
+      boundStop('the sim');
       rl.close();
       process.stdin.destroy();
       void sim.close().then(() => {
-        console.log('sim stopped');
+        console.log(`sim stopped${reason === 'quit' ? '' : ` (${reason})`}`);
         resolve(0);
       });
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    const fromParent = stdinIsPipe();
     const rl = createInterface({ input: process.stdin });
+    rl.on('close', () => {
+      if (fromParent) stop('end of standard input');
+    });
     rl.on('line', (line) => {
       const [verb, name, ...rest] = line.trim().split(/\s+/);
       if (!verb) return;
@@ -117,7 +124,7 @@ export async function runSim(argv: string[]): Promise<number> {
           }
           case 'quit':
           case 'exit':
-            stop();
+            stop('quit');
             return '';
           default:
             throw new Error(`unknown command ${JSON.stringify(verb)}; type 'help'`);
@@ -128,5 +135,7 @@ export async function runSim(argv: string[]): Promise<number> {
         (e: Error) => console.error(`error: ${e.message}`),
       );
     });
+    console.log(`sim running ${args.picos} Pico(s) with ${args.firmware}; type 'help' for commands, Ctrl-C to stop`);
+    signals.handle(stop);
   });
 }

@@ -51,6 +51,6 @@ export class Sim {
 
   async close(): Promise<void> {
     await Promise.all(this.picos.map((p) => p.close()));
-    if (this.ownsRadio) this.radio.close();
+    if (this.ownsRadio) await this.radio.close();
   }
 }

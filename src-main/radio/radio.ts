@@ -1,6 +1,8 @@
 // The virtual radio: nodes (a controller each) on one Air, attached to hosts over a pty or in
 // process, with the controls a test or the CLI needs: add and remove nodes, power, move, packet
-// error rate, drop a link, and btsnoop capture per node.
+// error rate, drop a link, and btsnoop capture per node. Nothing here waits on I/O: pty writes
+// queue for a host that reads slowly (pty-writer.ts), captures are written asynchronously and
+// close() resolves once their tails are on disk.
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { Air, type AirOptions } from './air/air.ts';
@@ -10,6 +12,7 @@ import { Controller, type ControllerEvent } from './controller/controller.ts';
 import { LAPTOP_ADAPTER, type ControllerOptions } from './controller/options.ts';
 import { createInProcessPair, type HostEnd } from './transport/in-process.ts';
 import { PtyPort } from './transport/pty.ts';
+import type { PtyWriterStats } from './transport/pty-writer.ts';
 
 export interface NodeSpec extends Partial<ControllerOptions> {
   name?: string;
@@ -26,16 +29,30 @@ export interface RadioNode {
   /** The path a host opens, for pty-attached nodes. */
   ptyPath?: string;
   btsnoopPath?: string;
+  /** For pty-attached nodes: what waits for the host, and what was dropped because it did not read. */
+  backlog?(): PtyWriterStats;
 }
 
+/** Trouble with a node's own I/O rather than with what its host sent. */
+export interface NodeIoEvent {
+  kind: 'host-not-reading' | 'host-reading' | 'capture-error';
+  node: string;
+  message: string;
+}
+
+/** What the radio reports on 'error': never thrown, the radio carries on. */
+export type RadioReport = ControllerEvent | NodeIoEvent;
+
 export interface RadioEvents {
-  error: [ControllerEvent];
+  error: [RadioReport];
 }
 
 export class Radio extends EventEmitter<RadioEvents> {
   readonly air: Air;
   private readonly nodes = new Map<string, RadioNode & { close(): void }>();
   private serial = 0;
+  /** Captures still writing their tails, for close() to wait on. */
+  private readonly closing = new Set<Promise<void>>();
 
   constructor(private readonly options: RadioOptions = {}) {
     super();
@@ -59,9 +76,7 @@ export class Radio extends EventEmitter<RadioEvents> {
       name,
     };
     const controller = new Controller(this.air, opts);
-    controller.on('error', (e) => {
-      if (this.listenerCount('error') > 0) this.emit('error', e);
-    });
+    controller.on('error', (e) => this.report(e));
     const node: RadioNode & { close(): void } = {
       name,
       controller,
@@ -75,7 +90,12 @@ export class Radio extends EventEmitter<RadioEvents> {
       node.btsnoopPath = writer.path;
       controller.on('packet', (dir, bytes) => writer.record(dir, bytes));
       const close = node.close;
-      node.close = () => (close(), writer.close());
+      node.close = () => {
+        close();
+        const done = writer.close();
+        this.closing.add(done);
+        void done.then(() => this.closing.delete(done));
+      };
     }
     this.nodes.set(name, node);
     return node;
@@ -83,7 +103,14 @@ export class Radio extends EventEmitter<RadioEvents> {
 
   private openCapture(name: string): BtsnoopWriter {
     const p = path.parse(this.options.btsnoop!);
-    return new BtsnoopWriter(path.join(p.dir, `${p.name}-${name}${p.ext || '.btsnoop'}`));
+    return new BtsnoopWriter(path.join(p.dir, `${p.name}-${name}${p.ext || '.btsnoop'}`), {
+      onError: (e) => this.report({ kind: 'capture-error', node: name, message: `btsnoop capture stopped: ${e.message}` }),
+    });
+  }
+
+  private report(e: RadioReport): void {
+    // Only emit when someone listens: an unhandled 'error' must never take the radio down.
+    if (this.listenerCount('error') > 0) this.emit('error', e);
   }
 
   /** Opens a pty for the node's host at `linkPath`. */
@@ -91,16 +118,26 @@ export class Radio extends EventEmitter<RadioEvents> {
     const node = this.get(name);
     const taken = this.list().find((n) => n.ptyPath !== undefined && path.resolve(n.ptyPath) === path.resolve(linkPath));
     if (taken) throw new Error(`${linkPath} is already node ${taken.name}'s endpoint`);
-    const port = new PtyPort(linkPath);
+    const port = new PtyPort(linkPath, {
+      onBacklog: (dropping, stats) =>
+        this.report(
+          dropping
+            ? { kind: 'host-not-reading', node: name, message: `the host at ${linkPath} is not reading: packets to it are dropped (${stats.queuedBytes} bytes waiting)` }
+            : { kind: 'host-reading', node: name, message: `the host at ${linkPath} is reading again; ${stats.droppedPackets} packet(s), ${stats.droppedBytes} bytes dropped in all` },
+        ),
+    });
     node.controller.attachHost(port);
     node.ptyPath = linkPath;
+    node.backlog = () => port.backlog;
     return node;
   }
 
   /** Returns the host end of an in-process HCI link to the node. */
   attachInProcess(name: string): HostEnd {
     const { port, host } = createInProcessPair();
-    this.get(name).controller.attachHost(port);
+    const node = this.get(name);
+    node.controller.attachHost(port);
+    delete node.backlog;
     return host;
   }
 
@@ -137,8 +174,10 @@ export class Radio extends EventEmitter<RadioEvents> {
     return this.air.dropLink(this.get(a).controller, this.get(b).controller);
   }
 
-  close(): void {
+  /** Closes every node; resolves once every capture's tail is on disk. */
+  async close(): Promise<void> {
     for (const node of this.nodes.values()) node.close();
     this.nodes.clear();
+    await Promise.all([...this.closing]);
   }
 }

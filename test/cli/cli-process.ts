@@ -20,8 +20,18 @@ export class Cli {
   readonly exited: Promise<number | null>;
   private readonly changed = new Set<() => void>();
 
-  constructor(args: string[]) {
-    this.child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: 'pipe' });
+  /**
+   * Runs in a process group of its own, so kill() ends whatever the CLI started too. With
+   * `stdin: 'null'` its standard input is /dev/null rather than a pipe from this process.
+   */
+  constructor(args: string[], options: { stdin?: 'pipe' | 'null' } = {}) {
+    const argv = [BIN, ...args];
+    this.child =
+      options.stdin === 'null'
+        ? spawn('/bin/sh', ['-c', 'exec "$0" "$@" < /dev/null', process.execPath, ...argv], { cwd: ROOT, stdio: 'pipe', detached: true })
+        : spawn(process.execPath, argv, { cwd: ROOT, stdio: 'pipe', detached: true });
+    live.add(this);
+    this.child.on('exit', () => live.delete(this));
     for (const name of ['stdout', 'stderr'] as const) {
       this.child[name].setEncoding('utf8');
       this.child[name].on('data', (text: string) => {
@@ -78,8 +88,14 @@ export class Cli {
     }
   }
 
+  /** Sends `signal` to the CLI alone. */
+  signal(signal: NodeJS.Signals): void {
+    if (this.running) this.child.kill(signal);
+  }
+
+  /** Kills the CLI's whole process group (while the CLI runs: after that its group id may be reused). */
   kill(): void {
-    if (this.running) this.child.kill('SIGKILL');
+    if (this.running) killGroup(this.child.pid);
   }
 
   transcript(): string {
@@ -87,11 +103,28 @@ export class Cli {
   }
 }
 
+const live = new Set<Cli>();
+
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // the group is gone already
+  }
+}
+
+// A test run that ends early (a failure in a hook, vitest stopping the worker) still takes its
+// CLIs with it; the CLIs also stop by themselves when this process's end of their stdin closes.
+process.on('exit', () => {
+  for (const cli of live) cli.kill();
+});
+
 /**
  * Registers hooks that give each test a fresh temporary directory and kill, after the test,
  * every process it spawned. Call at the top of a test file.
  */
-export function cliFixture(): { dir(): string; picolink(...args: string[]): Cli } {
+export function cliFixture(): { dir(): string; picolink(...args: string[]): Cli; picolinkNoStdin(...args: string[]): Cli } {
   const spawned: Cli[] = [];
   let dir = '';
   beforeEach(() => {
@@ -108,6 +141,11 @@ export function cliFixture(): { dir(): string; picolink(...args: string[]): Cli 
     dir: () => dir,
     picolink: (...args) => {
       const cli = new Cli(args);
+      spawned.push(cli);
+      return cli;
+    },
+    picolinkNoStdin: (...args) => {
+      const cli = new Cli(args, { stdin: 'null' });
       spawned.push(cli);
       return cli;
     },

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { sqliteOptions } from '../../src-main/hub/store/sqlite-binding.ts';
 import { Radio } from '../../src-main/radio/radio.ts';
 import { ATT_WRITE_NOT_PERMITTED, ScriptedGattPeer } from '../hub/scripted-gatt-peer.ts';
-import { cliFixture } from './cli-process.ts';
+import { cliFixture, type Cli } from './cli-process.ts';
 
 const { dir, picolink } = cliFixture();
 
@@ -79,8 +79,6 @@ describe('picolink hub', () => {
     try {
       const cli = picolink('hub', '--hci', `uart:${port}`, '--pair', peer.address, '--json', '--home', dir());
       await cli.waitFor('stdout', 'GATT setup keeps failing (4 times)', 0, 40_000);
-      // SIGTERM: noble's hci bindings add a SIGINT listener of their own once the adapter answers,
-      // and it exits with code 1 when it is the last one (bindings.js onSigInt).
       cli.child.kill('SIGTERM');
       expect(await cli.exit(15_000)).toBe(0);
       const cause = 'no Write Response to the CCCD write of 6e400003b5a3f393e0a9e50e24dcca9e in 2000 ms (refused with an ATT error, or lost)';
@@ -117,7 +115,31 @@ describe('picolink hub', () => {
       }
     } finally {
       peer.close();
-      radio.close();
+      await radio.close();
+    }
+  }, 60_000);
+
+  // noble's HCI bindings add a SIGINT listener when they start, after the hub's own, that calls
+  // process.exit(1) when it is the last one: Ctrl-C ended the hub with code 1 and no summary.
+  it.each([
+    ['Ctrl-C (SIGINT)', (cli: Cli) => cli.signal('SIGINT')],
+    ['SIGHUP', (cli: Cli) => cli.signal('SIGHUP')],
+    ['the end of its parent’s pipe on standard input', (cli: Cli) => cli.child.stdin.end()],
+  ])('%s on a hub with a UART adapter stops it cleanly: exit code 0 and the summary', async (_how, stop) => {
+    const radio = new Radio();
+    const port = path.join(dir(), 'dongle');
+    radio.addNode({ name: 'dongle' });
+    radio.attachPty('dongle', port);
+    try {
+      const cli = picolink('hub', '--hci', `uart:${port}`, '--json', '--home', dir());
+      await cli.waitFor('stdout', '"state":"poweredOn"', 0, 30_000);
+      // A status line comes from the hub's own loop, so its handlers are in place by now.
+      await cli.waitFor('stdout', '"type":"status"', 0, 5_000);
+      stop(cli);
+      expect(await cli.exit(15_000)).toBe(0);
+      expect(lines(cli.out.stdout).some((r) => r.type === 'summary')).toBe(true);
+    } finally {
+      await radio.close();
     }
   }, 60_000);
 

@@ -74,16 +74,7 @@ describe('radio stopping', () => {
     expect(gone(path.join(tmp(), 'b'))).toBe(true);
   });
 
-  it('keeps running when standard input ends, and stops on SIGTERM', async () => {
-    const cli = await radio('a');
-    cli.child.stdin.end();
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(cli.running).toBe(true);
-    cli.child.kill('SIGTERM');
-    expect(await cli.exit()).toBe(0);
-    expect(cli.out.stdout).toContain('radio stopped');
-    expect(gone(path.join(tmp(), 'a'))).toBe(true);
-  });
+  // Signals, the end of standard input and a host that stops reading: radio-stop.test.ts.
 
   it('a pty that cannot be linked at start exits 1 and removes the links made before it', async () => {
     const file = path.join(tmp(), 'file');

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { SIM_USAGE } from '../../src-main/cli/usage.ts';
 import type { Characteristic, Peripheral } from '@stoprocent/noble';
 import { nobleOn } from '../radio/integration/stacks.ts';
-import { cliFixture, gone, PtyHost, ROOT } from './cli-process.ts';
+import { cliFixture, gone, PtyHost, ROOT, type Cli } from './cli-process.ts';
 import { enableNotifications } from '../../src-main/hub/link/cccd.ts';
 
 const { dir, picolink } = cliFixture();
@@ -78,5 +78,22 @@ describe('picolink sim', () => {
     } finally {
       noble.stop();
     }
+  });
+
+  // A sim left behind by a parent that was killed ran on at 20-45% CPU, its links in place.
+  it.each([
+    ['SIGTERM', (cli: Cli) => cli.signal('SIGTERM')],
+    ['SIGHUP', (cli: Cli) => cli.signal('SIGHUP')],
+    ['end of standard input', (cli: Cli) => cli.child.stdin.end()],
+  ])('%s stops the sim within the bound and removes the central link', async (how, stop) => {
+    const central = path.join(dir(), 'central');
+    const cli = picolink('sim', '--picos', '1', '--firmware', PERIPHERAL, '--hci-pty', central);
+    await cli.waitFor('stdout', 'sim running 1 Pico(s)', 0, 30_000);
+    const t0 = performance.now();
+    stop(cli);
+    expect(await cli.exit(5_000)).toBe(0);
+    expect(performance.now() - t0).toBeLessThan(5_000);
+    expect(cli.out.stdout).toContain(`sim stopped (${how})`);
+    expect(gone(central)).toBe(true);
   });
 });

@@ -10,8 +10,8 @@ beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'picolink-radio-'));
   radio = new Radio({ btsnoop: path.join(dir, 'cap.btsnoop') });
 });
-afterEach(() => {
-  radio.close();
+afterEach(async () => {
+  await radio.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -4,11 +4,15 @@ import { createRequire } from 'node:module';
 import type { Noble } from '@stoprocent/noble';
 import type { AdapterSpec } from './adapter-spec.ts';
 import { hardenNoble } from './noble-hardening.ts';
+import { keepSigintFromNoble } from './noble-signals.ts';
 
 type WithBindings = (kind: string, options?: object) => Noble;
 
 export function createNoble(spec: AdapterSpec): Noble {
-  if (spec.kind !== 'dbus') hardenNoble();
+  if (spec.kind !== 'dbus') {
+    hardenNoble();
+    keepSigintFromNoble();
+  }
   const require = createRequire(import.meta.url);
   const { withBindings } = require('@stoprocent/noble') as { withBindings: WithBindings };
   switch (spec.kind) {

@@ -7,6 +7,7 @@ import { Radio } from '../../radio/radio.ts';
 import { nobleInProcess } from '../../radio/transport/noble-in-process.ts';
 import { Adapter } from './adapter.ts';
 import { hardenNoble } from './noble-hardening.ts';
+import { keepSigintFromNoble } from './noble-signals.ts';
 
 /** A laptop controller's usual limit (controller/options.ts LAPTOP_ADAPTER). */
 export const SIM_ADAPTER_LIMIT = 7;
@@ -44,6 +45,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
   const radio = new Radio();
   const adapters: Adapter[] = [];
   hardenNoble();
+  keepSigintFromNoble();
   for (let i = 0; i < count; i++) {
     const node = radio.addNode({ name: `sim-hci${i}`, maxConnections: limit });
     const noble = nobleInProcess(radio.attachInProcess(node.name));
@@ -65,7 +67,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
     start: () => sim.start(),
     close: async () => {
       await sim.close();
-      radio.close();
+      await radio.close();
     },
   };
 }

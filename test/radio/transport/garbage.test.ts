@@ -4,8 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import type { ControllerEvent } from '../../../src-main/radio/controller/controller.ts';
-import { Radio } from '../../../src-main/radio/radio.ts';
+import { Radio, type RadioReport } from '../../../src-main/radio/radio.ts';
 import { openPtyHost } from '../../../src-main/radio/transport/pty-host.ts';
 
 const RESET = Buffer.from('01030c00', 'hex');
@@ -13,7 +12,7 @@ const RESET_COMPLETE = Buffer.from('040e0401030c00', 'hex');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let radio: Radio;
-let errors: ControllerEvent[];
+let errors: RadioReport[];
 let dir: string;
 beforeEach(() => {
   radio = new Radio();
@@ -21,8 +20,8 @@ beforeEach(() => {
   radio.on('error', (e) => errors.push(e));
   dir = mkdtempSync(path.join(tmpdir(), 'picolink-garbage-'));
 });
-afterEach(() => {
-  radio.close();
+afterEach(async () => {
+  await radio.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
