@@ -70,6 +70,8 @@ for (const p of [periph, central]) {
 for (const p of [periph, central]) {
   const ping = (await figure(p, 'footprint ping')).split(' ');
   console.log(`${p.name.padEnd(8)} bytes allocated per ping/pong in steady state: ${Number(ping[2]).toFixed(1)} (goal 0; ${ping[4]} pongs for 1,100 pings)`);
+  const flood = (await figure(p, 'footprint flood')).split(' ');
+  console.log(`${p.name.padEnd(8)} bytes allocated per PING refused in a flood: ${Number(flood[2]).toFixed(1)} (goal 0; ${flood[4]} of 1,000 refused)`);
 }
 await periph.close();
 await central.close();

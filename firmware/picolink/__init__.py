@@ -3,7 +3,7 @@
 #   node = picolink.start(config)      # Peripheral or Central, from config.ROLE
 #   link = await node.link()           # the next link that comes up
 #   await link.send("hi"); msg = await link.recv()
-from .link import Link, LinkDown, WINDOW
+from .link import Link, LinkDown, LinkDropped, WINDOW
 
 VERSION = "0.1.0"
 

@@ -8,7 +8,7 @@ import time
 from micropython import const
 
 from . import adv, profile
-from .link import Link
+from .link import Link, LinkDropped
 
 _IRQ_SCAN_RESULT = const(5)
 _IRQ_SCAN_DONE = const(6)
@@ -154,7 +154,7 @@ class Central:
                 await self._scan()
                 await self._connect()
                 await self._setup()
-                k.reset(self._conn, self._writer(), self.info)
+                k.reset(self._conn, self._writer(), self.info, True, self._hangup)
                 k.mtu = self._mtu
                 if k.framed:
                     k._credit(True)  # CREDIT 0: subscribed, the peripheral may send
@@ -222,7 +222,12 @@ class Central:
         # Tutorial profile: the peer's value read back, as text. The tutorial's own peripheral
         # stores its reply without notifying, so this is the only way to see it.
         self._r_value = None
-        await self._step(self.ble.gattc_read, self._rx)
+        try:
+            await self._step(self.ble.gattc_read, self._rx)
+        except OSError:
+            # As every library wait: a link that cannot answer is dropped, and the app sees LinkDown.
+            self.links[0].drop("read failed")
+            raise LinkDropped("read failed")
         v = self._r_value
         return None if v is None else str(v, "utf-8")
 

@@ -4,6 +4,13 @@
 #
 # Concurrency: feed() runs in IRQ (scheduler) context and may run between any two bytecodes of a
 # task, so every counter has one writer: the IRQ side or the task side, never both.
+#
+# A peer cannot make the board queue without bound (docs/PROTOCOL.md 4, 5): counted frames past
+# the credit we gave drop the link, a CREDIT for frames never sent is ignored; PINGs are answered
+# within a PONG budget (BTstack says nothing of a notification's progress, so a PONG counts as in
+# flight until the link has had time to carry it at _PONG_OCTETS_PER_MS) and the rest counted as
+# bad. Every wait the library makes ends in LinkDown: a wait that runs out drops the link first
+# (LinkDropped), so the app's `except LinkDown` goes on to the next link.
 import asyncio
 import time
 from micropython import const
@@ -32,9 +39,21 @@ _PONG_EXTRA = const(4)
 _SVC_INFO = const(1)
 _SVC_TPUT = const(2)
 _STALL_MS = const(1000)
+_OUT_MS = const(5000)  # the stack takes a write within this, or the link is dropped
+_PONG_OCTETS_PER_MS = const(4)  # PONG budget, 4 kB/s: under a Pico W link's ~7 kB/s at a 15 ms interval
+_PONG_AHEAD_MS = const(64)  # how far ahead of the budget PONGs may run: a burst of ~13 small ones
+_PONG_STALE_MS = const(1000)
+_ATT_HDR = const(3)  # opcode + handle before a notified value, Core 5.4 Vol 3 Part F 3.4.7.1
 
 
 class LinkDown(Exception):
+    # The link is gone; the node relinks on its own.
+    pass
+
+
+class LinkDropped(LinkDown):
+    # The library dropped the link (args[0] says why): the peer broke the protocol, or a wait
+    # for it ran out. Raised instead of asyncio.TimeoutError so one `except LinkDown` handles it.
     pass
 
 
@@ -51,7 +70,8 @@ class Link:
         self._pongmv = memoryview(self._pong)
         self._pong_view = self._pongmv
         self._pong_view_n = -1
-        self._cbuf = bytearray(6)
+        self._cbuf = bytearray(6)  # CREDIT from the receive path
+        self._cbuf_t = bytearray(6)  # CREDIT from tasks: an IRQ may build its own meanwhile
         self._qm = [None] * _Q
         self._lock = asyncio.Lock()
         self._rx_flag = asyncio.ThreadSafeFlag()
@@ -61,14 +81,16 @@ class Link:
         self.bad = 0  # frames or messages rejected since boot (kept across links)
         self.up = False
         self.conn = -1
+        self.why = None  # why the library last dropped a link
 
-    def reset(self, conn, writer, info, ready=True):
+    def reset(self, conn, writer, info, ready=True, hangup=None):
         # A new connection on this (preallocated) link. A peripheral's link is not ready until a
         # frame from the central shows it has subscribed (docs/PROTOCOL.md section 5).
         self._ready = ready
         self.conn = conn
         self._write = writer  # writer(memoryview) -> True if taken, False if busy; raises OSError if gone
         self._info = info  # info() -> dict for an info request
+        self._hangup = hangup  # hangup() disconnects (any context); None: nothing to hang up
         self.mtu = 23
         self.interval_us = 0
         self._rxn = -1  # octets of the message being reassembled; -1 when none
@@ -77,13 +99,15 @@ class Link:
         self._sent = 0  # data frames sent (task side)
         self._granted = WINDOW  # peer's grant: total data frames we may send (IRQ side)
         self._c_irq = 0  # data frames consumed (IRQ side)
-        self._c_sent = 0  # last grant sent (either side: duplicates are harmless)
+        self._c_sent_i = 0  # last grant sent by the IRQ side
+        self._c_sent_t = 0  # last grant sent by the task side
         self._qh = 0  # task side
         self._qt = 0  # IRQ side
         for i in range(_Q):
             self._qm[i] = None
         self._pong_n = 0  # octets of a pong waiting for the writer (central only)
         self._pong_t = 0
+        self._pong_free = time.ticks_ms()  # when the PONG budget has paid for every PONG so far (IRQ side)
         self._svc = 0
         self._tput = 0
         self.rx_msgs = 0
@@ -99,6 +123,20 @@ class Link:
         self.up = False
         for f in (self._rx_flag, self._tx_flag, self._svc_flag, self._down_flag):
             f.set()
+
+    def drop(self, why):
+        # Ends this link from our side (any context): tasks waiting on it get LinkDown at once,
+        # the connection is hung up and the node serves the next one.
+        if not self.up:
+            return
+        self.why = why
+        print("link dropped:", why)
+        self.down()
+        if self._hangup is not None:
+            try:
+                self._hangup()
+            except OSError:
+                pass
 
     async def wait_down(self):
         while self.up:
@@ -149,7 +187,12 @@ class Link:
             if f & (_START | _END) == (_START | _END) and 0x10 <= t < 0x20:
                 self._link_msg(b, p, ln, t, t0)
                 continue
-            # A counted frame: it used one of the peer's credits, whatever it holds.
+            # A counted frame: it used one of the peer's credits, whatever it holds, and the peer
+            # may have sent WINDOW past the last CREDIT we gave, never more.
+            if self._unacked() >= WINDOW:
+                self.bad += 1
+                self.drop("peer ignored credit")
+                return
             self._c_irq = (self._c_irq + 1) & 0xFFFF
             if f & _SEQ != self._rxseq:
                 self.bad += 1
@@ -171,7 +214,7 @@ class Link:
             self._rxn += ln
             if f & _END:
                 self._complete()
-        self._credit()
+        self._credit(False, True)
 
     def _abandon(self):
         self._rxn = -1
@@ -217,6 +260,20 @@ class Link:
             if _HDR + ln + _PONG_EXTRA > self.mtu - 3 or _HDR + ln + _PONG_EXTRA > MAX_VALUE:
                 self.bad += 1
                 return
+            if self._pong_n:  # the last PONG still waits for the writer
+                self.bad += 1
+                return
+            now = time.ticks_ms()
+            ahead = time.ticks_diff(self._pong_free, now)
+            if _PONG_AHEAD_MS < ahead < _PONG_STALE_MS:  # over budget: a flood
+                self.bad += 1
+                return
+            # This PONG's cost: its octets on the air (frame + ATT header) at the budget rate. A
+            # mark further ahead than any PONG can put it is a ticks wrap after days idle: restart.
+            if ahead < 0 or ahead >= _PONG_STALE_MS:
+                self._pong_free = now
+            cost = (_ATT_HDR + _HDR + ln + _PONG_EXTRA + _PONG_OCTETS_PER_MS - 1) // _PONG_OCTETS_PER_MS
+            self._pong_free = time.ticks_add(self._pong_free, cost)
             pg = self._pong
             pg[0] = _START | _END
             m = ln + _PONG_EXTRA
@@ -230,6 +287,10 @@ class Link:
             self._flush_pong()
         elif t == _T_CREDIT and ln == 3:
             v = b[p + 1] | b[p + 2] << 8
+            a = (v - self._sent) & 0xFFFF
+            if a != 0 and a < 0x8000:  # credit for frames never sent: impossible, ignored
+                self.bad += 1
+                return
             g = (v + WINDOW) & 0xFFFF
             if (g - self._granted) & 0xFFFF < 0x8000:
                 self._granted = g
@@ -262,13 +323,20 @@ class Link:
             return
         self._svc_flag.set()  # busy: the service task retries
 
-    def _credit(self, force=False):
+    def _unacked(self):
+        # Counted frames consumed since the newest CREDIT either side sent. Each side records its
+        # own, so no counter has two writers: the peer's window is judged on the newer.
+        a = (self._c_irq - self._c_sent_i) & 0xFFFF
+        b = (self._c_irq - self._c_sent_t) & 0xFFFF
+        return a if a < b else b
+
+    def _credit(self, force=False, irq=False):
         adv = self._c_irq
-        if not force and (adv - self._c_sent) & 0xFFFF < _HALF:
+        if not force and self._unacked() < _HALF:
             return
         if self._qt != self._qh:
             return  # withhold credit while the app has messages to read: a full window must still fit the ring
-        c = self._cbuf
+        c = self._cbuf if irq else self._cbuf_t
         c[0] = _START | _END
         c[1] = 3
         c[2] = 0
@@ -277,7 +345,10 @@ class Link:
         c[5] = adv >> 8
         try:
             if self._write(c):
-                self._c_sent = adv
+                if irq:
+                    self._c_sent_i = adv
+                else:
+                    self._c_sent_t = adv
                 return
         except OSError:
             return
@@ -360,9 +431,7 @@ class Link:
                 tx[0] = f
                 tx[1] = plen & 0xFF
                 tx[2] = plen >> 8
-                await self._out(self._txmv[: _HDR + plen])
-                self._txseq = (self._txseq + 1) & _SEQ
-                self._sent = (self._sent + 1) & 0xFFFF
+                await self._out(self._txmv[: _HDR + plen], True)
                 first = False
 
     async def _wait_credit(self, timeout_ms):
@@ -371,30 +440,41 @@ class Link:
             if not self.up:
                 raise LinkDown()
             if time.ticks_diff(time.ticks_ms(), t) > timeout_ms:
-                raise asyncio.TimeoutError()
+                # A message may be half sent: the link cannot carry another, so it goes.
+                self.drop("peer gave no credit")
+                raise LinkDropped(self.why)
             try:
                 await asyncio.wait_for_ms(self._tx_flag.wait(), _STALL_MS)
             except asyncio.TimeoutError:
                 pass
 
-    async def _out(self, buf):
-        # One ATT value to the peer; retries while the stack's buffers are full.
+    async def _out(self, buf, counted=False):
+        # One ATT value to the peer; retries while the stack's buffers are full. A counted frame
+        # is counted the moment the stack takes it, before any IRQ can bring its CREDIT.
+        t = time.ticks_ms()
         while True:
             if not self.up:
                 raise LinkDown()
             try:
                 if self._write(buf):
+                    if counted:
+                        self._txseq = (self._txseq + 1) & _SEQ
+                        self._sent = (self._sent + 1) & 0xFFFF
                     await asyncio.sleep_ms(0)
                     return
             except OSError:
                 raise LinkDown()
+            if time.ticks_diff(time.ticks_ms(), t) > _OUT_MS:
+                self.drop("stack took no write")
+                raise LinkDropped(self.why)
             await asyncio.sleep_ms(2)
 
     # ---- services (one task per link) ----
 
     async def serve(self):
         # Runs while the link is up: info and throughput requests, and control frames that found
-        # the stack busy in the receive path.
+        # the stack busy in the receive path. It ends only with the link: a failure here drops
+        # the link rather than leave it up with nobody serving it.
         while self.up:
             try:
                 await asyncio.wait_for_ms(self._svc_flag.wait(), 100)
@@ -404,7 +484,7 @@ class Link:
                 return
             if self._pong_n:
                 self._flush_pong()
-            if self.framed and self._c_irq != self._c_sent:
+            if self.framed and self._unacked():
                 self._credit(True)
             try:
                 if self._svc & _SVC_INFO:
@@ -413,7 +493,10 @@ class Link:
                 if self._svc & _SVC_TPUT:
                     self._svc &= ~_SVC_TPUT
                     await self._throughput(self._tput)
-            except (LinkDown, asyncio.TimeoutError):
+            except LinkDown:
+                return
+            except Exception:
+                self.drop("service failed")
                 return
 
     async def _throughput(self, total):

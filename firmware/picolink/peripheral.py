@@ -84,6 +84,14 @@ class Peripheral:
 
         return w
 
+    def _hangup(self, conn):
+        ble = self.ble
+
+        def h():
+            ble.gap_disconnect(conn)
+
+        return h
+
     def _irq(self, event, data):
         if event == _IRQ_GATTS_WRITE:
             k = self._link(data[0])
@@ -95,7 +103,7 @@ class Peripheral:
             conn = data[0]
             for k in self.links:
                 if not k.up:
-                    k.reset(conn, self._writer(conn), self.info, False)
+                    k.reset(conn, self._writer(conn), self.info, False, self._hangup(conn))
                     k.peer = bytes(data[2])
                     print("connected", conn)
                     self._new.set()

@@ -50,7 +50,7 @@ export interface DeviceStatus {
   paired: boolean;
   state: LinkStateKind | 'unpaired';
   reason: string;
-  /** Set while the link's GATT setup keeps failing the same way: what the user should see until it links. */
+  /** Set while the link's GATT setup keeps failing the same way (until it links), or while the linked peer floods: what the user should see. */
   fault: string | null;
   adapter: string | null;
   profile: Profile | null;

@@ -28,6 +28,8 @@ const ALL: LinkEvent[] = [
   { type: 'timeout', seenRecently: true },
   { type: 'timeout', seenRecently: false },
   { type: 'adapter-down', reason: 'off' },
+  { type: 'flooding', reason: 'flooding: many PINGs' },
+  { type: 'calm' },
 ];
 const KINDS: LinkStateKind[] = ['stopped', 'waiting', 'queued', 'connecting', 'discovering', 'linked', 'backoff', 'disconnecting'];
 
@@ -208,6 +210,40 @@ describe('a GATT setup that keeps failing', () => {
         const t = transition(s(kind, 1), e, o);
         if (t) expect(t.state.setup, `${kind} --${e.type}-->`).toBeNull();
       }
+    }
+  });
+});
+
+describe('a linked peer that floods', () => {
+  const flooding: LinkEvent = { type: 'flooding', reason: 'flooding: many PINGs' };
+
+  it('stays linked, says so as reason and fault, and a calm spell clears it', () => {
+    const t = step(s('linked'), flooding);
+    expect(t.state.kind).toBe('linked');
+    expect(t.effects).toEqual([]);
+    expect(t.timeoutMs).toBeUndefined();
+    expect(t.reason).toBe('flooding: many PINGs');
+    expect(faultOf(t.state)).toBe('flooding: many PINGs');
+    const calm = step(t.state, { type: 'calm' });
+    expect(calm.state).toEqual(s('linked'));
+    expect(calm.reason).toBe('linked; no longer flooding');
+    expect(faultOf(calm.state)).toBeNull();
+    expect(transition(s('linked'), { type: 'calm' }, o)).toBeNull();
+  });
+
+  it('every way out of linked leaves the flood behind', () => {
+    const t = step(s('linked'), flooding);
+    for (const e of ALL) {
+      const next = transition(t.state, e, o);
+      if (next && next.state.kind !== 'linked') expect(faultOf(next.state), `linked --${e.type}-->`).toBeNull();
+    }
+  });
+
+  it('means nothing outside linked', () => {
+    for (const kind of KINDS) {
+      if (kind === 'linked') continue;
+      expect(transition(s(kind), flooding, o), kind).toBeNull();
+      expect(transition(s(kind), { type: 'calm' }, o), kind).toBeNull();
     }
   });
 });

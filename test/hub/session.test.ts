@@ -14,8 +14,9 @@ import {
   isLinkFrame,
   u32Bytes,
 } from '../../src-main/hub/protocol/frames.ts';
-import { LinkSessionError, type LinkMessage } from '../../src-main/hub/protocol/link-session.ts';
-import { PicoLinkSession, THROUGHPUT_STALL_MS, type PicoLinkSessionOptions, type ThroughputResult } from '../../src-main/hub/protocol/session.ts';
+import { FLOOD_CALM_MS } from '../../src-main/hub/protocol/flood-meter.ts';
+import { LinkSessionError, type LinkMessage, type OutboundProgress } from '../../src-main/hub/protocol/link-session.ts';
+import { MAX_IN_FLIGHT, PicoLinkSession, THROUGHPUT_STALL_MS, type PicoLinkSessionOptions, type ThroughputResult } from '../../src-main/hub/protocol/session.ts';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(s.trim().split(/\s+/), (x) => parseInt(x, 16));
 const toHex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ');
@@ -167,11 +168,15 @@ describe('reassembly', () => {
       expect(frames).toHaveLength(Math.ceil(4097 / framePayloadRoom(mtu)));
       for (const f of frames) h.s.receive(f);
       const longText = 'héllo wörld ✓ '.repeat(40);
-      // Several frames in one ATT value, as the Pico's append-mode buffer can deliver them.
+      // Several frames in one ATT value, as the Pico's append-mode buffer can deliver them (four
+      // at a time: the hub's CREDIT after each value keeps the Pico within its window).
       const textFrames = peer.text(longText);
-      const joined = new Uint8Array(textFrames.reduce((n, f) => n + f.length, 0));
-      textFrames.reduce((at, f) => (joined.set(f, at), at + f.length), 0);
-      h.s.receive(joined);
+      for (let i = 0; i < textFrames.length; i += 4) {
+        const group = textFrames.slice(i, i + 4);
+        const joined = new Uint8Array(group.reduce((n, f) => n + f.length, 0));
+        group.reduce((at, f) => (joined.set(f, at), at + f.length), 0);
+        h.s.receive(joined);
+      }
       expect(h.bads).toEqual([]);
       expect(h.messages).toHaveLength(2);
       expect(h.messages[0]).toEqual({ kind: 'data', bytes });
@@ -314,6 +319,145 @@ describe('credit flow control', () => {
     vi.advanceTimersByTime(500);
     expect(credits(h.written)).toEqual([1]);
     expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+/** A transport that sends when told: `done` counts the session's writes the air has taken. */
+class FakeOutbound implements OutboundProgress {
+  done = 0;
+  private readonly listeners = new Set<() => void>();
+  onDone(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  send(n: number): void {
+    this.done += n;
+    for (const l of [...this.listeners]) l();
+  }
+  get listening(): number {
+    return this.listeners.size;
+  }
+}
+
+/** One value holding `n` PINGs, as a rogue packs them (PROTOCOL.md 3: a value holds whole frames). */
+function pingValue(n: number, mtu: number): Uint8Array {
+  const one = encodeLinkFrame(MessageType.PING, Uint8Array.of(1, 2, 3, 4));
+  const count = Math.min(n, Math.floor(Math.min(mtu - 3, 512) / one.length));
+  return Uint8Array.from({ length: count * one.length }, (_, i) => one[i % one.length]!);
+}
+
+describe('what a link keeps in flight (PROTOCOL.md 4, 5)', () => {
+  it('answers one PING of a value packed with them; the rest are bad input and a flood', () => {
+    const h = harness({ mtu: 517 });
+    const floods: (string | null)[] = [];
+    h.s.on('flooding', (r) => floods.push(r));
+    const value = pingValue(63, 517);
+    expect(decodeValue(value).frames).toHaveLength(63);
+    h.s.receive(value);
+    expect(h.written.filter((v) => v[3] === MessageType.PONG)).toHaveLength(1);
+    expect(h.s.stats.bad).toBe(62);
+    expect(h.bads.every((b) => b === 'PING while its PONG is still in flight')).toBe(true);
+    expect(floods).toHaveLength(1);
+    expect(floods[0]).toMatch(/^flooding: /);
+    expect(h.s.flooding).toBe(true);
+    h.s.close();
+  });
+
+  it('keeps one PONG in flight: a PING while the last PONG waits is refused, the next after it went is answered', () => {
+    const out = new FakeOutbound();
+    const h = harness({ outbound: out });
+    h.s.start();
+    out.send(1); // CREDIT 0
+    const pongs = (): number => h.written.filter((v) => v[3] === MessageType.PONG).length;
+    h.s.receive(pingValue(1, 23));
+    expect(pongs()).toBe(1);
+    for (let i = 0; i < 5; i++) h.s.receive(pingValue(1, 23));
+    expect(pongs()).toBe(1);
+    expect(h.s.stats.bad).toBe(5);
+    expect(h.s.inFlight).toBe(1);
+    out.send(1);
+    h.s.receive(pingValue(1, 23));
+    expect(pongs()).toBe(2);
+    expect(h.s.stats.bad).toBe(5);
+    h.s.close();
+    expect(out.listening).toBe(0);
+  });
+
+  it('a flood ends after a calm spell, and says so', () => {
+    vi.useFakeTimers();
+    const out = new FakeOutbound();
+    const h = harness({ outbound: out, creditIntervalMs: 100 });
+    const floods: (string | null)[] = [];
+    h.s.on('flooding', (r) => floods.push(r));
+    h.s.start();
+    for (let i = 0; i < 30; i++) h.s.receive(pingValue(1, 23));
+    expect(floods).toHaveLength(1);
+    h.clock.t += FLOOD_CALM_MS - 1;
+    vi.advanceTimersByTime(100);
+    expect(floods).toHaveLength(1);
+    h.clock.t += 1;
+    vi.advanceTimersByTime(100);
+    expect(floods).toEqual([floods[0], null]);
+    expect(h.s.flooding).toBe(false);
+    h.s.close();
+  });
+
+  it('keeps one CREDIT in flight; the newer total follows when the older has gone', () => {
+    const out = new FakeOutbound();
+    const h = harness({ outbound: out });
+    const peer = new PeerTx();
+    h.s.start();
+    expect(credits(h.written)).toEqual([0]);
+    for (let i = 0; i < 8; i++) for (const v of peer.text(`x${i}`)) h.s.receive(v);
+    expect(credits(h.written)).toEqual([0]);
+    out.send(1);
+    expect(credits(h.written)).toEqual([0, 8]);
+    expect(h.bads).toEqual([]);
+    h.s.close();
+  });
+
+  it('refuses a ping once MAX_IN_FLIGHT values are in flight', async () => {
+    const out = new FakeOutbound();
+    const h = harness({ outbound: out });
+    h.s.start();
+    for (let i = 0; i < WINDOW; i++) void h.s.send({ kind: 'data', bytes: Uint8Array.of(i) });
+    for (let i = 0; i < MAX_IN_FLIGHT - WINDOW - 1; i++) h.s.ping(Uint8Array.of(i));
+    expect(h.s.inFlight).toBe(MAX_IN_FLIGHT);
+    expect(() => h.s.ping(Uint8Array.of(9))).toThrow(LinkSessionError);
+    out.send(1);
+    expect(() => h.s.ping(Uint8Array.of(9))).not.toThrow();
+    h.s.close();
+  });
+
+  it('drops a peer that sends past its credit, with the reason', () => {
+    const out = new FakeOutbound();
+    const h = harness({ outbound: out });
+    const peer = new PeerTx();
+    h.s.start();
+    out.send(1);
+    // The newest CREDIT the hub wrote is 4 (8, 12 and 16 wait for it to go): the Pico may have sent 20 frames.
+    for (let i = 0; i < WINDOW + 4; i++) h.s.receive(peer.text(`m${i}`)[0]!);
+    expect(credits(h.written)).toEqual([0, 4]);
+    expect(h.messages).toHaveLength(WINDOW + 4);
+    expect(h.s.closed).toBe(false);
+    h.s.receive(peer.text('one too many')[0]!);
+    expect(h.s.closed).toBe(true);
+    expect(h.errors).toHaveLength(1);
+    expect((h.errors[0] as LinkSessionError).code).toBe('protocol');
+    expect(h.errors[0]!.message).toMatch(/ignored flow control/);
+    expect(h.bads).toHaveLength(1);
+    expect(h.messages).toHaveLength(WINDOW + 4);
+  });
+
+  it('takes a full window in one value, and drops the frame past it', () => {
+    const h = harness();
+    const peer = new PeerTx();
+    h.s.start();
+    const frames = Array.from({ length: WINDOW + 1 }, (_, i) => peer.text(`m${i}`)[0]!);
+    h.s.receive(Uint8Array.from(frames.flatMap((f) => Array.from(f))));
+    expect(h.messages).toHaveLength(WINDOW);
+    expect(h.s.closed).toBe(true);
+    expect((h.errors[0] as LinkSessionError).code).toBe('protocol');
   });
 });
 

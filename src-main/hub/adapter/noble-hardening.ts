@@ -4,10 +4,13 @@
 // process down. Patched once on the module noble loaded: a packet that fails to parse is dropped
 // and reported, and the hub carries on. noble also keeps the first fragment of an ACL packet per
 // connection handle until the rest arrives, and never forgets it if the connection ends in
-// between; the patch forgets it when the controller reports the disconnection.
+// between; the patch forgets it when the controller reports the disconnection. It also installs
+// the per-link outbound count (noble-outbound.ts), inside this wrapper so a parse failure cannot
+// lose a completion report.
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { HCI_DISCONNECTION_COMPLETE, HCI_EVENT_PKT, HciStatus } from '../../radio/hci/constants.ts';
+import { countNobleOutbound } from './noble-outbound.ts';
 
 export interface HciFault {
   error: Error;
@@ -39,6 +42,7 @@ export function hardenNoble(): void {
   const proto = Hci.prototype;
   if (typeof proto.onSocketData !== 'function') throw new Error('this version of noble has no Hci.onSocketData; noble-hardening needs updating');
   if (proto.picolinkHardened) return;
+  countNobleOutbound();
   const parse = proto.onSocketData;
   proto.onSocketData = function (data: Buffer) {
     try {

@@ -19,6 +19,7 @@ import {
 import type { LinkSession } from '../protocol/link-session.ts';
 import { PicoLinkSession } from '../protocol/session.ts';
 import { PlainTextSession } from '../protocol/plain-text-session.ts';
+import { outboundOf } from '../adapter/noble-outbound.ts';
 import { enableNotifications } from './cccd.ts';
 
 /** ATT_MTU before any exchange (Core 5.4 Vol 3 Part F 3.2.8). */
@@ -96,7 +97,8 @@ export async function openGattChannel(p: Peripheral, hint: Profile | null): Prom
     if (closed) return;
     f.rx.write(Buffer.from(value.buffer, value.byteOffset, value.byteLength), true);
   };
-  const picolink = f.profile === 'picolink' ? new PicoLinkSession({ mtu, write }) : null;
+  // Counted on the connection as it is now: a relink on the same handle starts a new count.
+  const picolink = f.profile === 'picolink' ? new PicoLinkSession({ mtu, write, outbound: outboundOf(p) }) : null;
   const session: LinkSession = picolink ?? new PlainTextSession({ mtu, write });
   const onData = (data: Buffer, isNotification: boolean): void => {
     if (isNotification && !closed) session.receive(data);

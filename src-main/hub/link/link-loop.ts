@@ -8,7 +8,7 @@ import type { Peripheral } from '@stoprocent/noble';
 import type { Adapter, ConnectParams } from '../adapter/adapter.ts';
 import type { Profile } from '../discovery/profile.ts';
 import { Pinger, type PingLost, type PingSample } from '../latency/pinger.ts';
-import type { LinkMessage } from '../protocol/link-session.ts';
+import { LinkSessionError, type LinkMessage } from '../protocol/link-session.ts';
 import type { ThroughputResult } from '../protocol/session.ts';
 import { openGattChannel, type GattChannel } from './gatt-channel.ts';
 import { faultOf, transition, type LinkEffect, type LinkEvent, type LinkState, type LinkStateKind, type LinkTimeouts } from './link-machine.ts';
@@ -34,7 +34,7 @@ export interface LinkStateChange {
   state: LinkStateKind;
   previous: LinkStateKind;
   reason: string;
-  /** Set while GATT setup keeps failing the same way (link-machine faultOf); it outlasts the retry's own states. */
+  /** Set while the peer floods, or while GATT setup keeps failing the same way (link-machine faultOf); the latter outlasts the retry's own states. */
   fault: string | null;
   adapter: string | null;
   at: number;
@@ -258,7 +258,8 @@ export class LinkLoop extends EventEmitter<LinkLoopEvents> {
     const s = channel.session;
     s.on('message', (m) => this.emit('message', m));
     s.on('bad', (why) => this.emit('bad', why));
-    s.on('error', (e) => this.fail(this.attempt, `link error: ${e.message}`));
+    // A peer that broke the protocol is dropped, and the reason says so rather than blaming the link.
+    s.on('error', (e) => this.fail(this.attempt, e instanceof LinkSessionError && e.code === 'protocol' ? `dropped: ${e.message}` : `link error: ${e.message}`));
     const pl = channel.picolink;
     let pinger: Pinger;
     if (pl) {
@@ -270,6 +271,7 @@ export class LinkLoop extends EventEmitter<LinkLoopEvents> {
       });
       pl.on('throughput', (r) => this.emit('throughput', r));
       pl.on('throughput-stalled', (why) => this.emit('throughput-stalled', why));
+      pl.on('flooding', (why) => this.dispatch(why ? { type: 'flooding', reason: why } : { type: 'calm' }));
       pl.requestInfo();
     } else {
       const probe = channel.readProbe!;

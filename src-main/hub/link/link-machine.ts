@@ -1,7 +1,8 @@
 // One paired device's connection life as a pure state machine: transition(state, event) gives the
 // next state, why, and the effects for the driver (link-loop.ts) to run. Every state but `waiting`
 // and `stopped` has a timeout, so no step can hang; failures back off with jitter. A GATT setup
-// that keeps failing the same way is reported as a fault (faultOf) rather than retried silently.
+// that keeps failing the same way is reported as a fault (faultOf) rather than retried silently,
+// and so is a linked peer that floods PINGs (it stays linked: its excess is dropped, not its link).
 
 export type LinkStateKind = 'stopped' | 'waiting' | 'queued' | 'connecting' | 'discovering' | 'linked' | 'backoff' | 'disconnecting';
 
@@ -14,6 +15,8 @@ export interface LinkState {
    * stop, restarted by another cause; a failure before GATT setup (connecting) leaves it as is.
    */
   setup: SetupFailures | null;
+  /** Set while a linked peer floods (why): only in `linked`, which every other state leaves behind. */
+  flood?: string;
 }
 
 export interface SetupFailures {
@@ -24,8 +27,9 @@ export interface SetupFailures {
 /** GATT setup failures in a row with one cause after which the link reports a fault. */
 export const SETUP_FAULT_AFTER = 3;
 
-/** What the link says while its GATT setup keeps failing the same way; null otherwise. */
+/** What the link says while it floods, or while its GATT setup keeps failing the same way; null otherwise. */
 export function faultOf(s: LinkState): string | null {
+  if (s.flood) return s.flood;
   return s.setup && s.setup.times >= SETUP_FAULT_AFTER ? `GATT setup keeps failing (${s.setup.times} times): ${s.setup.cause}` : null;
 }
 
@@ -39,7 +43,9 @@ export type LinkEvent =
   | { type: 'failed'; reason: string } // in discovering, the bare cause: the machine words the reason
   | { type: 'disconnected'; reason: string }
   | { type: 'timeout'; seenRecently: boolean }
-  | { type: 'adapter-down'; reason: string };
+  | { type: 'adapter-down'; reason: string }
+  | { type: 'flooding'; reason: string } // the linked peer sends more than its link may answer
+  | { type: 'calm' }; // and no longer does
 
 export type LinkEffect =
   | 'request-slot'
@@ -135,6 +141,8 @@ export function transition(s: LinkState, e: LinkEvent, o: MachineOptions): Trans
       if (e.type === 'disconnected') return { state: at('waiting', 0), reason: e.reason, effects: ['stop-session'] };
       if (e.type === 'failed') return fail(e.reason, ['stop-session', 'disconnect']);
       if (e.type === 'adapter-down') return { state: at('waiting', 0), reason: e.reason, effects: ['stop-session'] };
+      if (e.type === 'flooding') return { state: { ...at('linked', 0), flood: e.reason }, reason: e.reason, effects: [] };
+      if (e.type === 'calm' && s.flood) return { state: at('linked', 0), reason: 'linked; no longer flooding', effects: [] };
       return null;
     case 'backoff':
       if (e.type === 'timeout') {

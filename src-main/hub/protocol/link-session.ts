@@ -23,7 +23,18 @@ export interface LinkSessionEvents {
   error: [Error];
 }
 
-export type LinkSessionErrorCode = 'closed' | 'queue-full' | 'too-long' | 'empty' | 'write-failed' | 'busy';
+export type LinkSessionErrorCode = 'closed' | 'queue-full' | 'too-long' | 'empty' | 'write-failed' | 'busy' | 'protocol';
+
+/**
+ * How far the transport has got with a link's writes: how many of them, in order, have left the
+ * host for the air (hub/adapter/noble-outbound.ts). A write the transport has not sent yet is in
+ * flight; a session bounds what it keeps in flight with it.
+ */
+export interface OutboundProgress {
+  readonly done: number;
+  /** Runs `listener` whenever `done` grows; returns its removal. */
+  onDone(listener: () => void): () => void;
+}
 
 export class LinkSessionError extends Error {
   override readonly name = 'LinkSessionError';

@@ -3,6 +3,14 @@
 // Pico's credit window. Mirrors firmware/picolink/link.py, so both ends agree on what a credit,
 // a SEQ and a bad frame are. The hub consumes every message the moment it completes, so it never
 // withholds credit (PROTOCOL.md 5): the Pico's window only waits for the radio.
+//
+// What a link may have in flight is bounded, so one peer cannot fill the adapter's shared queue
+// (PROTOCOL.md 4 and 5): counted frames by the Pico's credit, and link frames one of a kind at a
+// time: one PONG (further PINGs are refused and counted; a run of them is a flood, reported),
+// one CREDIT (a newer total waits for the older to go), and pings while room is left. The
+// transport says when a write has gone (OutboundProgress); without one, a write counts as gone
+// at once and only the one-PONG-per-value rule holds. A Pico that sends past its credit is cut
+// off: the session closes with a 'protocol' error and the link loop drops the link.
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import {
@@ -29,7 +37,8 @@ import {
   type Frame,
   type FrameErrorCode,
 } from './frames.ts';
-import { LinkSessionError, checkMtu, newStats, type LinkMessage, type LinkSession, type LinkSessionEvents, type LinkStats } from './link-session.ts';
+import { FloodMeter, FLOOD_REFUSALS, FLOOD_WINDOW_MS } from './flood-meter.ts';
+import { LinkSessionError, checkMtu, newStats, type LinkMessage, type LinkSession, type LinkSessionEvents, type LinkStats, type OutboundProgress } from './link-session.ts';
 
 /** DATA and TEXT bodies are at most config.MAX_MESSAGE octets, 4,096 by default. PROTOCOL.md 4. */
 export const MAX_MESSAGE = 4096;
@@ -37,6 +46,11 @@ export const MAX_MESSAGE = 4096;
 export const CREDIT_INTERVAL_MS = 100;
 /** Messages send() may hold before it refuses more. */
 export const MAX_QUEUED = 64;
+/**
+ * ATT values one link may have handed to the transport and not yet seen go: a full window of
+ * counted frames, one CREDIT, one PONG, and two pings. PROTOCOL.md 4 and 5.
+ */
+export const MAX_IN_FLIGHT = WINDOW + 4;
 /** THROUGHPUT_DONE body: u32 octets sent, u32 ms taken. PROTOCOL.md 4. */
 const THROUGHPUT_DONE_LENGTH = 8;
 /** Half the u16 circle: a CREDIT total this far ahead or more counts as behind. PROTOCOL.md 5. */
@@ -63,6 +77,8 @@ export interface PicoLinkSessionEvents extends LinkSessionEvents {
   throughput: [ThroughputResult];
   /** A throughput run that stopped arriving: abandoned, so another can start. */
   'throughput-stalled': [reason: string];
+  /** The peer floods PINGs (why, to show), or no longer does (null). */
+  flooding: [reason: string | null];
 }
 
 /** A run with no THROUGHPUT_DATA or DONE for this long is abandoned (the firmware gives up after 5 s without credit). */
@@ -77,6 +93,8 @@ export interface PicoLinkSessionOptions {
   maxQueued?: number;
   /** Milliseconds, monotonic; performance.now by default. */
   now?: () => number;
+  /** How far the transport has got with our writes; without it a write counts as gone at once. */
+  outbound?: OutboundProgress | null;
 }
 
 interface Outgoing {
@@ -126,6 +144,14 @@ export class PicoLinkSession extends EventEmitter<PicoLinkSessionEvents> impleme
   private isClosed = false;
   private started = false;
   private creditTimer: NodeJS.Timeout | undefined;
+  private readonly outbound: OutboundProgress | null;
+  private stopOutbound: (() => void) | null = null;
+  /** Our write numbers (stats.framesOut after each) of the last PONG and CREDIT: each in flight until the transport's done reaches it. */
+  private pongWrite = 0;
+  private creditWrite = 0;
+  /** A PONG already went out for the value being received. */
+  private pongThisValue = false;
+  private readonly flood = new FloodMeter();
 
   // Receive direction.
   private rxSeq = 0;
@@ -160,6 +186,7 @@ export class PicoLinkSession extends EventEmitter<PicoLinkSessionEvents> impleme
     this.creditIntervalMs = options.creditIntervalMs ?? CREDIT_INTERVAL_MS;
     this.maxQueued = options.maxQueued ?? MAX_QUEUED;
     this.now = options.now ?? (() => performance.now());
+    this.outbound = options.outbound ?? null;
   }
 
   // EventEmitter's own signatures map an event to its listener through a conditional type that a
@@ -186,11 +213,23 @@ export class PicoLinkSession extends EventEmitter<PicoLinkSessionEvents> impleme
     return this.throughputRun !== null;
   }
 
+  /** ATT values handed to the transport that it has not sent yet. */
+  get inFlight(): number {
+    return this.stats.framesOut - this.sentByTransport();
+  }
+
+  /** Whether the peer is flooding PINGs now. */
+  get flooding(): boolean {
+    return this.flood.flooding;
+  }
+
   start(): void {
     if (this.isClosed || this.started) return;
     this.started = true;
+    this.stopOutbound = this.outbound?.onDone(() => this.onOutboundDone()) ?? null;
     // CREDIT 0 is the central's "I'm ready": the Pico notifies nothing before a frame arrives (PROTOCOL.md 2).
-    if (!this.sendCredit()) return;
+    this.sendCredit();
+    if (this.isClosed) return;
     this.creditTimer = setInterval(() => this.onCreditTimer(), this.creditIntervalMs);
     this.creditTimer.unref();
     this.pump();
@@ -204,6 +243,7 @@ export class PicoLinkSession extends EventEmitter<PicoLinkSessionEvents> impleme
     if (this.isClosed) return;
     try {
       const t0 = this.now();
+      this.pongThisValue = false;
       const { frames, error } = decodeValue(value);
       for (const frame of frames) {
         if (this.isClosed) return;
@@ -231,11 +271,16 @@ export class PicoLinkSession extends EventEmitter<PicoLinkSessionEvents> impleme
     return this.enqueue(type, body);
   }
 
-  /** Writes a PING at once: link frames use no credit and overtake queued messages (PROTOCOL.md 3). */
+  /**
+   * Writes a PING at once: link frames use no credit and overtake queued messages (PROTOCOL.md 3).
+   * Throws LinkSessionError 'queue-full' when the link already has MAX_IN_FLIGHT values in flight:
+   * that ping is lost, rather than queued behind a link that is not moving.
+   */
   ping(body: Uint8Array): void {
     if (this.isClosed) return;
     const max = maxPingBody(this.mtu);
     if (body.length > max) throw new RangeError(`PING body of ${body.length} octets: its PONG would not fit one frame at ATT_MTU ${this.mtu} (at most ${max})`);
+    if (this.inFlight >= MAX_IN_FLIGHT) throw new LinkSessionError('queue-full', `${this.inFlight} values already in flight on this link`);
     this.write(encodePing(body));
   }
 
@@ -267,7 +312,10 @@ export class PicoLinkSession extends EventEmitter<PicoLinkSessionEvents> impleme
       case MessageType.PING: {
         const body = p.subarray(1);
         if (body.length > maxPingBody(this.mtu)) return this.bad('PING too long for its PONG to fit one frame');
-        this.write(encodePong(body, Math.max(0, Math.round((this.now() - t0) * 1000))));
+        // One PONG in flight per link, and one per value: more PINGs than that are a flood (PROTOCOL.md 4).
+        if (this.pongThisValue || this.sentByTransport() < this.pongWrite) return this.refusePing();
+        this.pongThisValue = true;
+        if (this.write(encodePong(body, Math.max(0, Math.round((this.now() - t0) * 1000))))) this.pongWrite = this.stats.framesOut;
         return;
       }
       case MessageType.PONG: {
@@ -298,6 +346,10 @@ export class PicoLinkSession extends EventEmitter<PicoLinkSessionEvents> impleme
   }
 
   private onCountedFrame(frame: Frame): void {
+    // The Pico may have sent WINDOW frames past the last CREDIT we wrote, never more (PROTOCOL.md 5).
+    if (((this.consumed - this.creditSent) & 0xffff) >= WINDOW) {
+      return this.protocolFault(`the device ignored flow control: a counted frame beyond the ${WINDOW}-frame window after CREDIT ${this.creditSent}`);
+    }
     // It used one of the Pico's credits whatever it holds, so it is consumed even when dropped.
     this.consumed = (this.consumed + 1) & 0xffff;
     if (frame.seq !== this.rxSeq) {
@@ -416,6 +468,7 @@ export class PicoLinkSession extends EventEmitter<PicoLinkSessionEvents> impleme
   private onCreditTimer(): void {
     // Frames that did not add up to CREDIT_EVERY still get acknowledged (PROTOCOL.md 5).
     if (!this.isClosed && this.consumed !== this.creditSent) this.sendCredit();
+    if (this.flood.tick(this.now()) === 'ended') this.deliver('flooding', null);
     const run = this.throughputRun;
     if (run && this.now() - run.lastAt > THROUGHPUT_STALL_MS) {
       this.throughputRun = null;
@@ -423,11 +476,29 @@ export class PicoLinkSession extends EventEmitter<PicoLinkSessionEvents> impleme
     }
   }
 
-  private sendCredit(): boolean {
+  private sendCredit(): void {
+    // Totals are absolute: while one CREDIT is in flight a newer one only has to follow it (onOutboundDone).
+    if (this.sentByTransport() < this.creditWrite) return;
     const total = this.consumed;
-    if (!this.write(encodeCredit(total))) return false;
+    if (!this.write(encodeCredit(total))) return;
     this.creditSent = total;
-    return true;
+    this.creditWrite = this.stats.framesOut;
+  }
+
+  private sentByTransport(): number {
+    return this.outbound ? this.outbound.done : this.stats.framesOut;
+  }
+
+  private onOutboundDone(): void {
+    if (this.isClosed) return;
+    if (this.consumed !== this.creditSent) this.sendCredit();
+  }
+
+  private refusePing(): void {
+    this.bad('PING while its PONG is still in flight');
+    if (this.flood.refuse(this.now()) === 'started') {
+      this.deliver('flooding', `flooding: ${FLOOD_REFUSALS} or more PINGs in ${FLOOD_WINDOW_MS / 1000} s while a PONG was still in flight; the excess is dropped and counted as bad`);
+    }
   }
 
   // ---- send path ----
@@ -510,6 +581,8 @@ export class PicoLinkSession extends EventEmitter<PicoLinkSessionEvents> impleme
     this.isClosed = true;
     clearInterval(this.creditTimer);
     this.creditTimer = undefined;
+    this.stopOutbound?.();
+    this.stopOutbound = null;
     this.throughputRun = null;
     this.parts = null;
     for (const m of this.queue.splice(0)) m.reject(reason);
@@ -520,8 +593,16 @@ export class PicoLinkSession extends EventEmitter<PicoLinkSessionEvents> impleme
     this.deliver('bad', reason);
   }
 
+  /** The peer broke a rule the link cannot survive: counted, then the session closes and says why. */
+  private protocolFault(reason: string): void {
+    this.bad(reason);
+    const error = new LinkSessionError('protocol', reason);
+    this.shutDown(error);
+    this.reportError(error);
+  }
+
   /** Emits to listeners; one that throws is reported as 'error' so receive() keeps its promise never to throw. */
-  private deliver<K extends 'message' | 'bad' | 'pong' | 'info' | 'throughput' | 'throughput-stalled'>(event: K, ...args: PicoLinkSessionEvents[K]): void {
+  private deliver<K extends 'message' | 'bad' | 'pong' | 'info' | 'throughput' | 'throughput-stalled' | 'flooding'>(event: K, ...args: PicoLinkSessionEvents[K]): void {
     try {
       (this.emit as (event: K, ...args: PicoLinkSessionEvents[K]) => boolean)(event, ...args);
     } catch (e) {
