@@ -14,25 +14,28 @@
 // service is loaded at run time from src-main through tsx (as bin/picolink.js does), because the
 // simulator starts its boards from `new URL('./worker-entry.mjs', import.meta.url)` and reads the
 // firmware and Python shims beside its sources; a bundle would move those URLs away from the files.
-import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, protocol, session } from 'electron';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { HubService } from '../app/hub-service.ts';
 import { appDataDir } from '../hub/store/app-data.ts';
 import { SQLITE_BINDING_ENV } from '../hub/store/sqlite-binding.ts';
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES, APP_URL, serveAppRequest } from './app-protocol.ts';
 import { parseShellArgs, ShellArgsError, type ShellArgs } from './args.ts';
 import { registerIpc } from './ipc.ts';
 import { EVENT_CHANNEL } from './ipc-channels.ts';
 import { aboutDetail, menuTemplate } from './menu.ts';
 import { isTrustedFrame } from './navigation.ts';
+import { applyPermissionPolicy } from './permissions.ts';
 import { applyCsp, createMainWindow } from './window.ts';
 
 type ServiceModule = typeof import('../app/hub-service.ts');
 
 // dist/shell/main.cjs → the project (or the packaged app's) root.
 const root = path.resolve(__dirname, '..', '..');
-const appUrl = pathToFileURL(path.join(root, 'dist', 'renderer', 'index.html')).href;
+const rendererDir = path.join(root, 'dist', 'renderer');
+const appUrl = APP_URL;
 
 async function loadServiceModule(): Promise<ServiceModule> {
   // In development node_modules holds better-sqlite3 built for plain Node (the tests' ABI);
@@ -58,7 +61,9 @@ async function chooseExportFile(win: BrowserWindow | null, format: 'csv' | 'ndjs
 
 async function run(args: ShellArgs): Promise<void> {
   await app.whenReady();
+  protocol.handle(APP_SCHEME, (request) => serveAppRequest(rendererDir, request));
   applyCsp(session.defaultSession);
+  applyPermissionPolicy(session.defaultSession, appUrl);
   let win: BrowserWindow | null = null;
 
   const { HubService } = await loadServiceModule();
@@ -132,6 +137,8 @@ function main(): void {
     app.quit();
     return;
   }
+  // Only possible before the app is ready; the handler comes once it is (run).
+  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHEME_PRIVILEGES }]);
   let args: ShellArgs;
   try {
     args = parseShellArgs(process.argv.slice(1));

@@ -1,8 +1,9 @@
-// The main window and the guards around it: the CSP on every response, and no way for the page
-// to go anywhere but our own index.html or to open new windows.
+// The main window and the guards around it: the CSP on every response, no way for the page to
+// go anywhere but our own index.html or to open new windows, and no device chooser.
 import { BrowserWindow, type Session, type WebContents } from 'electron';
 import { withCsp } from './csp.ts';
 import { allowNavigation } from './navigation.ts';
+import { refuseBluetoothChooser } from './permissions.ts';
 import { windowOptions } from './window-options.ts';
 
 /** Puts our CSP on every response the session receives. */
@@ -25,6 +26,7 @@ export function guardNavigation(contents: WebContents, appUrl: string): void {
 export function createMainWindow(options: { preload: string; appUrl: string; dark?: boolean }): BrowserWindow {
   const win = new BrowserWindow(windowOptions({ preload: options.preload, dark: options.dark ?? false }));
   guardNavigation(win.webContents, options.appUrl);
+  refuseBluetoothChooser(win.webContents);
   win.once('ready-to-show', () => win.show());
   return win;
 }

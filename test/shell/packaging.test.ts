@@ -2,8 +2,9 @@
 // own loader and schema validation (the build itself needs the Electron download, which this
 // machine lacks). Then what the schema cannot know: the targets we promise, the entry point and
 // icons that exist, and files that include what the app loads at run time.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -23,12 +24,22 @@ interface BuilderConfig {
   win?: { target?: string[]; icon?: string };
   asar?: boolean;
   npmRebuild?: boolean;
+  electronFuses?: Record<string, boolean>;
 }
 const { getConfig, validateConfiguration } = fromBuilder('app-builder-lib/out/util/config/config') as {
   getConfig(projectDir: string, configPath: string | null, fromOptions: null): Promise<BuilderConfig>;
   validateConfiguration(config: BuilderConfig, logger: unknown): Promise<void>;
 };
 const { DebugLogger } = fromBuilder('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
+// What `npm run dist` does with electronFuses: electron-builder's own translation, then @electron/fuses.
+const { PlatformPackager } = fromBuilder('app-builder-lib') as {
+  PlatformPackager: { prototype: { generateFuseConfig(fuses: Record<string, boolean>): Promise<Record<string, unknown>> } };
+};
+const fuses = createRequire(fromBuilder.resolve('app-builder-lib/package.json'))('@electron/fuses') as {
+  FuseV1Options: Record<string, number>;
+  flipFuses(file: string, config: Record<string, unknown>): Promise<number>;
+  getCurrentFuseWire(file: string): Promise<Record<number, number>>;
+};
 
 const pngSize = (file: string): [number, number] => {
   const b = readFileSync(file);
@@ -72,5 +83,41 @@ describe('electron-builder.yml', () => {
     expect(config.npmRebuild).toBe(true);
     const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     expect(pkg.scripts.dist).toBe('npm run build && electron-builder');
+  });
+
+  it('flips the Electron fuses in the packaged binary: no run-as-node, NODE_OPTIONS or --inspect, encrypted cookies, no file:// privileges', async () => {
+    const config = await getConfig(root, null, null);
+    const wanted = {
+      runAsNode: false,
+      enableCookieEncryption: true,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      grantFileProtocolExtraPrivileges: false,
+      // Only from app.asar (and its integrity checked) exactly when the app ships as an asar.
+      onlyLoadAppFromAsar: config.asar !== false,
+      enableEmbeddedAsarIntegrityValidation: config.asar !== false,
+    };
+    expect(config.electronFuses).toEqual(wanted);
+    // A stand-in for the Electron binary (not on this machine) with the fuse wire at Electron's
+    // defaults: sentinel, wire version 1, 8 fuses (RunAsNode on, cookie encryption off,
+    // NODE_OPTIONS on, --inspect on, asar integrity off, only-asar off, browser V8 snapshot off,
+    // file:// extras on), flipped as `npm run dist` would flip the real one.
+    const dir = mkdtempSync(path.join(tmpdir(), 'picolink-fuses-'));
+    try {
+      const binary = path.join(dir, 'picolink');
+      writeFileSync(binary, Buffer.concat([Buffer.from('ELF...'), Buffer.from('dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX'), Buffer.from([1, 8]), Buffer.from('10110001'), Buffer.from('...')]));
+      await fuses.flipFuses(binary, await PlatformPackager.prototype.generateFuseConfig(config.electronFuses!));
+      const wire = await fuses.getCurrentFuseWire(binary);
+      const on = (name: string): boolean => wire[fuses.FuseV1Options[name]!] === '1'.charCodeAt(0);
+      expect(on('RunAsNode')).toBe(false);
+      expect(on('EnableCookieEncryption')).toBe(true);
+      expect(on('EnableNodeOptionsEnvironmentVariable')).toBe(false);
+      expect(on('EnableNodeCliInspectArguments')).toBe(false);
+      expect(on('GrantFileProtocolExtraPrivileges')).toBe(false);
+      expect(on('OnlyLoadAppFromAsar')).toBe(config.asar !== false);
+      expect(on('EnableEmbeddedAsarIntegrityValidation')).toBe(config.asar !== false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
