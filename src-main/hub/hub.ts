@@ -132,7 +132,11 @@ export class Hub extends EventEmitter<HubEvents> {
     if (options.adapters.length === 0) throw new HubError('the hub needs at least one adapter');
     const names = new Set(options.adapters.map((a) => a.name));
     if (names.size !== options.adapters.length) throw new HubError('adapter names must be unique');
-    this.devices = options.deviceList ?? new DeviceList();
+    // Paired devices keep their entry however many others advertise around them.
+    this.devices = options.deviceList ?? new DeviceList({ pinned: (address) => this.entries.has(address) });
+    this.devices.on('overflow', (max) =>
+      this.emit('warning', `more than ${max} devices are advertising nearby (or one keeps changing its address): the list keeps the ${max} heard most recently`),
+    );
     this.log = options.log ?? null;
     this.seenWindowMs = options.seenWindowMs ?? 3_000;
     this.windowSeconds = options.windowSeconds ?? 10;

@@ -71,4 +71,33 @@ describe('device list', () => {
     expect(profileOf(['6e400001b5a3f393e0a9e50e24dcca9e'])).toBe('nus');
     expect(profileOf(['180f'])).toBeNull();
   });
+
+  it('stays bounded under a flood of random addresses: the stalest go, counted, and pinned entries stay', () => {
+    let now = 0;
+    const paired = 'aa:bb:cc:dd:ee:01';
+    const list = new DeviceList({ now: () => now, maxDevices: 100, pinned: (a) => a === paired });
+    const overflow: number[] = [];
+    let removed = 0;
+    list.on('overflow', (max) => overflow.push(max));
+    list.on('removed', () => removed++);
+    list.record(sighting({ address: paired }));
+    list.record(sighting({ address: 'aa:bb:cc:dd:ee:02', name: 'pico2' }));
+    const random = (): string => Array.from({ length: 6 }, () => Math.floor(Math.random() * 256).toString(16).padStart(2, '0')).join(':');
+    for (let i = 0; i < 50_000; i++) {
+      now++;
+      list.record(sighting({ address: random(), name: null, profile: null }));
+      // A real neighbour keeps advertising through the flood and so keeps its place.
+      if (i % 50 === 0) list.record(sighting({ address: 'aa:bb:cc:dd:ee:02', name: 'pico2' }));
+      expect(list.list().length).toBeLessThanOrEqual(100);
+    }
+    expect(list.list()).toHaveLength(100);
+    expect(list.get(paired)).toBeDefined();
+    expect(list.get('aa:bb:cc:dd:ee:02')?.name).toBe('pico2');
+    expect(list.evicted).toBe(50_000 + 2 - 100);
+    expect(removed).toBe(list.evicted);
+    expect(overflow).toEqual([100]);
+    // What remains is what was heard last.
+    const kept = list.list().filter((d) => d.address !== paired);
+    expect(Math.min(...kept.map((d) => d.lastSeen))).toBeGreaterThan(50_000 - 100);
+  });
 });

@@ -1,5 +1,9 @@
 // What the scan has seen: one entry per address with name, smoothed RSSI, last seen and profile.
 // Entries that stop advertising turn stale and then age out, so the list shows what is around.
+// The list is bounded: phones rotate random addresses, and a rogue advertiser can make up a new
+// one per packet, so past `maxDevices` the entry heard longest ago goes (counted in `evicted`).
+// The map is kept in order of last sighting (an entry moves to the end when heard), so that one
+// is found first.
 import { EventEmitter } from 'node:events';
 import { normaliseAddress } from './address.ts';
 import type { Profile } from './profile.ts';
@@ -36,6 +40,10 @@ export interface DeviceListOptions {
   staleMs?: number;
   /** Not heard for this long: removed. */
   forgetMs?: number;
+  /** Entries kept at most (default 256); the one heard longest ago makes room for a new one. */
+  maxDevices?: number;
+  /** Addresses never dropped to make room (the paired devices). */
+  pinned?: (address: string) => boolean;
   now?: () => number;
 }
 
@@ -44,6 +52,8 @@ export interface DeviceListEvents {
   added: [DiscoveredDevice];
   stale: [DiscoveredDevice];
   removed: [DiscoveredDevice];
+  /** The first time the list is full and drops an entry to make room: its bound. */
+  overflow: [number];
 }
 
 export class DeviceList extends EventEmitter<DeviceListEvents> {
@@ -51,13 +61,19 @@ export class DeviceList extends EventEmitter<DeviceListEvents> {
   private readonly alpha: number;
   private readonly staleMs: number;
   private readonly forgetMs: number;
+  private readonly maxDevices: number;
+  private readonly pinned: (address: string) => boolean;
   private readonly now: () => number;
+  /** Entries dropped to make room, since the list was made. */
+  evicted = 0;
 
   constructor(options: DeviceListOptions = {}) {
     super();
     this.alpha = options.rssiAlpha ?? 0.25;
     this.staleMs = options.staleMs ?? 10_000;
     this.forgetMs = options.forgetMs ?? 60_000;
+    this.maxDevices = Math.max(1, options.maxDevices ?? 256);
+    this.pinned = options.pinned ?? (() => false);
     this.now = options.now ?? Date.now;
   }
 
@@ -66,6 +82,7 @@ export class DeviceList extends EventEmitter<DeviceListEvents> {
     let d = this.devices.get(s.address);
     const fresh = !d;
     if (!d) {
+      this.makeRoom();
       d = {
         address: s.address,
         name: s.name,
@@ -89,11 +106,31 @@ export class DeviceList extends EventEmitter<DeviceListEvents> {
       d.connectable = s.connectable;
       d.lastSeen = t;
       d.stale = false;
+      this.devices.delete(s.address);
+      this.devices.set(s.address, d);
     }
     d.adapters.set(s.adapter, t);
     if (fresh) this.emit('added', d);
     this.emit('seen', d);
     return d;
+  }
+
+  /** Drops the entry heard longest ago that is not pinned, while the list is full. */
+  private makeRoom(): void {
+    while (this.devices.size >= this.maxDevices) {
+      let victim: DiscoveredDevice | undefined;
+      for (const d of this.devices.values()) {
+        if (!this.pinned(d.address)) {
+          victim = d;
+          break;
+        }
+      }
+      // Only pinned entries: they are bounded by the paired list, so the list may exceed its bound by those.
+      if (!victim) return;
+      this.devices.delete(victim.address);
+      if (this.evicted++ === 0) this.emit('overflow', this.maxDevices);
+      this.emit('removed', victim);
+    }
   }
 
   /** Marks and removes old entries; call periodically. */
