@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { build } from 'vite';
 import { serveBridge } from '../src-main/app/bridge-server.ts';
-import type { DeviceView, EventChannel, EventOf, ResponseOf, Settings } from '../src-main/ipc/contract.ts';
+import { DEFAULT_SETTINGS, type DeviceView, type EventChannel, type EventOf, type ResponseOf, type Settings } from '../src-main/ipc/contract.ts';
 import type { IpcService } from '../src-main/shell/ipc.ts';
 import { percentile } from './percentile.ts';
 
@@ -70,7 +70,7 @@ function syntheticService() {
     pingHz: HZ,
     running: true,
   });
-  const settings: Settings = { pingHz: HZ, adapter: { kind: 'sim', picos: DEVICES }, theme: 'light' };
+  const settings: Settings = { ...DEFAULT_SETTINGS, pingHz: HZ, adapter: { kind: 'sim', picos: DEVICES }, theme: 'light' };
   const seq = new Map<string, number>();
   let lastBatch = Date.now();
   const timers = [
@@ -95,15 +95,16 @@ function syntheticService() {
     setInterval(() => message(), 250),
   ];
   let n = 0;
-  function message(): void {
+  function message(count = 1): void {
     const d = devices[Math.floor(Math.random() * devices.length)]!;
-    emit('message', { address: d.address, entry: { at: Date.now(), direction: 'in', body: { kind: 'text', text: `tick ${++n} from ${d.name}` } } });
+    const entries = Array.from({ length: count }, () => ({ at: Date.now(), direction: 'in' as const, body: { kind: 'text' as const, text: `tick ${++n} from ${d.name}` } }));
+    emit('messages', { batches: [{ address: d.address, entries, dropped: 0 }] });
   }
-  /** `count` console messages at once, 100 per 10 ms (a chatty device). */
+  /** `count` console messages at once, 100 per 10 ms (a chatty device), batched as the service does. */
   async function burst(count: number): Promise<void> {
-    for (let i = 0; i < count; i++) {
-      message();
-      if (i % 100 === 99) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < count; i += 100) {
+      message(Math.min(100, count - i));
+      await new Promise((r) => setTimeout(r, 10));
     }
   }
   const service: IpcService = {

@@ -11,7 +11,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { BRIDGE_PATH, bridgeRequestSchema, type BridgeResponse, type BridgeServerMessage } from '../ipc/bridge-protocol.ts';
 import { events, parseRequest, type EventChannel } from '../ipc/contract.ts';
 import type { IpcService } from '../shell/ipc.ts';
-import { CONTENT_SECURITY_POLICY } from '../shell/csp.ts';
+import { CONTENT_TYPES, fileForPath } from '../shell/app-protocol.ts';
+import { CONTENT_SECURITY_POLICY, FRAME_OPTIONS } from '../shell/csp.ts';
 
 export interface BridgeOptions {
   service: IpcService;
@@ -27,19 +28,6 @@ export interface Bridge {
   url: string;
   close(): Promise<void>;
 }
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json',
-};
 
 // A page that falls this far behind on reading events is not reading them: drop samples (the
 // next batch carries fresh ones) rather than let the queue grow without bound.
@@ -133,17 +121,9 @@ async function serveStatic(dir: string, req: IncomingMessage, res: ServerRespons
     res.writeHead(405, { allow: 'GET, HEAD' }).end();
     return;
   }
-  let pathname: string;
-  try {
-    pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
-  } catch {
-    res.writeHead(400).end();
-    return;
-  }
-  if (pathname.endsWith('/')) pathname += 'index.html';
-  const file = path.resolve(dir, '.' + pathname);
-  // Nothing outside the renderer's folder, whatever the path says.
-  if (file !== dir && !file.startsWith(dir + path.sep)) {
+  // Nothing outside the renderer's folder, whatever the path says (the app protocol's rule).
+  const file = fileForPath(dir, new URL(req.url ?? '/', 'http://localhost').pathname);
+  if (file === null) {
     res.writeHead(404).end();
     return;
   }
@@ -153,9 +133,10 @@ async function serveStatic(dir: string, req: IncomingMessage, res: ServerRespons
     return;
   }
   res.writeHead(200, {
-    'content-type': TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+    'content-type': CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
     'content-length': info.size,
     'content-security-policy': CONTENT_SECURITY_POLICY,
+    'x-frame-options': FRAME_OPTIONS,
     'x-content-type-options': 'nosniff',
     'cache-control': 'no-store',
   });

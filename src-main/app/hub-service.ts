@@ -14,33 +14,46 @@ import { createSimulation, type Simulation } from '../hub/adapter/sim-adapters.t
 import { normaliseAddress } from '../hub/discovery/address.ts';
 import { Hub } from '../hub/hub.ts';
 import { ensureDir } from '../hub/store/app-data.ts';
-import { LOG_FILE, LogStore } from '../hub/store/database.ts';
-import { exportLog } from '../hub/store/export.ts';
+import { LOG_FILE, LogStore, type StoreOptions } from '../hub/store/database.ts';
+import { EXPORT_PARTS_FILE, ExportParts } from '../hub/store/export-parts.ts';
+import { describeLogNotice } from '../hub/store/log-health.ts';
+import { retentionPolicy } from '../hub/store/log-retention.ts';
+import { exportLog, type ExportFormat } from '../hub/store/export.ts';
 import { PAIRED_FILE, PairedDevices, SIM_PAIRED_FILE } from '../hub/store/paired-devices.ts';
-import type {
-  AdapterView,
-  EventChannel,
-  EventOf,
-  ParsedRequestOf,
-  RequestChannel,
-  ResponseOf,
-  Settings,
+import {
+  MAX_MESSAGES_PER_BATCH,
+  type AdapterView,
+  type EventChannel,
+  type EventOf,
+  type HistoryEntryView,
+  type ParsedRequestOf,
+  type RequestChannel,
+  type ResponseOf,
+  type Sample,
+  type Settings,
 } from '../ipc/contract.ts';
-import { SampleBatcher } from './sample-batcher.ts';
+import { DeviceBatcher } from './device-batcher.ts';
+import { ExportChoices } from './export-choices.ts';
+import { listSerialPorts, type SerialPortInfo } from './serial-ports.ts';
 import { SettingsStore } from './settings-store.ts';
 import { fromBody, toDeviceView, toHistoryEntry, toThroughput } from './views.ts';
 
 const OFFER_SIM = 'You can try PicoLink without a board: choose the simulator in Settings → Adapter.';
 
-export type ExportFormat = 'csv' | 'ndjson';
+export type { ExportFormat };
 
 export interface HubServiceOptions {
   /** The app data folder: settings, paired lists and the log live here. */
   home: string;
   /** Overrides for this run only (`--sim 4`); written to settings.json only if the user changes them. */
   settings?: Partial<Settings>;
-  /** The save dialog: the Electron shell shows one, the test bridge answers with a temporary path. */
+  /**
+   * The save dialog: the Electron shell shows one, the test bridge answers with a temporary path.
+   * The path stays in main: the renderer gets a single-use token for it.
+   */
   chooseFile?: (format: ExportFormat) => Promise<string | null>;
+  /** The OS's serial ports (default: the serialport package's list); tests replace it. */
+  listSerialPorts?: () => Promise<SerialPortInfo[]>;
   /** Where the simulator's Picos find their firmware (default: the repository's firmware/). */
   firmwareDir?: string;
   /** How a system or UART noble is made; tests replace it to play a machine without Bluetooth. */
@@ -49,6 +62,8 @@ export interface HubServiceOptions {
   samplesIntervalMs?: number;
   /** The ping timeout the hub uses; the default (2 s) suits real radios. */
   pingTimeoutMs?: number;
+  /** The log's timing and bounds; tests shorten them, and fill its "disk" through configure. */
+  log?: Omit<StoreOptions, 'onNotice'>;
 }
 
 type ServiceEvents = { [C in EventChannel]: [EventOf<C>] };
@@ -64,8 +79,11 @@ interface Runtime {
 
 export class HubService {
   private readonly events = new EventEmitter<ServiceEvents>();
-  private readonly batcher = new SampleBatcher();
+  private readonly batcher = new DeviceBatcher<Sample>();
+  private readonly messages = new DeviceBatcher<HistoryEntryView>(MAX_MESSAGES_PER_BATCH);
+  private readonly exportChoices = new ExportChoices();
   private readonly pendingNotices: EventOf<'notice'>[] = [];
+  private readonly exportParts: ExportParts;
   private runtime: Runtime = { hub: null, simulation: null, paired: null, adapters: new Map() };
   /** Requests that need the hub wait for an adapter switch in progress. */
   private transition: Promise<void> = Promise.resolve();
@@ -80,6 +98,7 @@ export class HubService {
     private readonly log: LogStore | null,
   ) {
     this.overrides = { ...(options.settings ?? {}) };
+    this.exportParts = new ExportParts(path.join(options.home, EXPORT_PARTS_FILE));
     this.handlers = {
       'app.info': async () => ({
         name: 'PicoLink',
@@ -107,9 +126,11 @@ export class HubService {
       },
       'settings.get': async () => this.currentSettings(),
       'settings.set': (patch) => this.setSettings(patch),
+      'adapter.ports': async () => ({ ports: await this.serialPorts() }),
       'export.chooseFile': async ({ format }) => {
-        if (!this.options.chooseFile) throw new Error('This host has no save dialog: give the export a file path instead.');
-        return { file: await this.options.chooseFile(format) };
+        if (!this.options.chooseFile) throw new Error('This host has no save dialog, so there is no file to export to.');
+        const file = await this.options.chooseFile(format);
+        return { chosen: file === null ? null : { token: this.exportChoices.issue({ file, format }), file, format } };
       },
       'export.run': (request) => this.exportRun(request),
     };
@@ -123,7 +144,12 @@ export class HubService {
     let logWarning: string | null = null;
     try {
       log = LogStore.open(path.join(options.home, LOG_FILE), {
-        onError: (e) => service.notice('error', e.message),
+        ...options.log,
+        // A full disk, its end, retention: each said once, as the CLI says them.
+        onNotice: (n) => {
+          const { level, text } = describeLogNotice(n);
+          service.notice(level, text);
+        },
       });
     } catch (e) {
       logWarning = `${(e as Error).message} Latency and messages are not logged in this run, and export is unavailable.`;
@@ -131,7 +157,12 @@ export class HubService {
     const service: HubService = new HubService(options, store, log);
     if (warning) service.notice('warning', warning);
     if (logWarning) service.notice('error', logWarning);
-    await service.startRuntime(service.currentSettings());
+    const leftovers = await service.exportParts.removeStale();
+    if (leftovers.length) service.notice('info', `Removed ${leftovers.length} unfinished export file(s) an earlier run left behind: ${leftovers.join(', ')}`);
+    // Before the hub starts: a first run on a large old log may take a while (one VACUUM).
+    const settings = service.currentSettings();
+    await log?.setRetention(retentionPolicy(settings.logKeepDays, settings.logKeepGb));
+    await service.startRuntime(settings);
     service.startTimers();
     return service;
   }
@@ -192,7 +223,9 @@ export class HubService {
     const status = setInterval(() => this.emit('status', this.status()), this.options.statusIntervalMs ?? 500);
     const samples = setInterval(() => {
       const batches = this.batcher.drain();
-      if (batches.length) this.emit('samples', { batches });
+      if (batches.length) this.emit('samples', { batches: batches.map((b) => ({ address: b.address, samples: b.items })) });
+      const messages = this.messages.drain();
+      if (messages.length) this.emit('messages', { batches: messages.map((b) => ({ address: b.address, entries: b.items, dropped: b.dropped })) });
     }, this.options.samplesIntervalMs ?? 100);
     status.unref();
     samples.unref();
@@ -222,10 +255,15 @@ export class HubService {
 
   private async setSettings(patch: Partial<Settings>): Promise<Settings> {
     const before = this.currentSettings();
-    // What the user sets is theirs to keep: it is saved and no longer overridden for this run.
-    for (const k of Object.keys(patch) as (keyof Settings)[]) delete this.overrides[k];
+    if (patch.adapter?.kind === 'uart' && JSON.stringify(patch.adapter) !== JSON.stringify(before.adapter)) await this.checkSerialPort(patch.adapter.port);
+    // Saved first: a save that fails (a full disk) leaves this run's settings as they were.
     await this.settings.update(patch);
+    // What the user sets is theirs to keep: no longer overridden for this run.
+    for (const k of Object.keys(patch) as (keyof Settings)[]) delete this.overrides[k];
     const after = this.currentSettings();
+    if (before.logKeepDays !== after.logKeepDays || before.logKeepGb !== after.logKeepGb) {
+      void this.log?.setRetention(retentionPolicy(after.logKeepDays, after.logKeepGb));
+    }
     if (JSON.stringify(before.adapter) !== JSON.stringify(after.adapter)) {
       const switching = this.transition.then(async () => {
         await this.stopRuntime();
@@ -239,24 +277,48 @@ export class HubService {
     return after;
   }
 
+  private async serialPorts(): Promise<SerialPortInfo[]> {
+    try {
+      return await (this.options.listSerialPorts ?? listSerialPorts)();
+    } catch (e) {
+      throw new Error(`The serial ports could not be listed: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  /** A UART adapter only on a port the OS lists: the renderer may not point noble at any path. */
+  private async checkSerialPort(port: string): Promise<void> {
+    const ports = await this.serialPorts();
+    if (ports.some((p) => p.path === port)) return;
+    const listed = ports.length ? `: ${ports.map((p) => p.path).join(', ')}` : ' (none: is the dongle plugged in?)';
+    throw new Error(`${port} is not a serial port this computer lists${listed}`);
+  }
+
   private async exportRun(request: ParsedRequestOf<'export.run'>): Promise<ResponseOf<'export.run'>> {
+    // Spent before anything else, so a failed export cannot be retried with a token once used.
+    const { file, format } = this.exportChoices.take(request.token);
     if (!this.log) throw new Error('The log could not be opened in this run, so there is nothing to export.');
-    // Rows still in memory belong in the file the user asked for.
-    this.log.flush();
+    // Rows still in memory belong in the file the user asked for; while the log's disk is full
+    // they cannot get there, but the export (to another disk) goes on with what is committed.
+    if (!this.log.flush()) {
+      this.notice('warning', `The export leaves out the ${this.log.health.waiting} newest rows: they are waiting in memory until the log's disk has space.`);
+    }
     const filter = {
       ...(request.device !== undefined ? { device: request.device } : {}),
       ...(request.from !== undefined ? { from: request.from } : {}),
       ...(request.to !== undefined ? { to: request.to } : {}),
     };
+    let rows: number;
     try {
-      return await exportLog(this.log.file, request.file, {
-        format: request.format,
+      ({ rows } = await exportLog(this.log.file, file, {
+        format,
         filter,
         onProgress: (p) => this.emit('export.progress', { rows: p.rows, total: p.total }),
-      });
+        parts: this.exportParts,
+      }));
     } catch (e) {
-      throw new Error(`Export to ${request.file} failed: ${(e as Error).message}`, { cause: e });
+      throw new Error(`Export to ${file} failed: ${(e as Error).message}`, { cause: e });
     }
+    return { rows, file, format, again: this.exportChoices.issue({ file, format }) };
   }
 
   private async startRuntime(settings: Settings): Promise<void> {
@@ -326,7 +388,7 @@ export class HubService {
     hub.on('state', (c) => this.emit('state', { address: c.address, name: c.name, state: c.state, previous: c.previous, reason: c.reason, fault: c.fault, at: c.at }));
     hub.on('sample', ({ address, sample }) => this.batcher.add(address, { t: sample.sentAt, seq: sample.seq, rttMs: sample.rttMs }));
     hub.on('lost', ({ address, lost }) => this.batcher.add(address, { t: lost.sentAt, seq: lost.seq, rttMs: null }));
-    hub.on('message', ({ address, entry }) => this.emit('message', { address, entry: toHistoryEntry(entry) }));
+    hub.on('message', ({ address, entry }) => this.messages.add(address, toHistoryEntry(entry)));
     hub.on('throughput', ({ address, result }) => this.emit('throughput', { address, result: toThroughput(result) }));
   }
 
@@ -340,6 +402,7 @@ export class HubService {
       await simulation?.close();
       // Samples of the old adapter's devices would arrive after their devices are gone.
       this.batcher.drain();
+      this.messages.drain();
     }
   }
 }

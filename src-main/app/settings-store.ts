@@ -72,15 +72,26 @@ export class SettingsStore {
     return structuredClone(this.current);
   }
 
-  /** Merges `patch`, validates the result (throws on a bad value, keeping the old settings) and saves it. */
+  /**
+   * Merges `patch`, validates the result (throws on a bad value, keeping the old settings) and
+   * saves it. The new settings become current only once they are on disk: a failed save (a
+   * full disk) rejects with FileSaveError and leaves memory and file as they were.
+   */
   async update(patch: Partial<Settings>): Promise<Settings> {
-    const next = settingsSchema.parse({ ...this.current, ...patch });
-    this.current = next;
-    const text = JSON.stringify({ version: VERSION, ...next }, null, 2) + '\n';
-    const write = this.saving.then(() => writeFileAtomic(this.file, text));
+    // Checked now too, so a bad value is refused at once rather than after the saves ahead of it.
+    settingsSchema.parse({ ...this.current, ...patch });
+    const turn = this.saving.then(async () => {
+      // Merged when its turn comes, onto what the saves before it left: concurrent changes all count.
+      const next = settingsSchema.parse({ ...this.current, ...patch });
+      await writeFileAtomic(this.file, JSON.stringify({ version: VERSION, ...next }, null, 2) + '\n');
+      this.current = next;
+      return next;
+    });
     // A failed save must not poison the next one; the caller still sees this one's error.
-    this.saving = write.catch(() => {});
-    await write;
-    return structuredClone(next);
+    this.saving = turn.then(
+      () => {},
+      () => {},
+    );
+    return structuredClone(await turn);
   }
 }

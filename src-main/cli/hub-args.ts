@@ -5,6 +5,7 @@ import path from 'node:path';
 import { AdapterSpecError, parseAdapterSpec, type AdapterSpec } from '../hub/adapter/adapter-spec.ts';
 import { DEFAULT_FIRMWARE_DIR } from '../hub/adapter/sim-adapters.ts';
 import { formatFromPath } from '../hub/store/export.ts';
+import { SETTINGS_LIMITS } from '../ipc/contract.ts';
 import { libFolder } from './lib-folder-arg.ts';
 import { parseFlags, UsageError } from './usage.ts';
 
@@ -21,6 +22,9 @@ export interface HubArgs {
   exportFormat: 'csv' | 'ndjson' | null;
   json: boolean;
   home: string | null;
+  /** Log retention for this run; null: the app's setting (settings.json), else its default. */
+  keepDays: number | null;
+  keepGb: number | null;
 }
 
 function wholeNumber(flag: string, text: string, min: number, max: number): number {
@@ -47,6 +51,8 @@ export function parseHubArgs(argv: string[]): HubArgs | 'help' {
     export: { type: 'string' },
     json: { type: 'boolean' },
     home: { type: 'string' },
+    'keep-days': { type: 'string' },
+    'keep-gb': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (v.help) return 'help';
@@ -75,6 +81,9 @@ export function parseHubArgs(argv: string[]): HubArgs | 'help' {
     exportFile = path.resolve(v.export);
     if (!existsSync(path.dirname(exportFile))) throw new UsageError(`--export ${v.export}: the folder ${path.dirname(exportFile)} does not exist`);
   }
+  const keep = SETTINGS_LIMITS;
+  const keepDays = v['keep-days'] === undefined ? null : wholeNumber('--keep-days', v['keep-days'], keep.logKeepDays.min, keep.logKeepDays.max);
+  const keepGb = v['keep-gb'] === undefined ? null : number('--keep-gb', v['keep-gb'], keep.logKeepGb.min, keep.logKeepGb.max);
   return {
     sim,
     firmware,
@@ -87,5 +96,7 @@ export function parseHubArgs(argv: string[]): HubArgs | 'help' {
     exportFormat,
     json: v.json ?? false,
     home: v.home ? path.resolve(v.home) : null,
+    keepDays,
+    keepGb,
   };
 }

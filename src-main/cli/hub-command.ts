@@ -11,6 +11,10 @@ import { Hub } from '../hub/hub.ts';
 import { appDataDir, ensureDir } from '../hub/store/app-data.ts';
 import { LOG_FILE, LogStore } from '../hub/store/database.ts';
 import { exportLog } from '../hub/store/export.ts';
+import { EXPORT_PARTS_FILE, ExportParts } from '../hub/store/export-parts.ts';
+import { describeLogNotice, type LogNotice } from '../hub/store/log-health.ts';
+import { retentionPolicy } from '../hub/store/log-retention.ts';
+import { SettingsStore } from '../app/settings-store.ts';
 import { PAIRED_FILE, PairedDevices, SIM_PAIRED_FILE } from '../hub/store/paired-devices.ts';
 import { boardPackages } from '../hub/adapter/board-packages.ts';
 import { parseHubArgs, type HubArgs } from './hub-args.ts';
@@ -68,12 +72,22 @@ export async function runHub(argv: string[]): Promise<number> {
       if (spec.kind === 'uart' && process.platform !== 'win32' && !existsSync(spec.port)) throw new Error(`the serial port ${spec.port} does not exist (is the dongle plugged in?)`);
       adapters.push(new Adapter(describeAdapterSpec(spec), createNoble(spec), { transport: spec.kind === 'uart' ? 'uart' : 'os' }));
     }
-    log = LogStore.open(path.join(home, LOG_FILE));
+    log = LogStore.open(path.join(home, LOG_FILE), { onNotice: (n) => logNotice(out, n) });
   } catch (e) {
     out.error((e as Error).message);
     await cleanup();
     return 1;
   }
+
+  const parts = new ExportParts(path.join(home, EXPORT_PARTS_FILE));
+  const leftovers = await parts.removeStale();
+  if (leftovers.length) out.event({ type: 'cleaned', files: leftovers }, `removed ${leftovers.length} unfinished export file(s) an earlier run left behind: ${leftovers.join(', ')}`);
+  // The log is shared with the desktop app: its retention setting holds here too unless a flag
+  // says otherwise, so a CLI run never deletes what the app was told to keep.
+  const { store: settings, warning: settingsWarning } = SettingsStore.load(home);
+  if (settingsWarning) out.event({ type: 'warning', message: settingsWarning }, `warning: ${settingsWarning}`);
+  const kept = settings.get();
+  await log.setRetention(retentionPolicy(args.keepDays ?? kept.logKeepDays, args.keepGb ?? kept.logKeepGb));
 
   const pairedFile = path.join(home, args.sim && !args.adapters.length ? SIM_PAIRED_FILE : PAIRED_FILE);
   const { store: paired, warning } = PairedDevices.load(pairedFile);
@@ -117,6 +131,7 @@ export async function runHub(argv: string[]): Promise<number> {
         onProgress: (p) => {
           if (!args.json && process.stderr.isTTY) process.stderr.write(`\rexporting ${p.rows}/${p.total} rows`);
         },
+        parts,
       });
       out.event({ type: 'exported', file: r.file, rows: r.rows }, `${process.stderr.isTTY && !args.json ? '\n' : ''}exported ${r.rows} rows to ${r.file}`);
     } catch (e) {
@@ -126,6 +141,13 @@ export async function runHub(argv: string[]): Promise<number> {
   }
   await simulation?.close();
   return code;
+}
+
+/** What the log reports instead of throwing (a full disk once, its end, retention), as the app shows it. */
+function logNotice(out: Output, n: LogNotice): void {
+  const { level, text } = describeLogNotice(n);
+  if (level === 'error') out.error(text);
+  else out.event({ type: 'log', event: n.kind, level, message: text }, `${level === 'warning' ? 'warning' : 'log'}: ${text}`);
 }
 
 function wireEvents(hub: Hub, out: Output, args: HubArgs): void {

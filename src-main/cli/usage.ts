@@ -76,6 +76,10 @@ Options:
   --duration S         stop S seconds after every paired device is linked (or 15 s after start
                        if some never link)
   --export FILE        after stopping, write this session's log to FILE (.csv, .ndjson or .jsonl)
+  --keep-days N        log retention: delete rows older than N days (default: the app's
+                       setting, else 365), at start and every hour
+  --keep-gb N          log retention: delete the oldest rows once the log holds N GB
+                       (default: the app's setting, else 2)
   --json               JSON lines instead of the table: status each second, every state
                        change, received messages, then a summary
   --home DIR           the app data folder (default: PICOLINK_HOME, or the platform's)

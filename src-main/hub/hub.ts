@@ -210,13 +210,15 @@ export class Hub extends EventEmitter<HubEvents> {
   async unpair(nameOrAddress: string): Promise<boolean> {
     const address = this.lookup(nameOrAddress);
     if (!address) return false;
+    // The list first: if it cannot be saved (a full disk) the device stays paired and linked,
+    // as the file says, instead of unlinked but paired again at the next start.
+    const removed = await this.options.paired.remove(address);
     const e = this.entries.get(address);
     if (e) {
       await e.loop.stop('unpaired');
       e.loop.removeAllListeners();
       this.entries.delete(address);
     }
-    const removed = await this.options.paired.remove(address);
     this.emit('paired', { address, paired: false });
     return removed || e !== undefined;
   }

@@ -83,6 +83,10 @@ export const SETTINGS_LIMITS = {
   pingHz: { min: 0, max: 100 },
   baudRate: { min: 1200, max: 4_000_000 },
   simPicos: { min: 1, max: 64 },
+  /** Log retention: rows older than this many days are deleted. */
+  logKeepDays: { min: 1, max: 36_500 },
+  /** Log retention: the oldest rows go once the log's data passes this many GB. */
+  logKeepGb: { min: 0.1, max: 10_000 },
 } as const;
 const L = SETTINGS_LIMITS;
 
@@ -96,20 +100,35 @@ export const settingsSchema = z.object({
   pingHz: z.number().min(L.pingHz.min).max(L.pingHz.max),
   adapter: adapterChoiceSchema,
   theme: z.enum(['light', 'dark', 'system']),
+  logKeepDays: z.number().int().min(L.logKeepDays.min).max(L.logKeepDays.max),
+  logKeepGb: z.number().min(L.logKeepGb.min).max(L.logKeepGb.max),
 });
 
-export const DEFAULT_SETTINGS: Settings = { pingHz: 10, adapter: { kind: 'system' }, theme: 'system' };
+export const DEFAULT_SETTINGS: Settings = { pingHz: 10, adapter: { kind: 'system' }, theme: 'system', logKeepDays: 365, logKeepGb: 2 };
 
-export const exportRequestSchema = z.object({
-  format: z.enum(['csv', 'ndjson']),
+export const exportFormatSchema = z.enum(['csv', 'ndjson']);
+
+/**
+ * The renderer never names a file: main shows the save dialog and answers with this opaque,
+ * single-use token for the user's choice (32 random bytes, base64url), which export.run takes.
+ */
+export const exportTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'a token from export.chooseFile');
+
+/** Strict: a request that also names a path (or anything else) is refused, not quietly trimmed. */
+export const exportRequestSchema = z.strictObject({
+  token: exportTokenSchema,
   /** Address or name; absent: every device. */
   device: target.optional(),
   /** Epoch ms, inclusive / exclusive. */
   from: z.number().optional(),
   to: z.number().optional(),
-  /** Absolute path chosen in the save dialog. */
-  file: z.string().min(1).max(4096),
 });
+
+/** The user's choice in the save dialog: the path only to show it, the token to export to it. */
+export const exportChoiceSchema = z.object({ token: exportTokenSchema, file: z.string(), format: exportFormatSchema });
+
+/** A serial port as the OS lists it: the only ports Settings may choose for a UART adapter. */
+export const serialPortSchema = z.object({ path: z.string(), label: z.string().nullable() });
 
 /** Requests: channel → [request schema, response schema]. */
 export const requests = {
@@ -124,18 +143,23 @@ export const requests = {
   'device.throughput': [z.object({ address, octets: z.number().int().min(1).max(MAX_THROUGHPUT_OCTETS) }), z.object({})],
   'settings.get': [z.object({}), settingsSchema],
   'settings.set': [settingsSchema.partial(), settingsSchema],
-  'export.chooseFile': [z.object({ format: z.enum(['csv', 'ndjson']) }), z.object({ file: z.string().nullable() })],
-  'export.run': [exportRequestSchema, z.object({ rows: z.number(), file: z.string() })],
+  'adapter.ports': [z.object({}), z.object({ ports: z.array(serialPortSchema) })],
+  'export.chooseFile': [z.strictObject({ format: exportFormatSchema }), z.object({ chosen: exportChoiceSchema.nullable() })],
+  /** `again`: a fresh token for the same file, so the same choice can be exported to once more. */
+  'export.run': [exportRequestSchema, z.object({ rows: z.number(), file: z.string(), format: exportFormatSchema, again: exportTokenSchema })],
 } as const;
 
 /** A latency sample as charts need it. */
 export const sampleSchema = z.object({ t: z.number(), seq: z.number(), rttMs: z.number().nullable() });
 
-/** Events: channel → payload schema. Samples are batched (one event per ~100 ms) to bound IPC traffic. */
+/** Messages shown per device per batch; more in one batch are counted in `dropped` (the log and the history keep them). */
+export const MAX_MESSAGES_PER_BATCH = 200;
+
+/** Events: channel → payload schema. Samples and messages are batched (one event per ~100 ms) to bound IPC traffic. */
 export const events = {
   status: z.object({ adapters: z.array(adapterSchema), devices: z.array(deviceSchema), pingHz: z.number(), running: z.boolean() }),
   samples: z.object({ batches: z.array(z.object({ address, samples: z.array(sampleSchema) })) }),
-  message: z.object({ address, entry: historyEntrySchema }),
+  messages: z.object({ batches: z.array(z.object({ address, entries: z.array(historyEntrySchema).max(MAX_MESSAGES_PER_BATCH), dropped: z.number().int().nonnegative() })) }),
   state: z.object({ address, name: z.string().nullable(), state: linkStateSchema, previous: linkStateSchema, reason: z.string(), fault: z.string().nullable(), at: z.number() }),
   throughput: z.object({ address, result: throughputSchema }),
   'export.progress': z.object({ rows: z.number(), total: z.number() }),

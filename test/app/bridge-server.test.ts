@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { serveBridge, type Bridge } from '../../src-main/app/bridge-server.ts';
 import type { IpcService } from '../../src-main/shell/ipc.ts';
+import { CONTENT_SECURITY_POLICY } from '../../src-main/shell/csp.ts';
 import { createBridgeClient, type BridgeClient } from '../../src-main/ipc/ws-client.ts';
 import type { EventChannel, EventOf } from '../../src-main/ipc/contract.ts';
 import { until } from '../hub/sim-hub.ts';
@@ -77,7 +78,8 @@ describe('bridge server', () => {
     const index = await fetch(bridge.url);
     expect(index.status).toBe(200);
     expect(index.headers.get('content-type')).toMatch(/text\/html/);
-    expect(index.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(index.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+    expect(index.headers.get('x-frame-options')).toBe('DENY');
     expect(await index.text()).toContain('<title>PicoLink</title>');
     expect((await fetch(bridge.url + 'assets/app.js')).headers.get('content-type')).toMatch(/javascript/);
     expect((await fetch(bridge.url + 'missing.js')).status).toBe(404);
@@ -124,7 +126,7 @@ describe('bridge server', () => {
     const samples: number[] = [];
     const messages: string[] = [];
     client.on('samples', (e) => e.batches.forEach((b) => b.samples.forEach((s) => samples.push(s.seq))));
-    const off = client.on('message', (m) => messages.push(m.entry.body.kind === 'text' ? m.entry.body.text : m.entry.body.hex));
+    const off = client.on('messages', (m) => m.batches.forEach((b) => b.entries.forEach((e) => messages.push(e.body.kind === 'text' ? e.body.text : e.body.hex))));
     // Sent before the socket is open: queued, not lost.
     const info = client.request('app.info', {});
     expect((await info).name).toBe('PicoLink');

@@ -42,10 +42,25 @@ describe('HubService on the simulator', () => {
 
     expect(await call('device.send', { target: pico1.address, body: { kind: 'text', text: 'hello pico' } })).toEqual({ sentTo: [pico1.address] });
     await call('device.send', { target: 'all', body: { kind: 'data', hex: '0001ff' } });
-    await until('echoes', () => seen('message').filter((m) => m.entry.direction === 'in').length >= 2);
-    const inbound = seen('message').filter((m) => m.entry.direction === 'in').map((m) => m.entry.body);
+    const entries = () => seen('messages').flatMap((e) => e.batches.flatMap((b) => b.entries));
+    await until('echoes', () => entries().filter((m) => m.direction === 'in').length >= 2);
+    const inbound = entries().filter((m) => m.direction === 'in').map((m) => m.body);
     expect(inbound).toContainEqual({ kind: 'text', text: 'hello pico' });
     expect(inbound).toContainEqual({ kind: 'data', hex: '0001ff' });
+    // Message events are batched as samples are: a burst of sends and their echoes comes in one
+    // event per ~100 ms tick, however many messages each carries.
+    const eventsBefore = seen('messages').length;
+    const entriesBefore = entries().length;
+    const burstStart = Date.now();
+    await Promise.all(Array.from({ length: 20 }, (_, i) => call('device.send', { target: pico1.address, body: { kind: 'text', text: `burst ${i}` } })));
+    const echoed = () => entries().filter((e) => e.direction === 'in' && e.body.kind === 'text' && e.body.text.startsWith('burst ')).length;
+    await until('burst echoed', () => echoed() === 20, 20_000);
+    await new Promise((r) => setTimeout(r, 150));
+    const burstEvents = seen('messages').slice(eventsBefore);
+    expect(entries().length - entriesBefore).toBe(40);
+    expect(burstEvents.length).toBeLessThanOrEqual(Math.ceil((Date.now() - burstStart) / 100) + 1);
+    expect(Math.max(...burstEvents.map((e) => e.batches.reduce((n, b) => n + b.entries.length, 0)))).toBeGreaterThan(1);
+    expect(burstEvents.every((e) => e.batches.every((b) => b.dropped === 0))).toBe(true);
     const history = await call('device.history', { address: pico1.address });
     expect(history.entries.map((e) => `${e.direction}:${e.body.kind}`)).toEqual(expect.arrayContaining(['out:text', 'in:text', 'out:data', 'in:data']));
 
@@ -53,10 +68,10 @@ describe('HubService on the simulator', () => {
     await expect(call('device.send', { target: status.devices.find((d) => d.name === 'pico2')!.address, body: { kind: 'text', text: 'x' } })).rejects.toThrow(/not a paired device/);
     await expect(call('device.pair', { target: 'pico9' })).rejects.toThrow(/No device named pico9/);
 
-    const { file } = await call('export.chooseFile', { format: 'csv' });
-    expect(file).toBe(out);
-    const result = await call('export.run', { format: 'csv', file: file!, device: pico1.address });
-    expect(result.file).toBe(out);
+    const { chosen } = await call('export.chooseFile', { format: 'csv' });
+    expect(chosen).toMatchObject({ file: out, format: 'csv' });
+    const result = await call('export.run', { token: chosen!.token, device: pico1.address });
+    expect(result).toMatchObject({ file: out, format: 'csv' });
     expect(result.rows).toBeGreaterThan(10);
     const lines = readFileSync(out, 'utf8').trim().split('\n');
     expect(lines).toHaveLength(result.rows + 1);

@@ -26,10 +26,11 @@ describe('SettingsStore', () => {
     const { store } = SettingsStore.load(dir);
     await store.update({ pingHz: 20, adapter: { kind: 'sim', picos: 3 } });
     await store.update({ theme: 'dark' });
-    expect(JSON.parse(readFileSync(file(), 'utf8'))).toEqual({ version: 1, pingHz: 20, adapter: { kind: 'sim', picos: 3 }, theme: 'dark' });
+    const saved = { ...DEFAULT_SETTINGS, pingHz: 20, adapter: { kind: 'sim', picos: 3 }, theme: 'dark' };
+    expect(JSON.parse(readFileSync(file(), 'utf8'))).toEqual({ version: 1, ...saved });
     // No temporary file left beside it.
     expect(readdirSync(dir)).toEqual([SETTINGS_FILE]);
-    expect(SettingsStore.load(dir).store.get()).toEqual({ pingHz: 20, adapter: { kind: 'sim', picos: 3 }, theme: 'dark' });
+    expect(SettingsStore.load(dir).store.get()).toEqual(saved);
   });
 
   it('keeps the last of several concurrent changes', async () => {
@@ -44,6 +45,16 @@ describe('SettingsStore', () => {
     await expect(store.update({ pingHz: 1000 })).rejects.toThrow();
     expect(store.get().pingHz).toBe(5);
     expect(SettingsStore.load(dir).store.get().pingHz).toBe(5);
+  });
+
+  it('keeps the log retention setting, within its limits', async () => {
+    const { store } = SettingsStore.load(dir);
+    expect(store.get()).toMatchObject({ logKeepDays: 365, logKeepGb: 2 });
+    await store.update({ logKeepDays: 30, logKeepGb: 0.5 });
+    expect(SettingsStore.load(dir).store.get()).toMatchObject({ logKeepDays: 30, logKeepGb: 0.5 });
+    await expect(store.update({ logKeepDays: 0 })).rejects.toThrow();
+    await expect(store.update({ logKeepGb: 0.01 })).rejects.toThrow();
+    expect(store.get()).toMatchObject({ logKeepDays: 30, logKeepGb: 0.5 });
   });
 
   it('fills keys missing from an older file with defaults', () => {

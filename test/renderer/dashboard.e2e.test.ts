@@ -12,7 +12,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveBridge, type Bridge } from '../../src-main/app/bridge-server.ts';
-import { HubService } from '../../src-main/app/hub-service.ts';
+import { HubService, type HubServiceOptions } from '../../src-main/app/hub-service.ts';
 import { Radio } from '../../src-main/radio/radio.ts';
 import { SIM_PAIRED_FILE } from '../../src-main/hub/store/paired-devices.ts';
 import { stateOnlyNoble } from '../app/state-only-noble.ts';
@@ -382,9 +382,9 @@ describe.skipIf(!hasChromium)('dashboard without Bluetooth', () => {
     return { p, banner: p.getByTestId('adapter-problem'), become: fake.become };
   }
 
-  async function open(createNoble: () => Noble): Promise<Page> {
+  async function open(createNoble: () => Noble, listSerialPorts?: HubServiceOptions['listSerialPorts']): Promise<Page> {
     const home = mkdtempSync(path.join(tmpdir(), 'picolink-e2e-nobt-'));
-    const service = await HubService.create({ home, createNoble, statusIntervalMs: 250 });
+    const service = await HubService.create({ home, createNoble, statusIntervalMs: 250, ...(listSerialPorts ? { listSerialPorts } : {}) });
     const bridge = await serveBridge({ service, staticDir });
     const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
     started.push({ service, bridge, home, page });
@@ -423,13 +423,25 @@ describe.skipIf(!hasChromium)('dashboard without Bluetooth', () => {
     await expect.poll(() => banner.count(), { timeout: 10_000 }).toBe(0);
   }, 30_000);
 
-  it('names a UART port that does not exist, chosen in Settings', async () => {
-    const p = await open(() => {
-      throw new Error('no Bluetooth adapter found');
-    });
+  it('offers the serial ports the OS lists, refuses any other path, and names a listed port that is gone', async () => {
+    // A port the OS listed a moment ago and that has since been unplugged.
+    const p = await open(
+      () => {
+        throw new Error('no Bluetooth adapter found');
+      },
+      async () => [{ path: '/dev/picolink-no-such-port', label: 'Test dongle' }],
+    );
     await p.getByTestId('open-settings').click();
     const dialog = p.getByTestId('settings-dialog');
     await dialog.getByTestId('adapter-uart').check();
+    await expect.poll(() => dialog.getByTestId('settings-ports').textContent()).toMatch(/Serial ports: \/dev\/picolink-no-such-port/);
+    expect(await dialog.locator('#settings-ports option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(['/dev/picolink-no-such-port']);
+    await dialog.getByTestId('settings-port').fill(path.join(tmpdir(), '.bashrc'));
+    await dialog.getByTestId('settings-save').click();
+    const toast = p.locator('[data-testid="toast"][data-level="error"]');
+    await expect.poll(() => toast.count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    expect(await toast.last().textContent()).toMatch(/\.bashrc is not a serial port this computer lists: \/dev\/picolink-no-such-port/);
+    expect(await dialog.isVisible()).toBe(true);
     await dialog.getByTestId('settings-port').fill('/dev/picolink-no-such-port');
     await dialog.getByTestId('settings-save').click();
     await expect.poll(() => dialog.isVisible()).toBe(false);

@@ -3,7 +3,10 @@
 // dist/shell/main.cjs runs in Node, its window's page is the built renderer in Debian's Chromium
 // with the built dist/shell/preload.cjs, and the fake carries ipcRenderer.invoke and
 // webContents.send between them. Pair two of the four simulated Picos from the page, see their
-// charts, then close the window: the app must stop the links, flush the log and exit 0.
+// charts, then close the window: the app must stop the links, flush the log and exit 0. The page
+// comes through the shell's own app protocol (picolink://app, served to Chromium by the fake over
+// loopback HTTP), so the CSP, the traversal rules, the permission handlers and the export tokens
+// checked here are the built main.cjs's.
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +18,7 @@ import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOG_FILE } from '../../src-main/hub/store/database.ts';
 import { SIM_PAIRED_FILE } from '../../src-main/hub/store/paired-devices.ts';
+import { APP_SCHEME_PRIVILEGES, APP_URL } from '../../src-main/shell/app-protocol.ts';
 import { CONTENT_SECURITY_POLICY } from '../../src-main/shell/csp.ts';
 import { EVENT_CHANNEL, REQUEST_CHANNEL } from '../../src-main/shell/ipc-channels.ts';
 import { UNTRUSTED_SENDER } from '../../src-main/shell/ipc.ts';
@@ -22,7 +26,7 @@ import { UNTRUSTED_SENDER } from '../../src-main/shell/ipc.ts';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
 const hook = path.join(root, 'test', 'fixtures', 'fake-electron', 'hook.cjs');
-const appUrl = pathToFileURL(path.join(root, 'dist', 'renderer', 'index.html')).href;
+const appUrl = APP_URL;
 
 type FromApp =
   | { type: 'window'; options: { webPreferences: Record<string, unknown> } }
@@ -32,6 +36,10 @@ type FromApp =
   | { type: 'headers'; headers: Record<string, string[]> }
   | { type: 'error-box'; title: string; content: string }
   | { type: 'reply'; id: number; value?: unknown; error?: string }
+  | { type: 'schemes'; schemes: { scheme: string; privileges: Record<string, boolean> }[] }
+  | { type: 'protocol'; scheme: string; origin: string }
+  | { type: 'handlers'; names: string[] }
+  | { type: 'answer'; id: number; granted?: unknown; prevented?: boolean; chosen?: unknown }
   | { type: 'exit'; code: number };
 
 /** The app's process and what it has said so far. */
@@ -40,6 +48,7 @@ class AppProcess {
   readonly exited: Promise<number | null>;
   private nextId = 1;
   private readonly replies = new Map<number, (m: FromApp & { type: 'reply' }) => void>();
+  private readonly answers = new Map<number, (m: FromApp & { type: 'answer' }) => void>();
   onSend: ((channel: string, args: unknown[]) => void) | null = null;
 
   constructor(
@@ -49,16 +58,17 @@ class AppProcess {
     child.on('message', (m: FromApp) => {
       this.said.push(m);
       if (m.type === 'reply') this.replies.get(m.id)?.(m);
+      if (m.type === 'answer') this.answers.get(m.id)?.(m);
       if (m.type === 'send') this.onSend?.(m.channel, m.args);
     });
     this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
   }
 
-  static start(argv: string[], home: string): AppProcess {
+  static start(argv: string[], home: string, savePath?: string): AppProcess {
     const stderr: string[] = [];
     const child = fork(path.join(root, 'dist', 'shell', 'main.cjs'), argv, {
       execArgv: ['--require', hook],
-      env: { ...process.env, PICOLINK_HOME: home },
+      env: { ...process.env, PICOLINK_HOME: home, ...(savePath ? { FAKE_ELECTRON_SAVE_PATH: savePath } : {}) },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     child.stderr!.on('data', (d: Buffer) => stderr.push(d.toString()));
@@ -74,6 +84,18 @@ class AppProcess {
       if (Date.now() - start > timeoutMs) throw new Error(`no "${type}" from the app in ${timeoutMs} ms: ${this.stderr.join('')}`);
       await new Promise((r) => setTimeout(r, 50));
     }
+  }
+
+  /** Asks the fake to call a permission handler or emit a device chooser event. */
+  ask(message: { type: 'permission'; kind: 'request' | 'check' | 'device'; permission: string; url: string; isMainFrame: boolean } | { type: 'choose'; event: string }): Promise<FromApp & { type: 'answer' }> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.answers.set(id, (m) => {
+        this.answers.delete(id);
+        resolve(m);
+      });
+      this.child.send({ ...message, id });
+    });
   }
 
   /** ipcRenderer.invoke as Electron delivers it: to the handler, with the sending frame. */
@@ -115,8 +137,7 @@ beforeAll(async () => {
   if (!hasChromium) return;
   execFileSync(process.execPath, [path.join(root, 'scripts', 'build-shell.mjs')], { cwd: root, stdio: 'ignore' });
   await build({ configFile: path.join(root, 'src-renderer', 'vite.config.ts'), logLevel: 'warn' });
-  // Electron loads the renderer's ES modules from file://; Chromium needs to be told it may.
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--allow-file-access-from-files'] });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
 }, 120_000);
 
 afterAll(async () => {
@@ -127,11 +148,16 @@ describe.skipIf(!hasChromium)('the built app with --sim 4 (Electron faked)', () 
   let home: string;
   let app: AppProcess;
   let page: Page;
+  /** Where the fake serves picolink://app/: http://127.0.0.1:PORT/app/ is picolink://app/. */
+  let served: string;
   const pageErrors: string[] = [];
+  const toServed = (url: string): string => `${served}/${new URL(url).host}${new URL(url).pathname}`;
+  const fromServed = (url: string): string => (url.startsWith(served + '/') ? `picolink://${url.slice(served.length + 1)}` : url);
 
   beforeAll(async () => {
     home = mkdtempSync(path.join(tmpdir(), 'picolink-boot-'));
-    app = AppProcess.start(['--sim', '4'], home);
+    app = AppProcess.start(['--sim', '4'], home, path.join(home, 'chosen.csv'));
+    served = (await app.next('protocol')).origin;
     page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
     page.on('console', (m) => {
@@ -139,7 +165,7 @@ describe.skipIf(!hasChromium)('the built app with --sim 4 (Electron faked)', () 
     });
     await page.exposeBinding('__fakeElectronInvoke', (source, channel: string, args: unknown[]) =>
       // An iframe would be refused by main; the fake reports what frame asked.
-      app.invoke(channel, args, source.frame.parentFrame() ? 'about:iframe' : source.frame.url()),
+      app.invoke(channel, args, source.frame.parentFrame() ? 'about:iframe' : fromServed(source.frame.url())),
     );
     await page.addInitScript({ content: preloadScript() });
     app.onSend = (channel, args) => {
@@ -155,7 +181,9 @@ describe.skipIf(!hasChromium)('the built app with --sim 4 (Electron faked)', () 
     rmSync(home, { recursive: true, force: true });
   });
 
-  it('creates a sandboxed window with the preload, puts the CSP on responses, sets the menu and loads the renderer', async () => {
+  it('creates a sandboxed window with the preload, puts the CSP on responses, sets the menu and loads the renderer from its own protocol', async () => {
+    expect((await app.next('schemes')).schemes).toEqual([{ scheme: 'picolink', privileges: { ...APP_SCHEME_PRIVILEGES } }]);
+    expect((await app.next('protocol')).scheme).toBe('picolink');
     const win = await app.next('window');
     expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, preload: path.join(root, 'dist', 'shell', 'preload.cjs') });
     expect((await app.next('headers')).headers['Content-Security-Policy']).toEqual([CONTENT_SECURITY_POLICY]);
@@ -163,8 +191,44 @@ describe.skipIf(!hasChromium)('the built app with --sim 4 (Electron faked)', () 
     expect((await app.next('load')).url).toBe(appUrl);
   }, 90_000);
 
+  it('serves only the built renderer through the protocol, with one CSP in the header and the page', async () => {
+    const index = await fetch(toServed(appUrl));
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+    expect(index.headers.get('x-frame-options')).toBe('DENY');
+    const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(await index.text());
+    expect(meta?.[1]?.replace(/&#39;/g, "'")).toBe(CONTENT_SECURITY_POLICY);
+    for (const escape of ['..%2f..%2fpackage.json', '%2e%2e/%2e%2e/package.json', '..%5c..%5cpackage.json', encodeURIComponent(path.join(root, 'package.json'))]) {
+      const r = await fetch(`${served}/app/${escape}`);
+      expect(r.status, escape).toBe(404);
+      expect(await r.text()).not.toContain('"name": "picolink"');
+    }
+    expect((await fetch(`${served}/elsewhere/index.html`)).status).toBe(404);
+  });
+
+  it('denies the page every permission but the clipboard write, grants no device and cancels every chooser', async () => {
+    expect((await app.next('handlers')).names).toContain('setPermissionRequestHandler');
+    await expect.poll(() => app.said.filter((m) => m.type === 'handlers').at(-1)?.names.length).toBe(4);
+    const ask = async (kind: 'request' | 'check' | 'device', permission: string, url = appUrl, isMainFrame = true) =>
+      (await app.ask({ type: 'permission', kind, permission, url, isMainFrame })).granted;
+    for (const p of ['media', 'geolocation', 'notifications', 'openExternal', 'clipboard-read', 'midiSysex']) {
+      expect(await ask('request', p), p).toBe(false);
+      expect(await ask('check', p), p).toBe(false);
+    }
+    expect(await ask('request', 'clipboard-sanitized-write')).toBe(true);
+    expect(await ask('check', 'clipboard-sanitized-write')).toBe(true);
+    expect(await ask('request', 'clipboard-sanitized-write', 'https://evil.example/')).toBe(false);
+    expect(await ask('request', 'clipboard-sanitized-write', appUrl, false)).toBe(false);
+    for (const d of ['hid', 'serial', 'usb']) expect(await ask('device', d)).toBe(false);
+    for (const event of ['select-bluetooth-device', 'select-serial-port', 'select-hid-device', 'select-usb-device']) {
+      const answer = await app.ask({ type: 'choose', event });
+      expect(answer.prevented, event).toBe(true);
+      expect(['', null], event).toContain(answer.chosen);
+    }
+  });
+
   it('shows the four simulated Picos and links the two paired from the page', async () => {
-    await page.goto(appUrl);
+    await page.goto(toServed(appUrl));
     const rows = page.getByTestId('device-row');
     await expect.poll(() => rows.count(), { timeout: 60_000, interval: 250 }).toBe(4);
     for (let i = 0; i < 2; i++) {
@@ -184,6 +248,26 @@ describe.skipIf(!hasChromium)('the built app with --sim 4 (Electron faked)', () 
   it('refuses a request from any page but its own', async () => {
     const reply = await app.invoke(REQUEST_CHANNEL, ['hub.status', {}], 'https://example.com/');
     expect(reply.value).toEqual({ ok: false, error: UNTRUSTED_SENDER });
+    const file = await app.invoke(REQUEST_CHANNEL, ['hub.status', {}], pathToFileURL(path.join(root, 'dist', 'renderer', 'index.html')).href);
+    expect(file.value).toEqual({ ok: false, error: UNTRUSTED_SENDER });
+  });
+
+  it("exports from the page only to the file chosen in main's dialog, with a token that works once", async () => {
+    type Api = { request(channel: string, payload: unknown): Promise<unknown> };
+    const call = (channel: string, payload: unknown) =>
+      page.evaluate(
+        ([c, p]) => (window as unknown as { picolink: Api }).picolink.request(c, p).then((value) => ({ value }), (e: Error) => ({ error: e.message })),
+        [channel, payload] as const,
+      );
+    const bashrc = path.join(home, '.bashrc');
+    expect(await call('export.run', { format: 'csv', file: bashrc })).toEqual({ error: expect.stringMatching(/^bad export.run request/) });
+    expect(existsSync(bashrc)).toBe(false);
+    const { value } = (await call('export.chooseFile', { format: 'csv' })) as { value: { chosen: { token: string; file: string } } };
+    expect(value.chosen.file).toBe(path.join(home, 'chosen.csv'));
+    const done = (await call('export.run', { token: value.chosen.token })) as { value: { rows: number; file: string } };
+    expect(done.value.file).toBe(path.join(home, 'chosen.csv'));
+    expect(readFileSync(path.join(home, 'chosen.csv'), 'utf8').split('\n').length).toBeGreaterThan(done.value.rows);
+    expect(await call('export.run', { token: value.chosen.token })).toEqual({ error: expect.stringMatching(/already used/) });
   });
 
   it('quits cleanly when the window closes: links closed, log flushed and closed, exit code 0', async () => {

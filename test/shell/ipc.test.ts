@@ -6,7 +6,7 @@ import { EVENT_CHANNEL, REQUEST_CHANNEL, type IpcReply } from '../../src-main/sh
 import { isTrustedFrame } from '../../src-main/shell/navigation.ts';
 import type { PicoLinkApi } from '../../src-main/ipc/contract.ts';
 
-const APP = 'file:///app/dist/renderer/index.html';
+const APP = 'picolink://app/index.html';
 type Handler = (event: { senderFrame: { url: string; parent: unknown } | null }, channel: unknown, payload: unknown) => Promise<IpcReply>;
 
 function setup() {
@@ -43,6 +43,10 @@ describe('registerIpc', () => {
     const bad = await invoke('device.unpair', { address: 'AA:BB' });
     expect(bad).toMatchObject({ ok: false, error: expect.stringMatching(/^bad device.unpair request: .*aa:bb:cc:dd:ee:ff/) });
     expect(await invoke('device.send', { target: 'all', body: { kind: 'data', hex: 'xyz' } })).toMatchObject({ ok: false });
+    // The page never names a file: an export with a path is refused whatever else it carries.
+    expect(await invoke('export.run', { format: 'csv', file: '/home/user/.bashrc' })).toMatchObject({ ok: false, error: expect.stringMatching(/^bad export.run request/) });
+    expect(await invoke('export.run', { token: 'A'.repeat(43), file: '/home/user/.bashrc' })).toMatchObject({ ok: false, error: expect.stringMatching(/^bad export.run request/) });
+    expect(await invoke('export.chooseFile', { format: 'csv', defaultPath: '/home/user/.bashrc' })).toMatchObject({ ok: false });
     expect(await invoke('device.unpair', { address: 'aa:bb:cc:dd:ee:ff' }, 'https://evil.example/')).toEqual({ ok: false, error: UNTRUSTED_SENDER });
     expect(await invoke('device.unpair', { address: 'aa:bb:cc:dd:ee:ff' }, APP, { url: APP })).toEqual({ ok: false, error: UNTRUSTED_SENDER });
     expect(await invoke('device.unpair', { address: 'aa:bb:cc:dd:ee:ff' }, 'file:///tmp/evil.html')).toEqual({ ok: false, error: UNTRUSTED_SENDER });
@@ -60,7 +64,7 @@ describe('registerIpc', () => {
     const { registered, listeners, ipcMain, handlers } = setup();
     const target = { send: vi.fn(), isDestroyed: vi.fn(() => false) };
     const off = registered.forwardEvents(target);
-    expect([...listeners.keys()]).toEqual(expect.arrayContaining(['status', 'samples', 'message', 'state', 'throughput', 'export.progress', 'notice']));
+    expect([...listeners.keys()]).toEqual(expect.arrayContaining(['status', 'samples', 'messages', 'state', 'throughput', 'export.progress', 'notice']));
     listeners.get('notice')!({ level: 'info', text: 'hi' });
     expect(target.send).toHaveBeenCalledWith(EVENT_CHANNEL, 'notice', { level: 'info', text: 'hi' });
     target.isDestroyed.mockReturnValue(true);

@@ -4,6 +4,23 @@
 import { open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
+/** Saving `file` failed before the rename: the file still holds what it held before. */
+export class FileSaveError extends Error {
+  /** The errno code (ENOSPC, EACCES...), when the system gave one. */
+  readonly code: string | undefined;
+  constructor(
+    readonly file: string,
+    cause: unknown,
+  ) {
+    const code = (cause as NodeJS.ErrnoException | null)?.code;
+    const why = code === 'ENOSPC' || code === 'EDQUOT' ? `the disk is full (${code})` : (cause as Error).message;
+    super(`Could not save ${file}: ${why}; it keeps its previous contents.`, { cause });
+    this.name = 'FileSaveError';
+    this.code = code;
+  }
+}
+
+/** Replaces `file` with `data` (owner-only permissions); throws FileSaveError, leaving the old file, when it cannot. */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   const tmp = `${file}.tmp-${process.pid}`;
   try {
@@ -17,12 +34,13 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
     await rename(tmp, file);
   } catch (error) {
     await unlink(tmp).catch(() => {});
-    throw error;
+    throw new FileSaveError(file, error);
   }
   await syncDir(path.dirname(file));
 }
 
-async function syncDir(dir: string): Promise<void> {
+/** Makes a rename or a new file in `dir` durable. Best effort where the platform cannot. */
+export async function syncDir(dir: string): Promise<void> {
   // Windows cannot open a directory for flushing (NTFS journals the rename itself); some
   // Unix file systems refuse fsync on directories with EINVAL. Both are best effort.
   if (process.platform === 'win32') return;

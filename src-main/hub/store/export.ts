@@ -2,9 +2,14 @@
 // Runs beside a hub that keeps writing: read-only connections see WAL snapshots and never
 // block the writer. Memory stays flat whatever the row count: one row per kind is held (the
 // heads of a k-way merge), output goes out in chunks and waits for the file stream to drain.
-// The file appears only when complete: rows go to `<out>.part`, renamed at the end and
-// removed on failure or abort.
+// The file appears only when complete: rows go to `<out>.part`, renamed at the end (and the
+// folder synced, so the rename survives a power cut) and removed on failure or abort; a part a
+// crash left behind is listed in a PartRegistry and removed at the next start. Both are
+// readable by the user only: they hold what the devices said.
 import Database from 'better-sqlite3';
+import { syncDir } from './atomic-write.ts';
+import type { PartRegistry } from './export-parts.ts';
+import { PRIVATE_MODE } from './private-file.ts';
 import { sqliteOptions } from './sqlite-binding.ts';
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
@@ -39,6 +44,8 @@ export interface ExportOptions {
   /** Called with 0 first, then at most every PROGRESS_MS, then once with rows === total. */
   onProgress?: (p: ExportProgress) => void;
   signal?: AbortSignal;
+  /** Where the `.part` file is listed while it exists, so a crash's leftover can be cleaned. */
+  parts?: PartRegistry;
 }
 
 export const CSV_COLUMNS = [
@@ -78,9 +85,10 @@ interface Source {
  * even while the hub keeps adding rows.
  */
 export async function exportLog(dbFile: string, outFile: string, options: ExportOptions): Promise<{ rows: number; file: string }> {
-  const { format, filter = {}, kinds = RECORD_KINDS, onProgress, signal } = options;
+  const { format, filter = {}, kinds = RECORD_KINDS, onProgress, signal, parts } = options;
   signal?.throwIfAborted();
   const part = `${outFile}.part`;
+  let listed = false;
   const sources: Source[] = [];
   let stream: WriteStream | null = null;
   try {
@@ -97,7 +105,11 @@ export async function exportLog(dbFile: string, outFile: string, options: Export
       source.head = next(source);
     }
 
-    stream = createWriteStream(part);
+    await parts?.add(part);
+    listed = parts !== undefined;
+    // A leftover part of another run keeps its permissions if opened as it is: start afresh.
+    await unlink(part).catch(() => {});
+    stream = createWriteStream(part, { mode: PRIVATE_MODE });
     const failed = new Promise<never>((_, reject) => stream!.once('error', reject));
     failed.catch(() => {}); // observed by the awaits below; never an unhandled rejection
     const write = async (text: string): Promise<void> => {
@@ -133,6 +145,7 @@ export async function exportLog(dbFile: string, outFile: string, options: Export
     stream = null;
     await syncFile(part);
     await rename(part, outFile);
+    await syncDir(path.dirname(outFile));
     onProgress?.({ rows, total });
     return { rows, file: outFile };
   } catch (error) {
@@ -144,6 +157,7 @@ export async function exportLog(dbFile: string, outFile: string, options: Export
     await unlink(part).catch(() => {});
     throw error;
   } finally {
+    if (listed) await parts?.remove(part);
     for (const s of sources) {
       s.rows.return?.();
       s.db.close();
@@ -223,11 +237,20 @@ function ndjsonLine(kind: RecordKind, row: AnyRow): string {
 
 // RFC 4180: a field holding a comma, quote or line break is quoted, its quotes doubled.
 const NEEDS_QUOTES = /[",\r\n]/;
+// Formula injection (OWASP "CSV Injection", CWE-1236): a spreadsheet runs a cell that starts with
+// = + - @ as a formula, and tab, CR (and NUL, ASVS 1.2.10) can hide such a start. Names and
+// messages come from the devices, so any text cell can start that way. OWASP's remedy: prefix
+// the cell with a single quote, which spreadsheets take as "this is text", and quote the field.
+const FORMULA_START = /^[=+\-@\t\r\0]/;
 
-function text(value: string | null): string {
+/** A text cell: neutralised if it could start a formula, then quoted as RFC 4180 says. */
+export function csvText(value: string | null): string {
   if (value === null) return '';
+  if (FORMULA_START.test(value)) return `"'${value.replace(/"/g, '""')}"`;
   return NEEDS_QUOTES.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
+
+const text = csvText;
 
 function num(value: number | null): string {
   return value === null ? '' : String(value);

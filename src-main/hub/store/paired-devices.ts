@@ -30,8 +30,8 @@ const _profileMatches: [PairedDevice['profile'], Profile | null] extends [Profil
 export type NewPairedDevice = Omit<PairedDevice, 'addedAt'> & { addedAt?: string };
 
 export class PairedDevices {
-  private readonly devices = new Map<string, PairedDevice>();
-  // Saves run one after another; each writes the list as it is when its turn comes.
+  private devices = new Map<string, PairedDevice>();
+  // Changes run one after another, each applied to the list the ones before it left.
   private saving: Promise<void> = Promise.resolve();
 
   private constructor(readonly file: string, devices: readonly PairedDevice[]) {
@@ -112,31 +112,43 @@ export class PairedDevices {
   /** Remembers a device, or updates the name and profile of one already remembered (keeping its addedAt). */
   async add(device: NewPairedDevice): Promise<void> {
     const address = requireAddress(device.address);
-    const old = this.devices.get(address);
-    const record = deviceSchema.parse({
-      address,
-      name: device.name,
-      profile: device.profile,
-      addedAt: old?.addedAt ?? device.addedAt ?? new Date().toISOString(),
+    await this.change((devices) => {
+      const old = devices.get(address);
+      const record = deviceSchema.parse({
+        address,
+        name: device.name,
+        profile: device.profile,
+        addedAt: old?.addedAt ?? device.addedAt ?? new Date().toISOString(),
+      });
+      devices.set(address, record);
+      return true;
     });
-    this.devices.set(address, record);
-    await this.save();
   }
 
   /** Forgets a device; resolves to whether it was remembered. */
   async remove(address: string): Promise<boolean> {
     const a = normaliseAddress(address);
-    const removed = a !== null && this.devices.delete(a);
-    if (removed) await this.save();
-    return removed;
+    if (a === null) return false;
+    return this.change((devices) => devices.delete(a));
   }
 
-  private save(): Promise<void> {
-    const run = this.saving.then(() =>
-      writeFileAtomic(this.file, JSON.stringify({ version: 1, devices: this.list() }, null, 2) + '\n'),
+  /**
+   * Applies `edit` to a copy of the list and saves the copy, which becomes the list only once it
+   * is on disk: a failed save (a full disk) rejects with FileSaveError and changes nothing.
+   */
+  private change(edit: (devices: Map<string, PairedDevice>) => boolean): Promise<boolean> {
+    const run = this.saving.then(async () => {
+      const next = new Map(this.devices);
+      if (!edit(next)) return false;
+      await writeFileAtomic(this.file, JSON.stringify({ version: 1, devices: [...next.values()] }, null, 2) + '\n');
+      this.devices = next;
+      return true;
+    });
+    // A failed save is reported to its caller; the next change still runs.
+    this.saving = run.then(
+      () => {},
+      () => {},
     );
-    // A failed save is reported to its caller; the next save still runs.
-    this.saving = run.catch(() => {});
     return run;
   }
 }

@@ -30,6 +30,8 @@ export class Dashboard {
   settings = $state<Settings | null>(null);
   toasts = $state<Toast[]>([]);
   log = $state.raw<LogLine[]>([]);
+  /** Messages that came too fast to show (past the service's per-batch limit); the log has them. */
+  messagesNotShown = $state(0);
   exportProgress = $state<{ rows: number; total: number } | null>(null);
   /** Ticks every second for "3 s ago". */
   now = $state(Date.now());
@@ -68,7 +70,7 @@ export class Dashboard {
     this.offs.push(
       onValid(api, 'status', (s) => (this.status = s)),
       onValid(api, 'samples', (s) => this.addSamples(s)),
-      onValid(api, 'message', (m) => (this.log = mergeLines(this.log, [lineOf(m.address, m.entry)], LOG_LIMIT))),
+      onValid(api, 'messages', (m) => this.addMessages(m)),
       onValid(api, 'state', (s) => this.patchState(s)),
       onValid(api, 'throughput', (t) => this.patchDevice(t.address, { lastThroughput: t.result })),
       onValid(api, 'export.progress', (p) => (this.exportProgress = p)),
@@ -112,6 +114,13 @@ export class Dashboard {
       }
     }
     if (changed) this.samplesVersion++;
+  }
+
+  addMessages(ev: EventOf<'messages'>): void {
+    const lines = ev.batches.flatMap((b) => b.entries.map((e) => lineOf(b.address, e)));
+    if (lines.length) this.log = mergeLines(this.log, lines, LOG_LIMIT);
+    const dropped = ev.batches.reduce((n, b) => n + b.dropped, 0);
+    if (dropped) this.messagesNotShown += dropped;
   }
 
   device(address: string): DeviceView | undefined {
