@@ -1,11 +1,9 @@
 // The devices the user chose to remember, kept in `paired.json` in the app data folder.
 // A damaged file never stops the app: it is set aside and reported, and the list starts empty.
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ADDRESS_PATTERN, normaliseAddress, requireAddress } from '../discovery/address.ts';
 import type { Profile } from '../discovery/profile.ts';
-import { writeFileAtomic } from './atomic-write.ts';
-import { setAside } from './set-aside.ts';
+import { loadVersionedJson, SaveQueue, saveVersionedJson, type VersionedJsonFile } from './versioned-json-file.ts';
 
 export const PAIRED_FILE = 'paired.json';
 /** The simulator's paired list is its own, so trying it never touches the real one. */
@@ -18,10 +16,13 @@ const deviceSchema = z.object({
   addedAt: z.iso.datetime(),
 });
 
-const fileSchema = z.object({
-  version: z.literal(1),
-  devices: z.array(deviceSchema),
-});
+const VERSION = 1;
+const FILE: VersionedJsonFile<{ version: number; devices: PairedDevice[] }> = {
+  label: 'paired devices file',
+  fallback: 'the list of paired devices starts empty',
+  version: VERSION,
+  schema: z.object({ version: z.literal(VERSION), devices: z.array(deviceSchema) }),
+};
 
 export type PairedDevice = z.infer<typeof deviceSchema>;
 // Keeps the schema's enum and the discovery module's Profile from drifting apart.
@@ -32,7 +33,7 @@ export type NewPairedDevice = Omit<PairedDevice, 'addedAt'> & { addedAt?: string
 export class PairedDevices {
   private devices = new Map<string, PairedDevice>();
   // Changes run one after another, each applied to the list the ones before it left.
-  private saving: Promise<void> = Promise.resolve();
+  private readonly saves = new SaveQueue();
 
   private constructor(readonly file: string, devices: readonly PairedDevice[]) {
     for (const d of devices) this.devices.set(d.address, d);
@@ -44,43 +45,9 @@ export class PairedDevices {
    * what happened. Never throws for the file's contents.
    */
   static load(file: string): { store: PairedDevices; warning?: string } {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      const e = error as NodeJS.ErrnoException;
-      if (e.code === 'ENOENT') return { store: new PairedDevices(file, []) };
-      return PairedDevices.damaged(file, `could not be read (${e.code ?? e.message})`);
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      return PairedDevices.damaged(file, 'is not valid JSON');
-    }
-    const parsed = fileSchema.safeParse(json);
-    if (!parsed.success) {
-      const version = (json as { version?: unknown } | null)?.version;
-      const why =
-        typeof version === 'number' && version > 1
-          ? `was written by a newer PicoLink (format version ${version}; this one reads version 1)`
-          : `does not have the expected contents (${z.prettifyError(parsed.error).replace(/\n/g, ' ')})`;
-      return PairedDevices.damaged(file, why);
-    }
-    return { store: new PairedDevices(file, parsed.data.devices) };
-  }
-
-  private static damaged(file: string, why: string): { store: PairedDevices; warning: string } {
-    let warning: string;
-    try {
-      const aside = setAside(file);
-      warning = `The paired devices file ${file} ${why}; it was moved to ${aside} and the list of paired devices starts empty.`;
-    } catch (error) {
-      warning =
-        `The paired devices file ${file} ${why}, and moving it aside failed (${(error as Error).message}); ` +
-        `the list of paired devices starts empty and the next change will replace that file.`;
-    }
-    return { store: new PairedDevices(file, []), warning };
+    const { contents, warning } = loadVersionedJson(file, FILE);
+    const store = new PairedDevices(file, contents?.devices ?? []);
+    return warning ? { store, warning } : { store };
   }
 
   list(): PairedDevice[] {
@@ -137,18 +104,12 @@ export class PairedDevices {
    * is on disk: a failed save (a full disk) rejects with FileSaveError and changes nothing.
    */
   private change(edit: (devices: Map<string, PairedDevice>) => boolean): Promise<boolean> {
-    const run = this.saving.then(async () => {
+    return this.saves.run(async () => {
       const next = new Map(this.devices);
       if (!edit(next)) return false;
-      await writeFileAtomic(this.file, JSON.stringify({ version: 1, devices: [...next.values()] }, null, 2) + '\n');
+      await saveVersionedJson(this.file, VERSION, { devices: [...next.values()] });
       this.devices = next;
       return true;
     });
-    // A failed save is reported to its caller; the next change still runs.
-    this.saving = run.then(
-      () => {},
-      () => {},
-    );
-    return run;
   }
 }
