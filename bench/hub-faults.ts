@@ -2,9 +2,9 @@
 // random power cycles, one Pico walked out of range and back; then 8 paired Picos on a controller
 // that allows 5 links (the hub is not told). Prints relink times against the 2 s goal.
 import { runFaults, runLimit } from './hub/faults.ts';
+import { percentile } from './percentile.ts';
 
-const sorted = (xs: number[]): number[] => [...xs].sort((a, b) => a - b);
-const pct = (xs: number[], p: number): number => sorted(xs)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
+const pct = (xs: number[], p: number): number => percentile([...xs].sort((a, b) => a - b), p);
 
 const t0 = Date.now();
 const r = await runFaults({ picos: 8, powerCycles: 50, perLinks: 2, per: 0.1, pingHz: 10, steadySeconds: 20, seed: 2026 });

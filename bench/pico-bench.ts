@@ -11,10 +11,11 @@ import { VirtualPico } from '../src-main/pico/board.ts';
 import { readFirmware } from '../src-main/pico/firmware-files.ts';
 import { realClock } from '../src-main/radio/air/clock.ts';
 import { Radio } from '../src-main/radio/radio.ts';
+import { percentile } from './percentile.ts';
 
 const FIRMWARE = fileURLToPath(new URL('../test/fixtures/firmware/raw-peripheral', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+const median = (v: number[]): number => percentile([...v].sort((a, b) => a - b), 50);
 
 async function bootTime(): Promise<void> {
   const radio = new Radio();
