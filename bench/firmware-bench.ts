@@ -8,7 +8,7 @@ import { BleHost } from '../src-main/host/ble-host.ts';
 import { IRQ } from '../src-main/host/irq.ts';
 import { uuid, uuidEquals } from '../src-main/host/uuid.ts';
 import { VirtualPico } from '../src-main/pico/board.ts';
-import { realClock } from '../src-main/radio/air/clock.ts';
+import { realClock } from '../src-main/hci/clock.ts';
 import { readFirmware } from '../src-main/pico/firmware-files.ts';
 import { Radio } from '../src-main/radio/radio.ts';
 

@@ -9,9 +9,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Characteristic, Peripheral } from '@stoprocent/noble';
 import { HciChannel } from '../src-main/host/hci-channel.ts';
-import { ByteReader, ByteWriter } from '../src-main/radio/hci/bytes.ts';
-import * as C from '../src-main/radio/hci/constants.ts';
-import * as cmd from '../src-main/radio/hci/commands.ts';
+import { Reset, SetEventMask } from '../src-main/hci/commands/baseband.ts';
+import { ReadBdAddr } from '../src-main/hci/commands/informational.ts';
+import { LeSetAdvertisingEnable, LeSetAdvertisingParameters } from '../src-main/hci/commands/le-advertising.ts';
+import { LeCreateConnection } from '../src-main/hci/commands/le-connection.ts';
+import { LeSetEventMask } from '../src-main/hci/commands/le-controller.ts';
+import * as C from '../src-main/hci/constants.ts';
+import { encodeL2cap } from '../src-main/hci/l2cap-frame.ts';
+import { LeConnectionComplete } from '../src-main/hci/le-events.ts';
 import { openPtyHost } from '../src-main/radio/transport/pty-host.ts';
 import { BlenoPeripheral, CHAR, nobleOn, SERVICE, startRadio } from '../test/radio/integration/stacks.ts';
 
@@ -98,30 +103,51 @@ async function load(links: number, packetsPerSecond: number, seconds: number): P
     const hosts = new Map(names.map((n) => [n, new HciChannel(openPtyHost(path.join(dir, n)))]));
     const addresses = new Map<string, Uint8Array>();
     for (const [n, h] of hosts) {
-      await h.command(C.HCI_RESET);
-      await h.command(C.HCI_SET_EVENT_MASK, new Uint8Array(8).fill(0xff));
-      await h.command(C.HCI_LE_SET_EVENT_MASK, Uint8Array.from([0x1f, 0, 0, 0, 0, 0, 0, 0]));
-      addresses.set(n, await h.command(C.HCI_READ_BD_ADDR));
+      await h.command(Reset);
+      await h.command(SetEventMask, { eventMask: new Uint8Array(8).fill(0xff) });
+      await h.command(LeSetEventMask, { leEventMask: Uint8Array.from([0x1f, 0, 0, 0, 0, 0, 0, 0]) });
+      addresses.set(n, (await h.command(ReadBdAddr)).bdAddr);
     }
     let received = 0;
     const pairs: { central: HciChannel; handle: number }[] = [];
     for (let i = 0; i < links; i++) {
       const central = hosts.get(`c${i}`)!;
       const periph = hosts.get(`p${i}`)!;
-      await periph.send(cmd.encodeAdvertisingParameters({ intervalMin: 0x20, intervalMax: 0x20, advertisingType: C.ADV_IND, ownAddressType: 0, peerAddressType: 0, peerAddress: new Uint8Array(6), channelMap: 7, filterPolicy: 0 }));
-      const isConnComplete = (e: { code: number; params: Uint8Array }) => e.code === C.HCI_LE_META && e.params[0] === C.HCI_LE_CONNECTION_COMPLETE;
-      const cDone = central.waitForEvent(isConnComplete);
-      const pDone = periph.waitForEvent(isConnComplete);
-      await periph.send(cmd.encodeAdvertisingEnable(true));
-      await central.send(cmd.encodeCreateConnection({ filterPolicy: 0, peerAddressType: 0, peerAddress: addresses.get(`p${i}`)!, ownAddressType: 0, intervalMin: 12, intervalMax: 12, maxLatency: 0, supervisionTimeout: 200 }));
-      const handle = new ByteReader((await cDone).params.subarray(2)).u16();
-      const pHandle = new ByteReader((await pDone).params.subarray(2)).u16();
+      await periph.execute(LeSetAdvertisingParameters, {
+        advertisingIntervalMin: 0x20,
+        advertisingIntervalMax: 0x20,
+        advertisingType: C.ADV_IND,
+        ownAddressType: 0,
+        peerAddressType: 0,
+        peerAddress: new Uint8Array(6),
+        advertisingChannelMap: 7,
+        advertisingFilterPolicy: 0,
+      });
+      const cDone = central.waitForEvent(LeConnectionComplete);
+      const pDone = periph.waitForEvent(LeConnectionComplete);
+      await periph.execute(LeSetAdvertisingEnable, { advertisingEnable: true });
+      await central.execute(LeCreateConnection, {
+        leScanInterval: 0x0060,
+        leScanWindow: 0x0060,
+        initiatorFilterPolicy: 0,
+        peerAddressType: 0,
+        peerAddress: addresses.get(`p${i}`)!,
+        ownAddressType: 0,
+        connectionIntervalMin: 12,
+        connectionIntervalMax: 12,
+        maxLatency: 0,
+        supervisionTimeout: 200,
+        minCeLength: 0,
+        maxCeLength: 0,
+      });
+      const handle = (await cDone).connectionHandle;
+      const pHandle = (await pDone).connectionHandle;
       // The peripheral's host echoes every packet back; the central's host counts the echoes.
       periph.on('acl', (p) => periph.sendAcl({ handle: pHandle, pb: p.pb === C.PB_FIRST_FLUSHABLE ? 0 : 1, bc: 0, data: p.data }));
       central.on('acl', () => received++);
       pairs.push({ central, handle });
     }
-    const payload = new ByteWriter().u16(16).u16(0x0004).bytes(new Uint8Array(16)).finish();
+    const payload = encodeL2cap({ cid: 0x0004, payload: new Uint8Array(16) });
     const cpu0 = processCpuMs(radio.pid!);
     const t0 = performance.now();
     let sent = 0;

@@ -1,6 +1,6 @@
 // `picolink radio`: the virtual radio with pty endpoints, controlled from standard input.
 import { createInterface } from 'node:readline';
-import { formatAddress } from '../radio/hci/address.ts';
+import { formatAddress } from '../hci/address.ts';
 import { Radio } from '../radio/radio.ts';
 import { CONTROL_HELP, parseControl, type ControlCommand } from './radio-control.ts';
 import { boundStop, stdinIsPipe, stopSignals, type StopReason } from './stop-requests.ts';

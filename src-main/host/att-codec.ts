@@ -1,7 +1,7 @@
 // ATT PDUs, Core 5.4 Vol 3 Part F 3.4: one tagged type, a pure encoder and a pure decoder.
 // Request length rules are the ones BTstack's att_db.c applies (a wrong length is Invalid PDU);
 // the decoder throws DecodeError (layer 'att') with the offset of the fault.
-import { ByteReader, ByteWriter, DecodeError } from '../radio/hci/bytes.ts';
+import { ByteReader, ByteWriter, DecodeError } from '../hci/bytes.ts';
 
 // Opcodes. Vol 3 Part F 3.4.8, Table 3.37.
 export const ATT_ERROR_RSP = 0x01;

@@ -4,9 +4,13 @@
 // on the injected Clock, progress made inside the HCI receive callback. IRQs are raised
 // synchronously, as the rp2 port builds modbluetooth with MICROPY_PY_BLUETOOTH_USE_SYNC_EVENTS.
 import { EventEmitter } from 'node:events';
-import type { Clock, Timer } from '../radio/air/clock.ts';
-import * as C from '../radio/hci/constants.ts';
-import type { HostEnd } from '../radio/transport/in-process.ts';
+import type { Clock, Timer } from '../hci/clock.ts';
+import { Reset } from '../hci/commands/baseband.ts';
+import { LeSetRandomAddress } from '../hci/commands/le-advertising.ts';
+import { Disconnect } from '../hci/commands/link-control.ts';
+import * as C from '../hci/constants.ts';
+import { L2CAP_HEADER_SIZE } from '../hci/l2cap-frame.ts';
+import type { HostEnd } from '../hci/host-end.ts';
 import { BleError, BleValueError, Errno } from './ble-error.ts';
 import { startController, INIT_TIMEOUT_MS } from './controller-setup.ts';
 import { reverse } from './gap.ts';
@@ -14,7 +18,6 @@ import { GAP_DEVICE_NAME_HANDLE, GATT_CLIENT_CHARACTERISTIC_CONFIGURATION, type 
 import { HciLink } from './hci-link.ts';
 import { IRQ, type IrqValue } from './irq.ts';
 import { HCI_ACL_PAYLOAD_SIZE } from './l2cap.ts';
-import { L2CAP_HEADER_SIZE } from './l2cap-codec.ts';
 import { Stack } from './stack.ts';
 import type { Uuid } from './uuid.ts';
 
@@ -292,7 +295,7 @@ export class BleHost extends EventEmitter<BleHostEvents> {
       this.addrMode = 0;
     } else if (mode === 1) {
       this.addrMode = 1;
-      this.link.command(C.HCI_LE_SET_RANDOM_ADDRESS, this.ownAddress(), (status) => {
+      this.link.command(LeSetRandomAddress, { randomAddress: this.ownAddress() }, ({ status }) => {
         if (status !== 0) this.log(`LE Set Random Address: ${C.statusName(status)}`);
       });
     } else if (mode === 2 || mode === 3) {
@@ -366,7 +369,7 @@ export class BleHost extends EventEmitter<BleHostEvents> {
       if (finished) return;
       finished = true;
       timer.cancel();
-      this.link.command(C.HCI_RESET, new Uint8Array(0), () => {
+      this.link.command(Reset, {}, () => {
         if (this.state !== 'stopping') return;
         this.teardown();
         this.state = 'off';
@@ -378,7 +381,7 @@ export class BleHost extends EventEmitter<BleHostEvents> {
     if (s.connections.size === 0) return finish();
     s.onAllClosed = finish;
     for (const handle of s.connections.keys()) {
-      this.link.command(C.HCI_DISCONNECT, Uint8Array.of(handle & 0xff, handle >> 8, C.HciStatus.REMOTE_DEVICE_TERMINATED_POWER_OFF));
+      this.link.command(Disconnect, { connectionHandle: handle, reason: C.HciStatus.REMOTE_DEVICE_TERMINATED_POWER_OFF });
     }
   }
 

@@ -2,9 +2,13 @@
 // controller: reset, read the address and the LE ACL buffers, set the event masks. Synchronous
 // steps chained by command callbacks; MicroPython gives up after 15 s with ETIMEDOUT
 // (BTSTACK_INIT_DEINIT_TIMEOUT_MS in modbluetooth_btstack.c).
-import type { Clock } from '../radio/air/clock.ts';
-import { ByteReader } from '../radio/hci/bytes.ts';
-import * as C from '../radio/hci/constants.ts';
+import type { Clock } from '../hci/clock.ts';
+import type { CommandDef } from '../hci/command.ts';
+import { Reset, SetEventMask } from '../hci/commands/baseband.ts';
+import { ReadBdAddr, ReadBufferSize } from '../hci/commands/informational.ts';
+import { LeReadBufferSize, LeSetEventMask } from '../hci/commands/le-controller.ts';
+import { statusName } from '../hci/constants.ts';
+import type { Spec, Value } from '../hci/struct.ts';
 import { BleError, Errno } from './ble-error.ts';
 import { HCI_STATUS_CANCELLED, HCI_STATUS_TIMEOUT, type HciLink } from './hci-link.ts';
 
@@ -39,43 +43,34 @@ export function startController(link: HciLink, clock: Clock, cancelled: () => bo
   };
   const timer = clock.at(clock.now() + INIT_TIMEOUT_MS, () => finish(new BleError(Errno.ETIMEDOUT, 'controller did not come up')));
 
-  const steps: [opcode: number, params?: Uint8Array][] = [
-    [C.HCI_RESET],
-    [C.HCI_READ_BD_ADDR],
-    [C.HCI_LE_READ_BUFFER_SIZE],
-    [C.HCI_SET_EVENT_MASK, EVENT_MASK],
-    [C.HCI_LE_SET_EVENT_MASK, LE_EVENT_MASK],
-  ];
-  const run = (i: number): void => {
+  /** Sends a command; a timeout sends it again (BTstack resends until its init timeout), a refusal ends it all. */
+  const step = <P extends Spec, R extends Spec>(def: CommandDef<P, R>, params: Value<P>, then: (returns: Value<R>) => void): void => {
     if (finished || cancelled()) return;
-    const step = steps[i];
-    if (!step) return finish(null);
-    const [opcode, params] = step;
-    link.command(opcode, params, (status, ret) => {
-      if (status === HCI_STATUS_CANCELLED) return;
-      if (status === HCI_STATUS_TIMEOUT) return run(i); // BTstack resends until its init timeout
-      if (status !== 0) return finish(new BleError(Errno.EINVAL, `controller set-up failed: ${C.statusName(status)}`));
-      const r = new ByteReader(ret);
-      if (opcode === C.HCI_READ_BD_ADDR) info.publicAddress = r.bytesN(6);
-      if (opcode === C.HCI_LE_READ_BUFFER_SIZE) {
-        const length = r.u16();
-        const count = r.u8();
-        // 7.8.2: zero means "use the shared BR/EDR buffers" (HCI_Read_Buffer_Size).
-        if (length === 0 || count === 0) return readSharedBuffers(i + 1);
-        link.setAclBuffers(length, count);
-      }
-      run(i + 1);
+    link.command(def, params, (a) => {
+      if (a.status === HCI_STATUS_CANCELLED) return;
+      if (a.status === HCI_STATUS_TIMEOUT) return step(def, params, then);
+      if (!a.ok) return finish(new BleError(Errno.EINVAL, `controller set-up failed: ${statusName(a.status)}`));
+      if (!finished && !cancelled()) then(a.returns);
     });
   };
-  const readSharedBuffers = (resume: number): void => {
-    link.command(C.HCI_READ_BUFFER_SIZE, new Uint8Array(0), (status, ret) => {
-      if (status !== 0) return finish(new BleError(Errno.EINVAL, 'controller reports no ACL buffers'));
-      const r = new ByteReader(ret);
-      const length = r.u16();
-      r.u8();
-      link.setAclBuffers(length, r.u16());
-      run(resume);
+  const setEventMasks = (): void => step(SetEventMask, { eventMask: EVENT_MASK }, () => step(LeSetEventMask, { leEventMask: LE_EVENT_MASK }, () => finish(null)));
+  const readLeBuffers = (): void =>
+    step(LeReadBufferSize, {}, (r) => {
+      // 7.8.2: zero means "use the shared BR/EDR buffers" (HCI_Read_Buffer_Size).
+      if (r.leAclDataPacketLength === 0 || r.totalNumLeAclDataPackets === 0) return readSharedBuffers();
+      link.setAclBuffers(r.leAclDataPacketLength, r.totalNumLeAclDataPackets);
+      setEventMasks();
     });
-  };
-  run(0);
+  const readSharedBuffers = (): void =>
+    link.command(ReadBufferSize, {}, (a) => {
+      if (!a.ok) return finish(new BleError(Errno.EINVAL, 'controller reports no ACL buffers'));
+      link.setAclBuffers(a.returns.aclDataPacketLength, a.returns.totalNumAclDataPackets);
+      setEventMasks();
+    });
+  step(Reset, {}, () =>
+    step(ReadBdAddr, {}, (r) => {
+      info.publicAddress = r.bdAddr;
+      readLeBuffers();
+    }),
+  );
 }

@@ -2,9 +2,20 @@
 // parameters MicroPython's BTstack binding sends (modbluetooth_btstack.c: mp_bluetooth_gap_*) and
 // BTstack's own habits (hci.c): advertising comes back after a peripheral link closes, scan
 // results are not de-duplicated, a failed LE connection still reaches the IRQ handler.
-import type { Clock, Timer } from '../radio/air/clock.ts';
-import { ByteReader, ByteWriter } from '../radio/hci/bytes.ts';
-import * as C from '../radio/hci/constants.ts';
+import type { Clock, Timer } from '../hci/clock.ts';
+import type { CommandDef } from '../hci/command.ts';
+import { LeCreateConnection, LeCreateConnectionCancel } from '../hci/commands/le-connection.ts';
+import {
+  LeSetAdvertisingData,
+  LeSetAdvertisingEnable,
+  LeSetAdvertisingParameters,
+  LeSetScanResponseData,
+} from '../hci/commands/le-advertising.ts';
+import { LeSetScanEnable, LeSetScanParameters } from '../hci/commands/le-scanning.ts';
+import * as C from '../hci/constants.ts';
+import type { FieldsOf } from '../hci/event.ts';
+import type { LeAdvertisingReport } from '../hci/le-events.ts';
+import type { Spec, Value } from '../hci/struct.ts';
 import { BleError, Errno } from './ble-error.ts';
 import type { HciLink } from './hci-link.ts';
 import { IRQ, type IrqSink } from './irq.ts';
@@ -55,19 +66,20 @@ export class Gap {
   advertise(intervalUs: number, adv: Uint8Array | null, rsp: Uint8Array | null, connectable: boolean): void {
     const units = Math.floor(intervalUs / 625) & 0xffff; // "rounded down to the nearest 625us"
     if (this.advertisingOnAir) this.setAdvertising(false);
-    const p = new ByteWriter(15)
-      .u16(units)
-      .u16(units)
-      .u8(connectable ? C.ADV_IND : C.ADV_SCAN_IND) // adv_type = connectable ? 0 : 2
-      .u8(this.hooks.ownAddressType())
-      .u8(0)
-      .fixed(new Uint8Array(0), 6)
-      .u8(0x07) // all three channels
-      .u8(0x00);
-    this.command(C.HCI_LE_SET_ADVERTISING_PARAMETERS, p.finish());
-    // None keeps the data of the previous call; b'' clears it.
-    if (adv) this.command(C.HCI_LE_SET_ADVERTISING_DATA, advertisingData(adv));
-    if (rsp) this.command(C.HCI_LE_SET_SCAN_RESPONSE_DATA, advertisingData(rsp));
+    this.command(LeSetAdvertisingParameters, {
+      advertisingIntervalMin: units,
+      advertisingIntervalMax: units,
+      advertisingType: connectable ? C.ADV_IND : C.ADV_SCAN_IND, // adv_type = connectable ? 0 : 2
+      ownAddressType: this.hooks.ownAddressType(),
+      peerAddressType: 0,
+      peerAddress: new Uint8Array(6),
+      advertisingChannelMap: 0x07, // all three channels
+      advertisingFilterPolicy: 0x00,
+    });
+    // None keeps the data of the previous call; b'' clears it. BTstack sends the length it is
+    // given, cut to the 31 octets of the field; the controller refuses more than 31 (7.8.7).
+    if (adv) this.command(LeSetAdvertisingData, { advertisingDataLength: dataLength(adv), advertisingData: adv });
+    if (rsp) this.command(LeSetScanResponseData, { scanResponseDataLength: dataLength(rsp), scanResponseData: rsp });
     this.advertisingWanted = true;
     this.rolesChanged();
   }
@@ -90,7 +102,7 @@ export class Gap {
 
   private setAdvertising(on: boolean): void {
     this.advertisingOnAir = on;
-    this.command(C.HCI_LE_SET_ADVERTISING_ENABLE, Uint8Array.of(on ? 1 : 0));
+    this.command(LeSetAdvertisingEnable, { advertisingEnable: on });
   }
 
   // ---- scanning: mp_bluetooth_gap_scan_start / _stop -----------------------------------------
@@ -106,12 +118,15 @@ export class Gap {
     const p: ScanParams = { active, interval: Math.floor(intervalUs / 625) & 0xffff, window: Math.floor(windowUs / 625) & 0xffff };
     const s = this.scanning;
     if (s && s.active === p.active && s.interval === p.interval && s.window === p.window) return;
-    if (s) this.command(C.HCI_LE_SET_SCAN_ENABLE, Uint8Array.of(0, 0));
-    this.command(
-      C.HCI_LE_SET_SCAN_PARAMETERS,
-      new ByteWriter(7).u8(active ? 1 : 0).u16(p.interval).u16(p.window).u8(this.hooks.ownAddressType()).u8(0).finish(),
-    );
-    this.command(C.HCI_LE_SET_SCAN_ENABLE, Uint8Array.of(1, 0)); // duplicates are reported (gap_set_scan_duplicate_filter: default false)
+    if (s) this.command(LeSetScanEnable, { leScanEnable: 0, filterDuplicates: 0 });
+    this.command(LeSetScanParameters, {
+      leScanType: active ? 1 : 0,
+      leScanInterval: p.interval,
+      leScanWindow: p.window,
+      ownAddressType: this.hooks.ownAddressType(),
+      scanningFilterPolicy: 0,
+    });
+    this.command(LeSetScanEnable, { leScanEnable: 1, filterDuplicates: 0 }); // duplicates are reported (gap_set_scan_duplicate_filter: default false)
     this.scanning = p;
   }
 
@@ -119,23 +134,14 @@ export class Gap {
   stopScan(): void {
     this.scanTimer?.cancel();
     this.scanTimer = null;
-    if (this.scanning) this.command(C.HCI_LE_SET_SCAN_ENABLE, Uint8Array.of(0, 0));
+    if (this.scanning) this.command(LeSetScanEnable, { leScanEnable: 0, filterDuplicates: 0 });
     this.scanning = null;
     this.hooks.irq(IRQ.SCAN_DONE, []);
   }
 
-  /** LE Advertising Report, Core 5.4 Vol 4 Part E 7.7.65.2 (after the subevent code): one IRQ per report. */
-  advertisingReport(params: Uint8Array): void {
-    const r = new ByteReader(params);
-    const n = r.u8();
-    for (let i = 0; i < n; i++) {
-      const eventType = r.u8();
-      const addrType = r.u8();
-      const addr = reverse(r.bytesN(6));
-      const data = r.bytesN(r.u8());
-      const rssi = r.i8();
-      this.hooks.irq(IRQ.SCAN_RESULT, [addrType, addr, eventType, rssi, data]);
-    }
+  /** LE Advertising Report, Core 5.4 Vol 4 Part E 7.7.65.2: one IRQ per report. */
+  advertisingReport(e: FieldsOf<typeof LeAdvertisingReport>): void {
+    for (const r of e.reports) this.hooks.irq(IRQ.SCAN_RESULT, [r.addressType, reverse(r.address), r.eventType, r.rssi, r.data]);
   }
 
   // ---- connecting: mp_bluetooth_gap_peripheral_connect / _cancel -----------------------------
@@ -150,20 +156,21 @@ export class Gap {
     if (this.connecting) throw new BleError(Errno.EINVAL, 'a connection is already being created');
     const pending = { addrType, addr: addr.slice(), answered: false, cancelled: false };
     this.connecting = pending;
-    const p = new ByteWriter(25)
-      .u16(60000 / 625) // conn_scan_interval
-      .u16(30000 / 625) // conn_scan_window
-      .u8(0) // no filter accept list
-      .u8(addrType)
-      .bytes(reverse(addr))
-      .u8(this.hooks.ownAddressType())
-      .u16(Math.floor((minIntervalUs || 10000) / 1250) & 0xffff)
-      .u16(Math.floor((maxIntervalUs || 30000) / 1250) & 0xffff)
-      .u16(4) // conn_latency
-      .u16(Math.floor(durationMs / 10) & 0xffff) // supervision_timeout = duration_ms / 10: the binding's use of scan_duration_ms
-      .u16(10000 / 625) // min_ce_length
-      .u16(30000 / 625); // max_ce_length
-    this.link.command(C.HCI_LE_CREATE_CONNECTION, p.finish(), (status) => {
+    const params = {
+      leScanInterval: 60000 / 625, // conn_scan_interval
+      leScanWindow: 30000 / 625, // conn_scan_window
+      initiatorFilterPolicy: 0, // no filter accept list
+      peerAddressType: addrType,
+      peerAddress: reverse(addr),
+      ownAddressType: this.hooks.ownAddressType(),
+      connectionIntervalMin: Math.floor((minIntervalUs || 10000) / 1250) & 0xffff,
+      connectionIntervalMax: Math.floor((maxIntervalUs || 30000) / 1250) & 0xffff,
+      maxLatency: 4, // conn_latency
+      supervisionTimeout: Math.floor(durationMs / 10) & 0xffff, // supervision_timeout = duration_ms / 10: the binding's use of scan_duration_ms
+      minCeLength: 10000 / 625, // min_ce_length
+      maxCeLength: 30000 / 625, // max_ce_length
+    };
+    this.link.command(LeCreateConnection, params, ({ status }) => {
       if (this.connecting !== pending) return;
       pending.answered = true;
       if (status !== 0) {
@@ -173,7 +180,7 @@ export class Gap {
         this.hooks.log(`LE Create Connection refused: ${C.statusName(status)}`);
         this.hooks.irq(IRQ.PERIPHERAL_CONNECT, [0, addrType, addr.slice()]);
       } else if (pending.cancelled) {
-        this.command(C.HCI_LE_CREATE_CONNECTION_CANCEL, new Uint8Array(0));
+        this.command(LeCreateConnectionCancel, {});
       }
     });
   }
@@ -183,7 +190,7 @@ export class Gap {
     const pending = this.connecting;
     if (!pending || pending.cancelled) return;
     pending.cancelled = true;
-    if (pending.answered) this.command(C.HCI_LE_CREATE_CONNECTION_CANCEL, new Uint8Array(0));
+    if (pending.answered) this.command(LeCreateConnectionCancel, {});
   }
 
   /** An LE Connection Complete in the central role ends the attempt, whatever its status. */
@@ -191,17 +198,12 @@ export class Gap {
     this.connecting = null;
   }
 
-  private command(opcode: number, params: Uint8Array): void {
-    this.link.command(opcode, params, (status) => {
-      if (status !== 0) this.hooks.log(`command 0x${opcode.toString(16).padStart(4, '0')} failed: ${C.statusName(status)}`);
+  private command<P extends Spec>(def: CommandDef<P, Spec>, params: Value<P>): void {
+    this.link.command(def, params, ({ status }) => {
+      if (status !== 0) this.hooks.log(`command 0x${def.opcode.toString(16).padStart(4, '0')} failed: ${C.statusName(status)}`);
     });
   }
 }
 
-/**
- * HCI_LE_Set_Advertising_Data / Scan_Response_Data (7.8.7, 7.8.8): a length octet and 31 octets.
- * BTstack sends the length it is given; the controller refuses more than 31.
- */
-function advertisingData(data: Uint8Array): Uint8Array {
-  return new ByteWriter(32).u8(Math.min(data.length, 0xff)).fixed(data, 31).finish();
-}
+/** Advertising_Data_Length as BTstack sends it: the length it is given, in one octet. */
+const dataLength = (data: Uint8Array): number => Math.min(data.length, 0xff);

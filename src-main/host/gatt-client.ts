@@ -2,8 +2,8 @@
 // (one query per connection, one ATT request in flight, Core 5.4 Vol 3 Part F 3.3.2 and Part G 4)
 // and MicroPython's BTstack binding on top of it (modbluetooth_btstack.c: one pending read or
 // write per connection, one write-without-response held while the ACL buffers are full).
-import type { Clock, Timer } from '../radio/air/clock.ts';
-import { DecodeError } from '../radio/hci/bytes.ts';
+import type { Clock, Timer } from '../hci/clock.ts';
+import { DecodeError } from '../hci/bytes.ts';
 import { ATT_DEFAULT_MTU, AttError, decodeAtt, type AttPdu } from './att-codec.ts';
 import { BleError, Errno } from './ble-error.ts';
 import { GATT_CHARACTERISTIC, GATT_PRIMARY_SERVICE } from './gatt-db.ts';

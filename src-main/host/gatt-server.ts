@@ -2,8 +2,8 @@
 // answers it (Core 5.4 Vol 3 Part F 3.4), writes stored and reported as MicroPython's BTstack
 // binding does (att_write_callback), and notifications / indications sent for gatts_notify /
 // gatts_indicate (att_server.c: one indication in flight, the rest queued).
-import type { Clock, Timer } from '../radio/air/clock.ts';
-import { DecodeError } from '../radio/hci/bytes.ts';
+import type { Clock, Timer } from '../hci/clock.ts';
+import { DecodeError } from '../hci/bytes.ts';
 import { ATT_DEFAULT_MTU, AttError, decodeAtt, type AttPdu } from './att-codec.ts';
 import { BleError, Errno } from './ble-error.ts';
 import {

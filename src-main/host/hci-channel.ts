@@ -1,11 +1,15 @@
-// The host side of an HCI transport: one command in flight, Command Complete / Status matched to
-// it, every other event and ACL packet handed on. Used by our own host stack and by tests.
+// The host side of an HCI transport with promises, for tests and benches: one command in flight,
+// Command Complete / Status matched to it (return parameters decoded by the command's
+// definition), every other event and ACL packet handed on.
 import { EventEmitter } from 'node:events';
-import { ByteReader } from '../radio/hci/bytes.ts';
-import { HCI_ACLDATA_PKT, HCI_COMMAND_COMPLETE, HCI_COMMAND_STATUS, HCI_EVENT_PKT, statusName } from '../radio/hci/constants.ts';
-import { decodePacket, encodePacket, type HciAcl, type HciCommand, type HciEvent } from '../radio/hci/packets.ts';
-import { H4Framer } from '../radio/transport/h4-framer.ts';
-import type { HostEnd } from '../radio/transport/in-process.ts';
+import { decodeReturns, encodeCommand, type CommandDef } from '../hci/command.ts';
+import { HCI_ACLDATA_PKT, HCI_EVENT_PKT, HciStatus, statusName } from '../hci/constants.ts';
+import { asEvent, type EventDef } from '../hci/event.ts';
+import { CommandComplete, CommandStatus, completion } from '../hci/events.ts';
+import { H4Framer } from '../hci/h4-framer.ts';
+import type { HostEnd } from '../hci/host-end.ts';
+import { decodePacket, encodePacket, type HciAcl, type HciCommand, type HciEvent } from '../hci/packets.ts';
+import type { Spec, Value } from '../hci/struct.ts';
 
 export class HciStatusError extends Error {
   override readonly name = 'HciStatusError';
@@ -26,6 +30,12 @@ export interface CommandResult {
   /** Return parameters after the status octet (Command Complete), empty for Command Status. */
   returnParams: Uint8Array;
 }
+
+/** A command's outcome: its decoded return parameters on success, else its status alone. */
+export type Outcome<R> = { ok: true; status: 0; returns: R } | { ok: false; status: number };
+
+/** Parameters as an argument: optional for a command without any. */
+type ParamsArg<P extends Spec> = [keyof P] extends [never] ? [params?: Value<P>] : [params: Value<P>];
 
 interface Pending {
   command: HciCommand;
@@ -53,7 +63,7 @@ export class HciChannel extends EventEmitter<HciChannelEvents> {
     end.onReceive((bytes) => this.receive(bytes));
   }
 
-  /** Sends a command; resolves with its status, which may be an error status (see `command`). */
+  /** Sends a command packet as it is, well formed or not; resolves with its status and raw return parameters. */
   send(command: HciCommand): Promise<CommandResult> {
     return new Promise((resolve, reject) => {
       const pending: Pending = {
@@ -71,29 +81,38 @@ export class HciChannel extends EventEmitter<HciChannelEvents> {
     });
   }
 
-  /** Sends a command and throws HciStatusError unless it succeeds. */
-  async command(opcode: number, params: Uint8Array = new Uint8Array(0)): Promise<Uint8Array> {
-    const r = await this.send({ kind: 'command', opcode, params });
-    if (r.status !== 0) throw new HciStatusError(opcode, r.status);
-    return r.returnParams;
+  /** Sends a command; resolves with its outcome, which may be a failure status (see `command`). */
+  async execute<P extends Spec, R extends Spec>(def: CommandDef<P, R>, ...[params]: ParamsArg<P>): Promise<Outcome<Value<R>>> {
+    // Params are only left out for a command without any, whose Value is {}.
+    const r = await this.send(encodeCommand(def, params ?? ({} as Value<P>)));
+    if (r.status !== HciStatus.SUCCESS) return { ok: false, status: r.status };
+    return { ok: true, status: 0, returns: decodeReturns(def, r.returnParams) };
+  }
+
+  /** Sends a command and throws HciStatusError unless it succeeds; resolves with its return parameters. */
+  async command<P extends Spec, R extends Spec>(def: CommandDef<P, R>, ...params: ParamsArg<P>): Promise<Value<R>> {
+    const r = await this.execute(def, ...params);
+    if (!r.ok) throw new HciStatusError(def.opcode, r.status);
+    return r.returns;
   }
 
   sendAcl(acl: Omit<HciAcl, 'kind'>): void {
     this.end.send(encodePacket({ kind: 'acl', ...acl }));
   }
 
-  /** Resolves with the first event that `match` accepts. */
-  waitForEvent(match: (e: HciEvent) => boolean, timeoutMs = 5000): Promise<HciEvent> {
+  /** Resolves with the fields of the first `def` event that `match` accepts. */
+  waitForEvent<S extends Spec>(def: EventDef<string, S>, match: (e: Value<S>) => boolean = () => true, timeoutMs = 5000): Promise<Value<S>> {
     return new Promise((resolve, reject) => {
       const onEvent = (e: HciEvent): void => {
-        if (!match(e)) return;
+        const v = asEvent(e, def);
+        if (!v || !match(v)) return;
         clearTimeout(timer);
         this.off('event', onEvent);
-        resolve(e);
+        resolve(v);
       };
       const timer = setTimeout(() => {
         this.off('event', onEvent);
-        reject(new TimeoutError(`no matching event in ${timeoutMs} ms`));
+        reject(new TimeoutError(`no ${def.name} in ${timeoutMs} ms`));
       }, timeoutMs);
       this.on('event', onEvent);
     });
@@ -128,26 +147,17 @@ export class HciChannel extends EventEmitter<HciChannelEvents> {
   }
 
   private onEvent(e: HciEvent): void {
-    const r = new ByteReader(e.params);
-    if (e.code === HCI_COMMAND_COMPLETE || e.code === HCI_COMMAND_STATUS) {
-      let status = 0;
-      let opcode: number;
-      if (e.code === HCI_COMMAND_COMPLETE) {
-        r.u8();
-        opcode = r.u16();
-        if (r.remaining > 0) status = r.u8();
-      } else {
-        status = r.u8();
-        r.u8();
-        opcode = r.u16();
-      }
-      const p = this.inFlight;
-      if (p && p.command.opcode === opcode) {
-        clearTimeout(p.timer);
-        this.inFlight = null;
-        p.resolve({ status, returnParams: r.rest() });
-        this.pump();
-      }
+    const complete = asEvent(e, CommandComplete);
+    const status = asEvent(e, CommandStatus);
+    const answer = complete
+      ? { opcode: complete.commandOpcode, ...completion(complete) }
+      : status && { opcode: status.commandOpcode, status: status.status, returnParameters: new Uint8Array(0) };
+    const p = this.inFlight;
+    if (answer && p && p.command.opcode === answer.opcode) {
+      clearTimeout(p.timer);
+      this.inFlight = null;
+      p.resolve({ status: answer.status, returnParams: answer.returnParameters });
+      this.pump();
     }
     this.emit('event', e);
   }

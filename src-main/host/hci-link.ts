@@ -1,38 +1,40 @@
 // The host side of the HCI transport, synchronous: commands go one at a time (the controller
 // grants Num_HCI_Command_Packets = 1) and each has a callback for its Command Complete or Command
-// Status; ACL output is counted against the controller's LE buffers (HCI_LE_Read_Buffer_Size,
-// Core 5.4 Vol 4 Part E 7.8.2) and released by Number Of Completed Packets (7.7.19) or by the
-// link's Disconnection Complete (7.7.5). No promises: everything runs inside the receive callback.
-import type { Clock, Timer } from '../radio/air/clock.ts';
-import { ByteReader, DecodeError } from '../radio/hci/bytes.ts';
-import {
-  HCI_ACLDATA_PKT,
-  HCI_COMMAND_COMPLETE,
-  HCI_COMMAND_STATUS,
-  HCI_DISCONNECTION_COMPLETE,
-  HCI_EVENT_PKT,
-  HCI_NUMBER_OF_COMPLETED_PACKETS,
-} from '../radio/hci/constants.ts';
-import { decodePacket, encodePacket, type HciEvent } from '../radio/hci/packets.ts';
-import { describeFramerError, H4Framer } from '../radio/transport/h4-framer.ts';
-import type { HostEnd } from '../radio/transport/in-process.ts';
+// Status, with its return parameters decoded; ACL output is counted against the controller's LE
+// buffers (HCI_LE_Read_Buffer_Size, Core 5.4 Vol 4 Part E 7.8.2) and released by Number Of
+// Completed Packets (7.7.19) or by the link's Disconnection Complete (7.7.5). Every other event
+// is decoded once here and handed on. No promises: everything runs inside the receive callback.
+import { DecodeError } from '../hci/bytes.ts';
+import type { Clock, Timer } from '../hci/clock.ts';
+import { decodeReturns, encodeCommand, type CommandDef } from '../hci/command.ts';
+import { HCI_ACLDATA_PKT, HCI_EVENT_PKT, HciStatus } from '../hci/constants.ts';
+import { completion } from '../hci/events.ts';
+import { describeFramerError, H4Framer } from '../hci/h4-framer.ts';
+import type { HostEnd } from '../hci/host-end.ts';
+import { decodePacket, encodePacket, type HciCommand } from '../hci/packets.ts';
+import { parseEvent, type ParsedEvent } from '../hci/registry.ts';
+import type { Spec, Value } from '../hci/struct.ts';
 
 /** Status passed to a command's callback when the controller never answered. Not an HCI code. */
 export const HCI_STATUS_TIMEOUT = 0x100;
 /** Status passed to queued commands dropped by reset(). Not an HCI code. */
 export const HCI_STATUS_CANCELLED = 0x101;
+/** Status passed when the controller's return parameters do not decode. Not an HCI code. */
+export const HCI_STATUS_MALFORMED = 0x102;
 
-export type CommandDone = (status: number, returnParams: Uint8Array) => void;
+/** How a command ended: its return parameters, or the status it failed with. */
+export type Answer<R> = { readonly ok: true; readonly status: 0; readonly returns: R } | { readonly ok: false; readonly status: number };
 
 interface PendingCommand {
-  opcode: number;
-  params: Uint8Array;
-  done: CommandDone | undefined;
+  command: HciCommand;
+  name: string;
+  /** The answer's status and the return parameters after it (Command Status: none). */
+  finish(status: number, returnParameters: Uint8Array | null): void;
 }
 
 export class HciLink {
   /** Every event except Command Complete / Status (answered through callbacks) and Number Of Completed Packets. */
-  onEvent: (e: HciEvent) => void = () => {};
+  onEvent: (e: ParsedEvent) => void = () => {};
   onAcl: (handle: number, pb: number, data: Uint8Array) => void = () => {};
   /** ACL buffers were returned by the controller. */
   onBuffersFreed: () => void = () => {};
@@ -55,9 +57,22 @@ export class HciLink {
     end.onReceive((bytes) => this.receive(bytes));
   }
 
-  command(opcode: number, params: Uint8Array = new Uint8Array(0), done?: CommandDone): void {
+  command<P extends Spec, R extends Spec>(def: CommandDef<P, R>, params: Value<P>, done?: (answer: Answer<Value<R>>) => void): void {
     if (this.closed) return;
-    this.queue.push({ opcode, params, done });
+    const finish = (status: number, returnParameters: Uint8Array | null): void => {
+      if (!done) return;
+      if (status !== HciStatus.SUCCESS) return done({ ok: false, status });
+      let returns: Value<R>;
+      try {
+        returns = decodeReturns(def, returnParameters ?? new Uint8Array(0));
+      } catch (e) {
+        if (!(e instanceof DecodeError)) throw e;
+        this.onLog(`${def.name}: malformed return parameters: ${e.message}`);
+        return done({ ok: false, status: HCI_STATUS_MALFORMED });
+      }
+      done({ ok: true, status: HciStatus.SUCCESS, returns });
+    };
+    this.queue.push({ command: encodeCommand(def, params), name: def.name, finish });
     this.pump();
   }
 
@@ -95,7 +110,7 @@ export class HciLink {
     this.queue.length = 0;
     this.aclInFlight = 0;
     this.perHandle.clear();
-    for (const c of dropped) c.done?.(HCI_STATUS_CANCELLED, new Uint8Array(0));
+    for (const c of dropped) c.finish(HCI_STATUS_CANCELLED, null);
   }
 
   close(): void {
@@ -113,13 +128,13 @@ export class HciLink {
       timer: this.clock.at(this.clock.now() + this.commandTimeoutMs, () => {
         if (this.inFlight !== pending) return;
         this.inFlight = null;
-        this.onLog(`no answer to command 0x${next.opcode.toString(16).padStart(4, '0')} in ${this.commandTimeoutMs} ms`);
-        next.done?.(HCI_STATUS_TIMEOUT, new Uint8Array(0));
+        this.onLog(`no answer to command 0x${next.command.opcode.toString(16).padStart(4, '0')} (${next.name}) in ${this.commandTimeoutMs} ms`);
+        next.finish(HCI_STATUS_TIMEOUT, null);
         this.pump();
       }),
     };
     this.inFlight = pending;
-    this.end.send(encodePacket({ kind: 'command', opcode: next.opcode, params: next.params }));
+    this.end.send(encodePacket(next.command));
   }
 
   private receive(bytes: Uint8Array): void {
@@ -132,7 +147,7 @@ export class HciLink {
       try {
         const p = decodePacket(out.bytes);
         if (p.kind === 'acl') this.onAcl(p.handle, p.pb, p.data);
-        else if (p.kind === 'event') this.dispatchEvent(p);
+        else if (p.kind === 'event') this.dispatchEvent(parseEvent(p));
       } catch (e) {
         if (!(e instanceof DecodeError)) throw e;
         this.onLog(`malformed packet from controller: ${e.message}`);
@@ -140,44 +155,36 @@ export class HciLink {
     }
   }
 
-  private dispatchEvent(e: HciEvent): void {
-    const r = new ByteReader(e.params);
-    switch (e.code) {
-      case HCI_COMMAND_COMPLETE: { // 7.7.14: Num_HCI_Command_Packets, Command_Opcode, Return_Parameters
-        r.u8();
-        const opcode = r.u16();
-        const status = r.remaining > 0 ? r.u8() : 0;
-        return this.answer(opcode, status, r.rest());
+  private dispatchEvent(e: ParsedEvent): void {
+    switch (e.event) {
+      case 'HCI_Command_Complete': {
+        const { status, returnParameters } = completion(e);
+        return this.answer(e.commandOpcode, status, returnParameters);
       }
-      case HCI_COMMAND_STATUS: { // 7.7.15: Status, Num_HCI_Command_Packets, Command_Opcode
-        const status = r.u8();
-        r.u8();
-        return this.answer(r.u16(), status, new Uint8Array(0));
-      }
-      case HCI_NUMBER_OF_COMPLETED_PACKETS: { // 7.7.19
-        const n = r.u8();
-        for (let i = 0; i < n; i++) this.release(r.u16() & 0x0fff, r.u16());
+      case 'HCI_Command_Status':
+        return this.answer(e.commandOpcode, e.status, null);
+      case 'HCI_Number_Of_Completed_Packets':
+        for (const h of e.handles) this.release(h.connectionHandle, h.numCompletedPackets);
         return this.onBuffersFreed();
-      }
-      case HCI_DISCONNECTION_COMPLETE: { // 7.7.5: the controller frees the link's buffers silently
-        const status = r.u8();
-        const handle = r.u16() & 0x0fff;
-        if (status === 0) this.release(handle, this.perHandle.get(handle) ?? 0);
+      case 'HCI_Disconnection_Complete': // the controller frees the link's buffers silently
+        if (e.status === HciStatus.SUCCESS) this.release(e.connectionHandle, this.perHandle.get(e.connectionHandle) ?? 0);
         this.onEvent(e);
         return this.onBuffersFreed();
-      }
       default:
         this.onEvent(e);
     }
   }
 
-  private answer(opcode: number, status: number, returnParams: Uint8Array): void {
+  private answer(opcode: number, status: number, returnParameters: Uint8Array | null): void {
     const p = this.inFlight;
-    if (!p || p.opcode !== opcode) return; // opcode 0x0000: the controller is ready; nothing waits for it
+    if (!p || p.command.opcode !== opcode) return; // opcode 0x0000: the controller is ready; nothing waits for it
     p.timer.cancel();
     this.inFlight = null;
-    p.done?.(status, returnParams);
-    this.pump();
+    try {
+      p.finish(status, returnParameters);
+    } finally {
+      this.pump();
+    }
   }
 
   private release(handle: number, packets: number): void {

@@ -1,14 +1,12 @@
-// L2CAP basic frames on LE fixed channels, LE signaling commands and the one SMP PDU we send.
-// Core 5.4 Vol 3 Part A 3.1 (B-frame), 4 (signaling), Vol 3 Part H 3.5.5 (Pairing Failed). Pure.
-import { ByteReader, ByteWriter, DecodeError } from '../radio/hci/bytes.ts';
+// LE signaling commands and the one SMP PDU we send, on the LE fixed channels: Core 5.4 Vol 3
+// Part A 4 (signaling), Vol 3 Part H 3.5.5 (Pairing Failed). Pure. The B-frame header they ride
+// in is hci/l2cap-frame.ts.
+import { ByteReader, ByteWriter } from '../hci/bytes.ts';
 
 // Fixed channel identifiers on LE. Vol 3 Part A 2.1, Table 2.3.
 export const L2CAP_CID_ATT = 0x0004;
 export const L2CAP_CID_LE_SIGNALING = 0x0005;
 export const L2CAP_CID_SMP = 0x0006;
-
-/** Basic L2CAP header: Length (2) + Channel ID (2). Vol 3 Part A 3.1. */
-export const L2CAP_HEADER_SIZE = 4;
 
 // LE signaling command codes. Vol 3 Part A 4, Table 4.2.
 export const L2CAP_COMMAND_REJECT = 0x01;
@@ -31,24 +29,6 @@ export const SMP_PAIRING_FAILED = 0x05;
 export const SMP_SECURITY_REQUEST = 0x0b;
 export const SMP_REASON_PAIRING_NOT_SUPPORTED = 0x05;
 export const SMP_REASON_COMMAND_NOT_SUPPORTED = 0x07;
-
-export interface L2capFrame {
-  cid: number;
-  payload: Uint8Array;
-}
-
-export function encodeL2cap(f: L2capFrame): Uint8Array {
-  return new ByteWriter(L2CAP_HEADER_SIZE + f.payload.length).u16(f.payload.length).u16(f.cid).bytes(f.payload).finish();
-}
-
-/** A complete B-frame: the header's Length must match the payload exactly. */
-export function decodeL2cap(bytes: Uint8Array): L2capFrame {
-  const r = new ByteReader(bytes, 'l2cap');
-  const length = r.u16();
-  const cid = r.u16();
-  if (r.remaining !== length) throw new DecodeError('l2cap', 'bad-length', 0, `Length ${length} but ${r.remaining} payload octets`);
-  return { cid, payload: r.rest() };
-}
 
 export interface SignalingCommand {
   code: number;

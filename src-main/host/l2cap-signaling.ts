@@ -4,7 +4,7 @@
 // applies it with HCI_LE_Connection_Update; LE credit-based channels have no PSM; anything else
 // gets Command Reject. Pairing is out of scope here: every pairing attempt gets Pairing Failed,
 // Pairing Not Supported. Core 5.4 Vol 3 Part A 4, Vol 3 Part H 3.5.5.
-import { DecodeError } from '../radio/hci/bytes.ts';
+import { DecodeError } from '../hci/bytes.ts';
 import {
   decodeConnectionParameterUpdateRequest,
   decodeSignaling,

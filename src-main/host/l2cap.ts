@@ -2,10 +2,10 @@
 // into the controller's LE ACL buffer size, and one FIFO for everything going out so that nothing
 // is reordered or dropped while the controller's buffers are full. Core 5.4 Vol 3 Part A 7.2
 // (fragmentation and recombination) and Vol 4 Part E 5.4.2 (Packet_Boundary_Flag).
-import { DecodeError } from '../radio/hci/bytes.ts';
-import { PB_CONTINUING, PB_FIRST_NON_FLUSHABLE } from '../radio/hci/constants.ts';
+import { DecodeError } from '../hci/bytes.ts';
+import { PB_CONTINUING, PB_FIRST_NON_FLUSHABLE } from '../hci/constants.ts';
+import { decodeL2cap, encodeL2cap, L2CAP_HEADER_SIZE, l2capPduLength } from '../hci/l2cap-frame.ts';
 import type { HciLink } from './hci-link.ts';
-import { decodeL2cap, encodeL2cap, L2CAP_HEADER_SIZE } from './l2cap-codec.ts';
 
 /**
  * Longest L2CAP PDU reassembled, header included: BTstack's HCI_ACL_PAYLOAD_SIZE in MicroPython's
@@ -119,9 +119,9 @@ export class L2cap {
       rx = { chunks: [data], have: data.length, want: null };
       this.rx.set(handle, rx);
     }
-    if (rx.want === null && rx.have >= 2) {
-      const head = concat(rx.chunks, rx.have);
-      rx.want = L2CAP_HEADER_SIZE + (head[0]! | (head[1]! << 8));
+    const length = rx.want === null ? l2capPduLength(concat(rx.chunks, rx.have)) : null;
+    if (length !== null) {
+      rx.want = L2CAP_HEADER_SIZE + length;
       if (rx.want > HCI_ACL_PAYLOAD_SIZE) {
         this.rx.delete(handle);
         return this.onLog(`L2CAP PDU of ${rx.want} octets exceeds ${HCI_ACL_PAYLOAD_SIZE}: dropped`);

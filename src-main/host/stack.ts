@@ -2,11 +2,13 @@
 // events for links (LE Connection Complete, Disconnection Complete, Connection Update Complete)
 // become IRQs here in the order MicroPython's BTstack binding raises them; L2CAP frames are routed
 // to ATT (server or client by opcode parity), LE signaling and SMP.
-import type { Clock } from '../radio/air/clock.ts';
-import { ByteReader, ByteWriter } from '../radio/hci/bytes.ts';
-import * as C from '../radio/hci/constants.ts';
-import { encodeDisconnect } from '../radio/hci/commands.ts';
-import type { HciEvent } from '../radio/hci/packets.ts';
+import type { Clock } from '../hci/clock.ts';
+import { LeConnectionUpdate, LeLongTermKeyRequestNegativeReply } from '../hci/commands/le-connection.ts';
+import { Disconnect } from '../hci/commands/link-control.ts';
+import * as C from '../hci/constants.ts';
+import type { FieldsOf } from '../hci/event.ts';
+import type { LeConnectionComplete } from '../hci/le-events.ts';
+import type { ParsedEvent } from '../hci/registry.ts';
 import { ATT_DEFAULT_MTU, encodeAtt, isServerBound } from './att-codec.ts';
 import { Gap, reverse } from './gap.ts';
 import { GattClient } from './gatt-client.ts';
@@ -17,9 +19,6 @@ import { IRQ, type AttBearer, type IrqSink } from './irq.ts';
 import { L2cap } from './l2cap.ts';
 import { L2CAP_CID_ATT, L2CAP_CID_LE_SIGNALING, L2CAP_CID_SMP } from './l2cap-codec.ts';
 import { onLeSignaling, onSmp, type SignalingHooks, type SignalingLink } from './l2cap-signaling.ts';
-
-/** LE Long Term Key Request subevent. Core 5.4 Vol 4 Part E 7.7.65.5. */
-const HCI_LE_LONG_TERM_KEY_REQUEST = 0x05;
 
 export interface Connection extends AttBearer {
   readonly role: 'central' | 'peripheral';
@@ -75,9 +74,17 @@ export class Stack {
       log: hooks.log,
       updateConnection: (handle, p) =>
         link.command(
-          C.HCI_LE_CONNECTION_UPDATE,
-          new ByteWriter(14).u16(handle).u16(p.intervalMin).u16(p.intervalMax).u16(p.latency).u16(p.timeout).u16(0).u16(0).finish(),
-          (status) => status !== 0 && hooks.log(`LE Connection Update 0x${handle.toString(16)}: ${C.statusName(status)}`),
+          LeConnectionUpdate,
+          {
+            connectionHandle: handle,
+            connectionIntervalMin: p.intervalMin,
+            connectionIntervalMax: p.intervalMax,
+            maxLatency: p.latency,
+            supervisionTimeout: p.timeout,
+            minCeLength: 0,
+            maxCeLength: 0,
+          },
+          ({ status }) => status !== 0 && hooks.log(`LE Connection Update 0x${handle.toString(16)}: ${C.statusName(status)}`),
         ),
     };
     link.onEvent = (e) => this.onEvent(e);
@@ -116,50 +123,34 @@ export class Stack {
     }
     if (conn.disconnecting) return;
     conn.disconnecting = true;
-    const cmd = encodeDisconnect({ handle, reason: C.HciStatus.REMOTE_USER_TERMINATED_CONNECTION });
-    this.link.command(cmd.opcode, cmd.params, (status) => {
+    this.link.command(Disconnect, { connectionHandle: handle, reason: C.HciStatus.REMOTE_USER_TERMINATED_CONNECTION }, ({ status }) => {
       if (status === 0) return;
       conn.disconnecting = false;
       this.hooks.log(`HCI_Disconnect 0x${handle.toString(16)}: ${C.statusName(status)}`);
     });
   }
 
-  private onEvent(e: HciEvent): void {
-    const r = new ByteReader(e.params);
-    if (e.code === C.HCI_DISCONNECTION_COMPLETE) {
-      const status = r.u8();
-      const handle = r.u16() & 0x0fff;
-      const reason = r.u8();
-      if (status === 0) this.closed(handle, reason);
-      return;
-    }
-    if (e.code !== C.HCI_LE_META) return;
-    switch (r.u8()) {
-      case C.HCI_LE_CONNECTION_COMPLETE: // 7.7.65.1
-        return this.opened(r);
-      case C.HCI_LE_ADVERTISING_REPORT: // 7.7.65.2
-        return this.gap.advertisingReport(r.rest());
-      case HCI_LE_LONG_TERM_KEY_REQUEST: { // 7.7.65.5: no bonds, so no keys (7.8.26 negative reply)
-        const handle = r.u16() & 0x0fff;
-        return this.link.command(C.HCI_LE_LONG_TERM_KEY_REQUEST_NEGATIVE_REPLY, Uint8Array.of(handle & 0xff, handle >> 8));
-      }
-      case C.HCI_LE_CONNECTION_UPDATE_COMPLETE: { // 7.7.65.3
-        const status = r.u8();
-        const handle = r.u16() & 0x0fff;
-        const interval = r.u16();
-        const latency = r.u16();
-        const timeout = r.u16();
-        return this.hooks.irq(IRQ.CONNECTION_UPDATE, [handle, interval, latency, timeout, status]);
-      }
+  private onEvent(e: ParsedEvent): void {
+    switch (e.event) {
+      case 'HCI_Disconnection_Complete':
+        if (e.status === C.HciStatus.SUCCESS) this.closed(e.connectionHandle, e.reason);
+        return;
+      case 'HCI_LE_Connection_Complete':
+        return this.opened(e);
+      case 'HCI_LE_Advertising_Report':
+        return this.gap.advertisingReport(e);
+      case 'HCI_LE_Long_Term_Key_Request': // no bonds, so no keys (7.8.26 negative reply)
+        return this.link.command(LeLongTermKeyRequestNegativeReply, { connectionHandle: e.connectionHandle });
+      case 'HCI_LE_Connection_Update_Complete':
+        return this.hooks.irq(IRQ.CONNECTION_UPDATE, [e.connectionHandle, e.connectionInterval, e.peripheralLatency, e.supervisionTimeout, e.status]);
     }
   }
 
-  private opened(r: ByteReader): void {
-    const status = r.u8();
-    const handle = r.u16() & 0x0fff;
-    const role = r.u8() === C.ROLE_CENTRAL ? 'central' : 'peripheral';
-    const addrType = r.u8();
-    const addr = reverse(r.bytesN(6));
+  private opened(e: FieldsOf<typeof LeConnectionComplete>): void {
+    const { status, connectionHandle: handle } = e;
+    const role = e.role === C.ROLE_CENTRAL ? 'central' : 'peripheral';
+    const addrType = e.peerAddressType;
+    const addr = reverse(e.peerAddress);
     if (role === 'central') this.gap.connectionComplete();
     if (status === 0) {
       const conn: Connection = {

@@ -6,8 +6,8 @@ import { BleError, BleValueError } from '../host/ble-error.ts';
 import { BleHost, type CharacteristicDef, type ServiceDef } from '../host/ble-host.ts';
 import type { IrqValue } from '../host/irq.ts';
 import type { Uuid } from '../host/uuid.ts';
-import type { Clock } from '../radio/air/clock.ts';
-import type { HostEnd } from '../radio/transport/in-process.ts';
+import type { Clock } from '../hci/clock.ts';
+import type { HostEnd } from '../hci/host-end.ts';
 import type { PyMemory } from './py-memory.ts';
 
 const EIO = 5;

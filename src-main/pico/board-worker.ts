@@ -2,7 +2,7 @@
 // board's filesystem, console, LED, a Pico-sized heap, and a blocking sleep that keeps the
 // Bluetooth stack and IRQs running, as the board's scheduler does.
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import type { HostEnd } from '../radio/transport/in-process.ts';
+import type { HostEnd } from '../hci/host-end.ts';
 import { createBleModule, type BridgeEnv } from './ble-bridge.ts';
 import { lockCHeap } from './heap-limit.ts';
 import { createMachineModule } from './machine-bridge.ts';

@@ -3,7 +3,7 @@
 // Timers, the RTC, the watchdog, the reset cause and the radio-woken sleep; the buses need no
 // JavaScript, since nothing is wired to them. Values crossing into Python stay within 32 bits
 // (this build passes JavaScript integers as i32), so times travel as days and seconds.
-import type { Clock, Timer } from '../radio/air/clock.ts';
+import type { Clock, Timer } from '../hci/clock.ts';
 import type { ResetCause, WorkerToMain } from './protocol.ts';
 import { feedWatchdog } from './watchdog.ts';
 

@@ -1,6 +1,6 @@
 // A Clock whose timers fire from the event loop as usual, and also from `runDue()`, so that a
 // firmware's blocking sleep can keep the Bluetooth stack's timers running.
-import type { Clock, Timer } from '../radio/air/clock.ts';
+import type { Clock, Timer } from '../hci/clock.ts';
 
 interface Entry {
   at: number;

@@ -10,7 +10,7 @@
 // resolves once the tail is on disk. Past a bound (a disk that has stopped) records are dropped
 // and counted in the format's own cumulative-drops field.
 import { close as closeFd, openSync, writev } from 'node:fs';
-import { HCI_COMMAND_PKT, HCI_EVENT_PKT } from './hci/constants.ts';
+import { HCI_COMMAND_PKT, HCI_EVENT_PKT } from '../hci/constants.ts';
 
 const BTSNOOP_MAGIC = Buffer.from('btsnoop\0', 'latin1');
 const BTSNOOP_VERSION = 1;

@@ -10,7 +10,8 @@ import type { Position } from './air/path-loss.ts';
 import { BtsnoopWriter } from './btsnoop.ts';
 import { Controller, type ControllerEvent } from './controller/controller.ts';
 import { LAPTOP_ADAPTER, type ControllerOptions } from './controller/options.ts';
-import { createInProcessPair, type HostEnd } from './transport/in-process.ts';
+import type { HostEnd } from '../hci/host-end.ts';
+import { createInProcessPair } from './transport/in-process.ts';
 import { PtyPort } from './transport/pty.ts';
 import type { PtyWriterStats } from './transport/pty-writer.ts';
 

@@ -2,8 +2,8 @@
 // PDU, and the length rules BTstack's att_db.c applies to requests.
 import { describe, expect, it } from 'vitest';
 import { decodeAtt, encodeAtt, isServerBound, type AttPdu } from '../../src-main/host/att-codec.ts';
-import { fromHex } from '../../src-main/radio/hci/bytes.ts';
-import { catchDecodeError, expectHex } from '../radio/hci/decode-error.ts';
+import { fromHex } from '../../src-main/hci/bytes.ts';
+import { catchDecodeError, expectHex } from '../hci/decode-error.ts';
 
 const U128 = fromHex('9e ca dc 24 0e e5 a9 e0 93 f3 a3 b5 01 00 40 6e');
 

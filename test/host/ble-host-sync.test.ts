@@ -4,11 +4,16 @@
 import { describe, expect, it } from 'vitest';
 import { BleHost, Errno, IRQ, uuid, type IrqValue } from '../../src-main/host/ble-host.ts';
 import { FLAG_READ } from '../../src-main/host/gatt-db.ts';
-import { ManualClock } from '../../src-main/radio/air/clock.ts';
-import { fromHex, toHex } from '../../src-main/radio/hci/bytes.ts';
-import * as C from '../../src-main/radio/hci/constants.ts';
-import * as ev from '../../src-main/radio/hci/events.ts';
-import type { HciAcl, HciCommand } from '../../src-main/radio/hci/packets.ts';
+import { ManualClock } from '../../src-main/hci/clock.ts';
+import { fromHex, toHex } from '../../src-main/hci/bytes.ts';
+import * as C from '../../src-main/hci/constants.ts';
+import { encodeReturns } from '../../src-main/hci/command.ts';
+import { ReadBdAddr, ReadBufferSize } from '../../src-main/hci/commands/informational.ts';
+import { LeReadBufferSize } from '../../src-main/hci/commands/le-controller.ts';
+import { encodeEvent } from '../../src-main/hci/event.ts';
+import { commandComplete, DisconnectionComplete, NumberOfCompletedPackets } from '../../src-main/hci/events.ts';
+import { LeConnectionComplete } from '../../src-main/hci/le-events.ts';
+import type { HciAcl, HciCommand } from '../../src-main/hci/packets.ts';
 import { fakeEnd } from './fake-end.ts';
 
 const ADDRESS = fromHex('66 55 44 33 22 c0'); // C0:22:33:44:55:66 in HCI order
@@ -30,11 +35,11 @@ function scripted(opts: { leBuffers?: [number, number]; silent?: boolean } = {})
     const c = p as HciCommand;
     commands.push(c.opcode);
     const ret =
-      c.opcode === C.HCI_READ_BD_ADDR ? ADDRESS
-      : c.opcode === C.HCI_LE_READ_BUFFER_SIZE ? Uint8Array.of(len & 0xff, len >> 8, count)
-      : c.opcode === C.HCI_READ_BUFFER_SIZE ? Uint8Array.of(27, 0, 0, 4, 0, 0, 0)
+      c.opcode === ReadBdAddr.opcode ? encodeReturns(ReadBdAddr, { bdAddr: ADDRESS })
+      : c.opcode === LeReadBufferSize.opcode ? encodeReturns(LeReadBufferSize, { leAclDataPacketLength: len, totalNumLeAclDataPackets: count })
+      : c.opcode === ReadBufferSize.opcode ? encodeReturns(ReadBufferSize, { aclDataPacketLength: 27, synchronousDataPacketLength: 0, totalNumAclDataPackets: 4, totalNumSynchronousDataPackets: 0 })
       : new Uint8Array(0);
-    f.deliver(ev.commandComplete(c.opcode, 0, ret));
+    f.deliver(commandComplete(c.opcode, 0, ret));
   };
   const acl = (): HciAcl[] => f.sent.filter((p): p is HciAcl => p.kind === 'acl');
   return { ...f, clock, host, irqs, commands, acl };
@@ -74,7 +79,19 @@ describe('BleHost without an event loop', () => {
     s.host.active(true);
     const [[value]] = s.host.gattsRegisterServices([[uuid(0x180f), [[uuid(0x2a19), FLAG_READ]]]]) as [[number]];
     s.host.gattsWrite(value, new Uint8Array(40).fill(7));
-    s.deliver(ev.leConnectionComplete({ status: 0, handle: 0x40, role: C.ROLE_PERIPHERAL, peerAddressType: 0, peerAddress: fromHex('01 02 03 04 05 06'), interval: 6, latency: 0, supervisionTimeout: 100 }));
+    s.deliver(
+      encodeEvent(LeConnectionComplete, {
+        status: 0,
+        connectionHandle: 0x40,
+        role: C.ROLE_PERIPHERAL,
+        peerAddressType: 0,
+        peerAddress: fromHex('01 02 03 04 05 06'),
+        connectionInterval: 6,
+        peripheralLatency: 0,
+        supervisionTimeout: 100,
+        centralClockAccuracy: 0,
+      }),
+    );
     expect(s.irqs).toEqual([[IRQ.CENTRAL_CONNECT, [0x40, 0, fromHex('06 05 04 03 02 01')]]]);
     // ATT Exchange MTU 100, then Read Request for the value: answers go out as buffers allow.
     s.deliver({ kind: 'acl', handle: 0x40, pb: C.PB_FIRST_FLUSHABLE, bc: 0, data: fromHex('03 00 04 00 02 64 00') });
@@ -84,8 +101,8 @@ describe('BleHost without an event loop', () => {
       [IRQ.GATTS_READ_REQUEST, [0x40, value]],
     ]);
     expect(s.acl().map((a) => toHex(a.data))).toEqual(['030004000364' + '00']);
-    s.deliver(ev.numberOfCompletedPackets([{ handle: 0x40, packets: 1 }]));
-    s.deliver(ev.numberOfCompletedPackets([{ handle: 0x40, packets: 1 }]));
+    s.deliver(encodeEvent(NumberOfCompletedPackets, { handles: [{ connectionHandle: 0x40, numCompletedPackets: 1 }] }));
+    s.deliver(encodeEvent(NumberOfCompletedPackets, { handles: [{ connectionHandle: 0x40, numCompletedPackets: 1 }] }));
     const sent = s.acl().slice(1);
     expect(sent.map((a) => [a.pb, a.data.length])).toEqual([
       [C.PB_FIRST_NON_FLUSHABLE, 27],
@@ -93,7 +110,7 @@ describe('BleHost without an event loop', () => {
     ]);
     expect(toHex(Uint8Array.from([...sent[0]!.data, ...sent[1]!.data]))).toBe(`29000400` + `0b` + '07'.repeat(40));
     // Disconnection: the IRQ comes with the event.
-    s.deliver(ev.disconnectionComplete(0, 0x40, C.HciStatus.REMOTE_USER_TERMINATED_CONNECTION));
+    s.deliver(encodeEvent(DisconnectionComplete, { status: 0, connectionHandle: 0x40, reason: C.HciStatus.REMOTE_USER_TERMINATED_CONNECTION }));
     expect(s.irqs.at(-1)).toEqual([IRQ.CENTRAL_DISCONNECT, [0x40, 255, new Uint8Array(6)]]);
   });
 

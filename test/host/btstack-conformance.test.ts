@@ -11,8 +11,8 @@ import * as G from '../../src-main/host/gatt-db.ts';
 import { GattServer } from '../../src-main/host/gatt-server.ts';
 import { IRQ, type AttBearer, type IrqValue } from '../../src-main/host/irq.ts';
 import { uuid } from '../../src-main/host/uuid.ts';
-import { ManualClock } from '../../src-main/radio/air/clock.ts';
-import { fromHex, toHex } from '../../src-main/radio/hci/bytes.ts';
+import { ManualClock } from '../../src-main/hci/clock.ts';
+import { fromHex, toHex } from '../../src-main/hci/bytes.ts';
 
 const SERVICE = uuid('6e400001-b5a3-f393-e0a9-e50e24dcca9e');
 const RX = uuid('6e400002-b5a3-f393-e0a9-e50e24dcca9e');

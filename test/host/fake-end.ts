@@ -1,6 +1,6 @@
 // A HostEnd whose controller side is the test: it records what the host sends and delivers H4 bytes synchronously.
-import type { HostEnd } from '../../src-main/radio/transport/in-process.ts';
-import { decodePacket, encodePacket, type HciPacket } from '../../src-main/radio/hci/packets.ts';
+import type { HostEnd } from '../../src-main/hci/host-end.ts';
+import { decodePacket, encodePacket, type HciPacket } from '../../src-main/hci/packets.ts';
 
 export interface FakeEnd {
   end: HostEnd;

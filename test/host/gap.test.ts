@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Errno, IRQ, uuid, type IrqValue } from '../../src-main/host/ble-host.ts';
 import { FLAG_INDICATE, FLAG_READ } from '../../src-main/host/gatt-db.ts';
-import { HciStatus } from '../../src-main/radio/hci/constants.ts';
+import { HciStatus } from '../../src-main/hci/constants.ts';
 import { advPayload, bytes, connect, picoBench, sleep, type Node, type PicoBench } from './harness.ts';
 
 let bench: PicoBench;

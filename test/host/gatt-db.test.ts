@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { BleError } from '../../src-main/host/ble-error.ts';
 import * as G from '../../src-main/host/gatt-db.ts';
 import { uuid } from '../../src-main/host/uuid.ts';
-import { toHex } from '../../src-main/radio/hci/bytes.ts';
+import { toHex } from '../../src-main/hci/bytes.ts';
 
 const hex = (b: Uint8Array): string => toHex(b);
 const NUS = uuid('6e400001-b5a3-f393-e0a9-e50e24dcca9e');

@@ -1,7 +1,7 @@
 // Test harness for BleHost: virtual Pico W nodes on a real-clock radio, each with a BleHost
 // attached in process, and promise helpers (tests only) that wait for IRQs with a timeout.
 import { BleHost, IRQ, type IrqValue, type Uuid } from '../../src-main/host/ble-host.ts';
-import { realClock } from '../../src-main/radio/air/clock.ts';
+import { realClock } from '../../src-main/hci/clock.ts';
 import { PICO_W_CONTROLLER } from '../../src-main/radio/controller/options.ts';
 import { Radio } from '../../src-main/radio/radio.ts';
 

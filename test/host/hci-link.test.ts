@@ -1,11 +1,30 @@
 // The synchronous HCI command queue and ACL buffer accounting, against a scripted controller.
 import { describe, expect, it } from 'vitest';
-import { HCI_STATUS_CANCELLED, HCI_STATUS_TIMEOUT, HciLink } from '../../src-main/host/hci-link.ts';
-import { ManualClock } from '../../src-main/radio/air/clock.ts';
-import { fromHex } from '../../src-main/radio/hci/bytes.ts';
-import * as C from '../../src-main/radio/hci/constants.ts';
-import * as ev from '../../src-main/radio/hci/events.ts';
+import { fromHex } from '../../src-main/hci/bytes.ts';
+import { ManualClock } from '../../src-main/hci/clock.ts';
+import { Reset } from '../../src-main/hci/commands/baseband.ts';
+import { ReadBdAddr } from '../../src-main/hci/commands/informational.ts';
+import { LeCreateConnection } from '../../src-main/hci/commands/le-connection.ts';
+import * as C from '../../src-main/hci/constants.ts';
+import { encodeEvent } from '../../src-main/hci/event.ts';
+import { commandComplete, commandStatus, DisconnectionComplete, HardwareError, NumberOfCompletedPackets } from '../../src-main/hci/events.ts';
+import { HCI_STATUS_CANCELLED, HCI_STATUS_MALFORMED, HCI_STATUS_TIMEOUT, HciLink } from '../../src-main/host/hci-link.ts';
 import { fakeEnd } from './fake-end.ts';
+
+const CREATE = {
+  leScanInterval: 0x60,
+  leScanWindow: 0x30,
+  initiatorFilterPolicy: 0,
+  peerAddressType: 0,
+  peerAddress: new Uint8Array(6),
+  ownAddressType: 0,
+  connectionIntervalMin: 6,
+  connectionIntervalMax: 6,
+  maxLatency: 0,
+  supervisionTimeout: 100,
+  minCeLength: 0,
+  maxCeLength: 0,
+};
 
 function setup() {
   const f = fakeEnd();
@@ -20,24 +39,35 @@ describe('HciLink commands', () => {
   it('keeps one command in flight and answers each through its callback, in order', () => {
     const { link, sent, deliver } = setup();
     const answers: string[] = [];
-    link.command(C.HCI_RESET, undefined, (s) => answers.push(`reset ${s}`));
-    link.command(C.HCI_READ_BD_ADDR, undefined, (s, ret) => answers.push(`addr ${s} ${ret.length}`));
-    link.command(C.HCI_LE_CREATE_CONNECTION, new Uint8Array(25), (s) => answers.push(`create ${s}`));
+    link.command(Reset, {}, (a) => answers.push(`reset ${a.status}`));
+    link.command(ReadBdAddr, {}, (a) => answers.push(`addr ${a.status} ${a.ok ? a.returns.bdAddr.join('.') : ''}`));
+    link.command(LeCreateConnection, CREATE, (a) => answers.push(`create ${a.status}`));
     expect(sent.map((p) => (p.kind === 'command' ? p.opcode : -1))).toEqual([C.HCI_RESET]);
-    deliver(ev.commandComplete(C.HCI_READ_BD_ADDR, 0)); // not the one in flight: ignored
-    deliver(ev.commandComplete(C.HCI_RESET, 0));
+    deliver(commandComplete(C.HCI_READ_BD_ADDR, 0)); // not the one in flight: ignored
+    deliver(commandComplete(C.HCI_RESET, 0));
     expect(sent).toHaveLength(2);
-    deliver(ev.commandComplete(C.HCI_READ_BD_ADDR, 0, fromHex('01 02 03 04 05 06')));
-    deliver(ev.commandStatus(C.HciStatus.CONNECTION_LIMIT_EXCEEDED, C.HCI_LE_CREATE_CONNECTION));
-    expect(answers).toEqual(['reset 0', 'addr 0 6', 'create 9']);
+    deliver(commandComplete(C.HCI_READ_BD_ADDR, 0, fromHex('01 02 03 04 05 06')));
+    deliver(commandStatus(C.HciStatus.CONNECTION_LIMIT_EXCEEDED, C.HCI_LE_CREATE_CONNECTION));
+    expect(answers).toEqual(['reset 0', 'addr 0 1.2.3.4.5.6', 'create 9']);
     expect(link.idle).toBe(true);
+  });
+
+  it('reports return parameters that do not decode as HCI_STATUS_MALFORMED, and moves on', () => {
+    const { link, sent, deliver, log } = setup();
+    const answers: number[] = [];
+    link.command(ReadBdAddr, {}, (a) => answers.push(a.status));
+    link.command(Reset, {}, (a) => answers.push(a.status));
+    deliver(commandComplete(C.HCI_READ_BD_ADDR, 0, fromHex('01 02 03'))); // 7.4.6: BD_ADDR is six octets
+    expect(answers).toEqual([HCI_STATUS_MALFORMED]);
+    expect(log.some((l) => l.includes('HCI_Read_BD_ADDR'))).toBe(true);
+    expect(sent).toHaveLength(2);
   });
 
   it('times out a command the controller never answers and moves on', () => {
     const { link, sent, clock } = setup();
     const answers: number[] = [];
-    link.command(C.HCI_RESET, undefined, (s) => answers.push(s));
-    link.command(C.HCI_READ_BD_ADDR, undefined, (s) => answers.push(s));
+    link.command(Reset, {}, (a) => answers.push(a.status));
+    link.command(ReadBdAddr, {}, (a) => answers.push(a.status));
     clock.advance(1999);
     expect(answers).toEqual([]);
     clock.advance(1);
@@ -48,20 +78,22 @@ describe('HciLink commands', () => {
   it('reset() cancels everything queued', () => {
     const { link } = setup();
     const answers: number[] = [];
-    link.command(C.HCI_RESET, undefined, (s) => answers.push(s));
-    link.command(C.HCI_READ_BD_ADDR, undefined, (s) => answers.push(s));
+    link.command(Reset, {}, (a) => answers.push(a.status));
+    link.command(ReadBdAddr, {}, (a) => answers.push(a.status));
     link.reset();
     expect(answers).toEqual([HCI_STATUS_CANCELLED, HCI_STATUS_CANCELLED]);
   });
 
   it('survives garbage from the controller', () => {
     const { link, deliver, log } = setup();
-    const events: number[] = [];
-    link.onEvent = (e) => events.push(e.code);
+    const events: string[] = [];
+    link.onEvent = (e) => events.push(e.event);
     deliver(fromHex('ff 07'));
-    deliver(ev.hardwareError(1));
+    deliver(fromHex('04 05 02 00 40')); // 7.7.5 cut short
+    deliver(encodeEvent(HardwareError, { hardwareCode: 1 }));
     expect(log.some((l) => l.includes('transport'))).toBe(true);
-    expect(events).toEqual([C.HCI_HARDWARE_ERROR]);
+    expect(log.some((l) => l.includes('malformed packet from controller'))).toBe(true);
+    expect(events).toEqual(['HCI_Hardware_Error']);
   });
 });
 
@@ -75,23 +107,23 @@ describe('HciLink ACL buffers', () => {
     link.sendAcl(0x40, 0, new Uint8Array(4));
     expect(link.freeAclBuffers).toBe(0);
     expect(() => link.sendAcl(0x40, 0, new Uint8Array(4))).toThrow('no free LE ACL buffer');
-    deliver(ev.numberOfCompletedPackets([{ handle: 0x40, packets: 1 }]));
+    deliver(encodeEvent(NumberOfCompletedPackets, { handles: [{ connectionHandle: 0x40, numCompletedPackets: 1 }] }));
     expect(link.freeAclBuffers).toBe(1);
     expect(freed).toBe(1);
-    deliver(ev.numberOfCompletedPackets([{ handle: 0x41, packets: 5 }])); // another link's count: nothing of ours
+    deliver(encodeEvent(NumberOfCompletedPackets, { handles: [{ connectionHandle: 0x41, numCompletedPackets: 5 }] })); // another link's count: nothing of ours
     expect(link.freeAclBuffers).toBe(1);
   });
 
   it('a Disconnection Complete frees the link buffers (Core Vol 4 Part E 7.7.5) and is passed on', () => {
     const { link, deliver } = setup();
-    const events: number[] = [];
-    link.onEvent = (e) => events.push(e.code);
+    const events: string[] = [];
+    link.onEvent = (e) => events.push(e.event);
     link.setAclBuffers(27, 3);
     link.sendAcl(0x40, 0, new Uint8Array(1));
     link.sendAcl(0x41, 0, new Uint8Array(1));
     link.sendAcl(0x40, 0, new Uint8Array(1));
-    deliver(ev.disconnectionComplete(0, 0x40, 0x13));
+    deliver(encodeEvent(DisconnectionComplete, { status: 0, connectionHandle: 0x40, reason: 0x13 }));
     expect(link.freeAclBuffers).toBe(2);
-    expect(events).toEqual([C.HCI_DISCONNECTION_COMPLETE]);
+    expect(events).toEqual(['HCI_Disconnection_Complete']);
   });
 });

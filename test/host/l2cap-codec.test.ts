@@ -1,18 +1,11 @@
-// L2CAP B-frames, LE signaling commands and SMP Pairing Failed: golden hex from Core 5.4 Vol 3
-// Part A 3.1 and 4, Part H 3.5.5.
+// LE signaling commands and SMP Pairing Failed: golden hex from Core 5.4 Vol 3 Part A 4 and
+// Part H 3.5.5. (B-frames: test/hci/l2cap-frame.test.ts.)
 import { describe, expect, it } from 'vitest';
 import * as L from '../../src-main/host/l2cap-codec.ts';
-import { fromHex } from '../../src-main/radio/hci/bytes.ts';
-import { catchDecodeError, expectHex } from '../radio/hci/decode-error.ts';
+import { fromHex } from '../../src-main/hci/bytes.ts';
+import { catchDecodeError, expectHex } from '../hci/decode-error.ts';
 
 describe('L2CAP codecs', () => {
-  it('B-frame: Length, CID, payload', () => {
-    expectHex(L.encodeL2cap({ cid: L.L2CAP_CID_ATT, payload: fromHex('0a 03 00') }), '03 00 04 00 0a 03 00');
-    expect(L.decodeL2cap(fromHex('03 00 04 00 0a 03 00'))).toEqual({ cid: 4, payload: fromHex('0a 03 00') });
-    expect(catchDecodeError(() => L.decodeL2cap(fromHex('04 00 04 00 0a 03 00'))).code).toBe('bad-length');
-    expect(catchDecodeError(() => L.decodeL2cap(fromHex('03 00'))).code).toBe('truncated');
-  });
-
   it('Connection Parameter Update Request and Response (4.20, 4.21)', () => {
     const req = L.encodeSignaling({ code: L.L2CAP_CONNECTION_PARAMETER_UPDATE_REQUEST, identifier: 7, data: L.encodeConnectionParameterUpdateRequest({ intervalMin: 24, intervalMax: 40, latency: 0, timeout: 400 }) });
     expectHex(req, '12 07 08 00 18 00 28 00 00 00 90 01');

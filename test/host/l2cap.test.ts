@@ -2,11 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { HciLink } from '../../src-main/host/hci-link.ts';
 import { L2cap } from '../../src-main/host/l2cap.ts';
-import { encodeL2cap } from '../../src-main/host/l2cap-codec.ts';
-import { ManualClock } from '../../src-main/radio/air/clock.ts';
-import { PB_CONTINUING, PB_FIRST_FLUSHABLE, PB_FIRST_NON_FLUSHABLE } from '../../src-main/radio/hci/constants.ts';
-import * as ev from '../../src-main/radio/hci/events.ts';
-import type { HciAcl } from '../../src-main/radio/hci/packets.ts';
+import { encodeL2cap } from '../../src-main/hci/l2cap-frame.ts';
+import { ManualClock } from '../../src-main/hci/clock.ts';
+import { PB_CONTINUING, PB_FIRST_FLUSHABLE, PB_FIRST_NON_FLUSHABLE } from '../../src-main/hci/constants.ts';
+import { encodeEvent } from '../../src-main/hci/event.ts';
+import { NumberOfCompletedPackets } from '../../src-main/hci/events.ts';
+import type { HciAcl } from '../../src-main/hci/packets.ts';
 import { fakeEnd } from './fake-end.ts';
 
 function setup(buffers = 2) {
@@ -37,7 +38,7 @@ describe('L2CAP output', () => {
       [PB_CONTINUING, 27],
     ]);
     expect(l2cap.canSendNow()).toBe(false);
-    deliver(ev.numberOfCompletedPackets([{ handle: 0x40, packets: 2 }]));
+    deliver(encodeEvent(NumberOfCompletedPackets, { handles: [{ connectionHandle: 0x40, numCompletedPackets: 2 }] }));
     expect(sent().map((p) => [p.pb, p.data.length])).toEqual([
       [PB_FIRST_NON_FLUSHABLE, 27],
       [PB_CONTINUING, 27],
@@ -55,9 +56,9 @@ describe('L2CAP output', () => {
     };
     l2cap.send(0x40, 4, new Uint8Array(1));
     expect(asked).toBe(0);
-    deliver(ev.numberOfCompletedPackets([{ handle: 0x40, packets: 1 }]));
+    deliver(encodeEvent(NumberOfCompletedPackets, { handles: [{ connectionHandle: 0x40, numCompletedPackets: 1 }] }));
     expect(asked).toBe(1); // it sent one more, which took the only buffer
-    deliver(ev.numberOfCompletedPackets([{ handle: 0x40, packets: 1 }]));
+    deliver(encodeEvent(NumberOfCompletedPackets, { handles: [{ connectionHandle: 0x40, numCompletedPackets: 1 }] }));
     expect(asked).toBe(2);
   });
 
@@ -65,7 +66,7 @@ describe('L2CAP output', () => {
     const { l2cap, acl: sent, deliver } = setup(1);
     l2cap.send(0x40, 4, new Uint8Array(40));
     l2cap.closeLink(0x40);
-    deliver(ev.numberOfCompletedPackets([{ handle: 0x40, packets: 1 }]));
+    deliver(encodeEvent(NumberOfCompletedPackets, { handles: [{ connectionHandle: 0x40, numCompletedPackets: 1 }] }));
     expect(sent()).toHaveLength(1);
     expect(l2cap.canSendNow()).toBe(true);
   });

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IRQ, uuid } from '../../src-main/host/ble-host.ts';
 import { FLAG_READ, FLAG_WRITE } from '../../src-main/host/gatt-db.ts';
 import { L2CAP_CID_ATT, L2CAP_CID_LE_SIGNALING, L2CAP_CID_SMP } from '../../src-main/host/l2cap-codec.ts';
-import { fromHex } from '../../src-main/radio/hci/bytes.ts';
-import * as C from '../../src-main/radio/hci/constants.ts';
+import { fromHex } from '../../src-main/hci/bytes.ts';
+import { LeConnectionUpdate } from '../../src-main/hci/commands/le-connection.ts';
 import { PICO_W_CONTROLLER } from '../../src-main/radio/controller/options.ts';
 import { Radio } from '../../src-main/radio/radio.ts';
 import { advPayload, Node, sleep } from './harness.ts';
@@ -101,10 +101,15 @@ describe('LE signaling and SMP', () => {
 
   it('a central changing the connection parameters raises _IRQ_CONNECTION_UPDATE (conn_handle, conn_interval, conn_latency, supervision_timeout, status)', async () => {
     const [h] = pico.irqs.find((r) => r.code === IRQ.CENTRAL_CONNECT)!.data as [number];
-    const p = new Uint8Array(14);
-    new DataView(p.buffer).setUint16(0, raw.handle, true);
-    [24, 24, 2, 300, 0, 0].forEach((v, i) => new DataView(p.buffer).setUint16(2 + 2 * i, v, true));
-    await raw.hci.command(C.HCI_LE_CONNECTION_UPDATE, p).catch(() => undefined);
+    await raw.hci.execute(LeConnectionUpdate, {
+      connectionHandle: raw.handle,
+      connectionIntervalMin: 24,
+      connectionIntervalMax: 24,
+      maxLatency: 2,
+      supervisionTimeout: 300,
+      minCeLength: 0,
+      maxCeLength: 0,
+    });
     expect(await pico.waitIrq(IRQ.CONNECTION_UPDATE)).toEqual([h, 24, 2, 300, 0]);
   });
 });

@@ -1,11 +1,15 @@
 // A raw LE peer for tests: our promise HCI channel on a laptop-adapter node, speaking L2CAP by hand,
 // so tests can send a BleHost anything, well formed or not, and read exactly what comes back.
+import { parseAddress } from '../../src-main/hci/address.ts';
+import { toHex } from '../../src-main/hci/bytes.ts';
+import { Reset, SetEventMask } from '../../src-main/hci/commands/baseband.ts';
+import { advertisingData, LeSetAdvertisingData, LeSetAdvertisingEnable, LeSetAdvertisingParameters } from '../../src-main/hci/commands/le-advertising.ts';
+import { LeCreateConnection } from '../../src-main/hci/commands/le-connection.ts';
+import { LeSetEventMask } from '../../src-main/hci/commands/le-controller.ts';
+import * as C from '../../src-main/hci/constants.ts';
+import { decodeL2cap, encodeL2cap, L2CAP_HEADER_SIZE, l2capPduLength } from '../../src-main/hci/l2cap-frame.ts';
+import { LeConnectionComplete } from '../../src-main/hci/le-events.ts';
 import { HciChannel } from '../../src-main/host/hci-channel.ts';
-import { encodeL2cap } from '../../src-main/host/l2cap-codec.ts';
-import { parseAddress } from '../../src-main/radio/hci/address.ts';
-import { ByteReader, toHex } from '../../src-main/radio/hci/bytes.ts';
-import * as C from '../../src-main/radio/hci/constants.ts';
-import * as cmd from '../../src-main/radio/hci/commands.ts';
 import type { Radio } from '../../src-main/radio/radio.ts';
 
 export interface Frame {
@@ -24,48 +28,71 @@ export class RawPeer {
     this.hci = new HciChannel(radio.attachInProcess(name));
     this.hci.on('acl', (a) => {
       const data = a.pb === C.PB_CONTINUING && this.rx ? Uint8Array.from([...this.rx, ...a.data]) : a.data;
-      const len = data[0]! | (data[1]! << 8);
-      if (data.length < len + 4) {
+      const len = l2capPduLength(data);
+      if (len === null || data.length < L2CAP_HEADER_SIZE + len) {
         this.rx = data;
         return;
       }
       this.rx = null;
-      const r = new ByteReader(data);
-      r.u16();
-      this.frames.push({ cid: r.u16(), payload: r.rest() });
+      this.frames.push(decodeL2cap(data));
       for (const w of [...this.waiters]) w();
     });
   }
 
   async init(): Promise<void> {
-    await this.hci.command(C.HCI_RESET);
-    await this.hci.command(C.HCI_SET_EVENT_MASK, new Uint8Array(8).fill(0xff));
-    await this.hci.command(C.HCI_LE_SET_EVENT_MASK, Uint8Array.from([0x1f, 0, 0, 0, 0, 0, 0, 0]));
+    await this.hci.command(Reset);
+    await this.hci.command(SetEventMask, { eventMask: new Uint8Array(8).fill(0xff) });
+    await this.hci.command(LeSetEventMask, { leEventMask: Uint8Array.from([0x1f, 0, 0, 0, 0, 0, 0, 0]) });
   }
 
   /** Connects as central to `address` ("AA:BB:..."), 7.5 ms interval. */
   async connectTo(address: string): Promise<number> {
     const done = this.connectionComplete();
-    const r = await this.hci.send(
-      cmd.encodeCreateConnection({ filterPolicy: 0, peerAddressType: 0, peerAddress: parseAddress(address), ownAddressType: 0, intervalMin: 6, intervalMax: 6, maxLatency: 0, supervisionTimeout: 100 }),
-    );
-    if (r.status !== 0) throw new Error(`create connection: ${C.statusName(r.status)}`);
+    const r = await this.hci.execute(LeCreateConnection, {
+      leScanInterval: 0x0060,
+      leScanWindow: 0x0060,
+      initiatorFilterPolicy: 0,
+      peerAddressType: 0,
+      peerAddress: parseAddress(address),
+      ownAddressType: 0,
+      connectionIntervalMin: 6,
+      connectionIntervalMax: 6,
+      maxLatency: 0,
+      supervisionTimeout: 100,
+      minCeLength: 0,
+      maxCeLength: 0,
+    });
+    if (!r.ok) throw new Error(`create connection: ${C.statusName(r.status)}`);
     return done;
   }
 
   /** Advertises connectably and resolves with the handle once a central connects. */
   async advertiseAndAccept(): Promise<number> {
     const done = this.connectionComplete();
-    const params = { intervalMin: 0x20, intervalMax: 0x20, advertisingType: C.ADV_IND, ownAddressType: 0, peerAddressType: 0, peerAddress: new Uint8Array(6), channelMap: 7, filterPolicy: 0 };
-    for (const c of [cmd.encodeAdvertisingParameters(params), cmd.encodeAdvertisingData(Uint8Array.of(2, 1, 6)), cmd.encodeAdvertisingEnable(true)]) await this.hci.send(c);
+    await this.advertise(Uint8Array.of(2, 1, 6));
     return done;
   }
 
+  /** Advertises connectably (ADV_IND, 20 ms) with `data`. */
+  async advertise(data: Uint8Array): Promise<void> {
+    await this.hci.execute(LeSetAdvertisingParameters, {
+      advertisingIntervalMin: 0x20,
+      advertisingIntervalMax: 0x20,
+      advertisingType: C.ADV_IND,
+      ownAddressType: 0,
+      peerAddressType: 0,
+      peerAddress: new Uint8Array(6),
+      advertisingChannelMap: 7,
+      advertisingFilterPolicy: 0,
+    });
+    await this.hci.execute(LeSetAdvertisingData, advertisingData(data));
+    await this.hci.execute(LeSetAdvertisingEnable, { advertisingEnable: true });
+  }
+
   private async connectionComplete(): Promise<number> {
-    const e = await this.hci.waitForEvent((ev) => ev.code === C.HCI_LE_META && ev.params[0] === C.HCI_LE_CONNECTION_COMPLETE, 5000);
-    const r = new ByteReader(e.params.subarray(1));
-    if (r.u8() !== 0) throw new Error('connection failed');
-    this.handle = r.u16();
+    const e = await this.hci.waitForEvent(LeConnectionComplete, () => true, 5000);
+    if (e.status !== 0) throw new Error('connection failed');
+    this.handle = e.connectionHandle;
     return this.handle;
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatUuid, uuid, uuid128, uuidEquals, uuidFromAir } from '../../src-main/host/uuid.ts';
-import { fromHex, toHex } from '../../src-main/radio/hci/bytes.ts';
+import { fromHex, toHex } from '../../src-main/hci/bytes.ts';
 
 describe('bluetooth.UUID', () => {
   it('16-bit from an int, little-endian', () => {

@@ -3,10 +3,12 @@
 // its own controller takes them. Everything it sends waits for the controller's ACL buffers
 // (Number Of Completed Packets, Core 5.4 Vol 4 Part E 7.7.19), as a real stack's does: the flood
 // runs at the rogue's link rate and its controller never overflows.
-import { encodeL2cap } from '../../src-main/host/l2cap-codec.ts';
+import { asEvent } from '../../src-main/hci/event.ts';
+import { DisconnectionComplete, NumberOfCompletedPackets } from '../../src-main/hci/events.ts';
+import { encodeL2cap } from '../../src-main/hci/l2cap-frame.ts';
 import { MessageType, encodeLinkFrame } from '../../src-main/hub/protocol/frames.ts';
 import { PICO_W_CONTROLLER } from '../../src-main/radio/controller/options.ts';
-import * as C from '../../src-main/radio/hci/constants.ts';
+import * as C from '../../src-main/hci/constants.ts';
 import type { Radio } from '../../src-main/radio/radio.ts';
 import { ATT_HANDLE_VALUE_NTF, ScriptedGattPeer } from './scripted-gatt-peer.ts';
 
@@ -47,11 +49,12 @@ export class PingFloodPeer {
     for (let i = 0; i < this.pingsPerValue; i++) this.value.set(one, i * one.length);
     const hci = scripted.peer.hci;
     hci.on('event', (e) => {
-      if (e.code === C.HCI_NUMBER_OF_COMPLETED_PACKETS) {
-        for (let i = 0; i < e.params[0]!; i++) this.inController -= e.params[3 + 4 * i]! | (e.params[4 + 4 * i]! << 8);
+      const completed = asEvent(e, NumberOfCompletedPackets);
+      if (completed) {
+        for (const h of completed.handles) this.inController -= h.numCompletedPackets;
         this.inController = Math.max(0, this.inController);
         this.pump();
-      } else if (e.code === C.HCI_DISCONNECTION_COMPLETE) {
+      } else if (asEvent(e, DisconnectionComplete)) {
         this.queue.length = 0;
         this.inController = 0;
       }

@@ -4,9 +4,11 @@
 // descriptor answers Read By Type, the request noble's own subscribe sends and MicroPython's
 // BTstack answers with a value of zero octets. Every ATT PDU both ways is recorded as hex.
 import { PICO_W_CONTROLLER } from '../../src-main/radio/controller/options.ts';
-import { ByteReader, toHex } from '../../src-main/radio/hci/bytes.ts';
-import * as C from '../../src-main/radio/hci/constants.ts';
-import * as cmd from '../../src-main/radio/hci/commands.ts';
+import { ByteReader, toHex } from '../../src-main/hci/bytes.ts';
+import { LeSetAdvertisingEnable } from '../../src-main/hci/commands/le-advertising.ts';
+import { asEvent } from '../../src-main/hci/event.ts';
+import { DisconnectionComplete } from '../../src-main/hci/events.ts';
+import { LeConnectionComplete } from '../../src-main/hci/le-events.ts';
 import type { Radio } from '../../src-main/radio/radio.ts';
 import { MessageType, decodeValue, encodePong, isLinkFrame } from '../../src-main/hub/protocol/frames.ts';
 import { RawPeer } from '../host/raw-peer.ts';
@@ -188,14 +190,15 @@ export class ScriptedGattPeer {
       }
     });
     this.peer.hci.on('event', (e) => {
-      if (e.code === C.HCI_LE_META && e.params[0] === C.HCI_LE_CONNECTION_COMPLETE && e.params[1] === 0) {
-        this.peer.handle = e.params[2]! | (e.params[3]! << 8);
+      const opened = asEvent(e, LeConnectionComplete);
+      if (opened?.status === 0) {
+        this.peer.handle = opened.connectionHandle;
         this.mtu = 23;
         this.connections++;
-      } else if (e.code === C.HCI_DISCONNECTION_COMPLETE && e.params[0] === 0) {
+      } else if (asEvent(e, DisconnectionComplete)?.status === 0) {
         this.peer.handle = -1;
         // A Pico advertises again once its central is gone.
-        if (!this.closed) void this.peer.hci.send(cmd.encodeAdvertisingEnable(true)).catch(() => undefined);
+        if (!this.closed) void this.peer.hci.execute(LeSetAdvertisingEnable, { advertisingEnable: true }).catch(() => undefined);
       }
     });
   }
@@ -204,10 +207,7 @@ export class ScriptedGattPeer {
   static async start(radio: Radio, name: string, options: ScriptedPeerOptions): Promise<ScriptedGattPeer> {
     const p = new ScriptedGattPeer(radio, name, options);
     await p.peer.init();
-    const params = { intervalMin: 0x20, intervalMax: 0x20, advertisingType: C.ADV_IND, ownAddressType: 0, peerAddressType: 0, peerAddress: new Uint8Array(6), channelMap: 7, filterPolicy: 0 };
-    for (const c of [cmd.encodeAdvertisingParameters(params), cmd.encodeAdvertisingData(advertisingData(name, p.layout.serviceUuid)), cmd.encodeAdvertisingEnable(true)]) {
-      await p.peer.hci.send(c);
-    }
+    await p.peer.advertise(advertisingData(name, p.layout.serviceUuid));
     return p;
   }
 

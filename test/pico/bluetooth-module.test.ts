@@ -10,11 +10,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HciChannel } from '../../src-main/host/hci-channel.ts';
 import { VirtualPico } from '../../src-main/pico/board.ts';
 import { readFirmware } from '../../src-main/pico/firmware-files.ts';
-import { parseAddress } from '../../src-main/radio/hci/address.ts';
-import { ByteWriter } from '../../src-main/radio/hci/bytes.ts';
-import * as C from '../../src-main/radio/hci/constants.ts';
-import { encodeCreateConnection } from '../../src-main/radio/hci/commands.ts';
-import type { HciEvent } from '../../src-main/radio/hci/packets.ts';
+import { parseAddress } from '../../src-main/hci/address.ts';
+import { Reset, SetEventMask } from '../../src-main/hci/commands/baseband.ts';
+import { LeConnectionUpdate, LeCreateConnection } from '../../src-main/hci/commands/le-connection.ts';
+import { LeSetEventMask } from '../../src-main/hci/commands/le-controller.ts';
+import { Disconnect } from '../../src-main/hci/commands/link-control.ts';
+import * as C from '../../src-main/hci/constants.ts';
+import type { FieldsOf } from '../../src-main/hci/event.ts';
+import { DisconnectionComplete } from '../../src-main/hci/events.ts';
+import { encodeL2cap } from '../../src-main/hci/l2cap-frame.ts';
+import { LeConnectionComplete, LeConnectionUpdateComplete } from '../../src-main/hci/le-events.ts';
+import {
+  encodeConnectionParameterUpdateRequest,
+  encodeSignaling,
+  L2CAP_CID_LE_SIGNALING,
+  L2CAP_CONNECTION_PARAMETER_UPDATE_REQUEST,
+} from '../../src-main/host/l2cap-codec.ts';
 import { Radio } from '../../src-main/radio/radio.ts';
 import { startAdvertising, type TestNode } from '../radio/harness.ts';
 import { pyBytes, waitConsole as line } from './console.ts';
@@ -401,32 +412,44 @@ describe('_IRQ_CONNECTION_UPDATE, raised when a peer changes the connection para
       await line(pico, /^advertising$/);
 
       // The peer as central: connect, change the interval to 15 ms and the timeout to 2 s, leave.
-      const opened = peer.host.waitForEvent(leEvent(C.HCI_LE_CONNECTION_COMPLETE));
-      const create = encodeCreateConnection({
-        filterPolicy: 0,
+      const opened = peer.host.waitForEvent(LeConnectionComplete);
+      await peer.host.command(LeCreateConnection, {
+        leScanInterval: 0x0060,
+        leScanWindow: 0x0060,
+        initiatorFilterPolicy: 0,
         peerAddressType: 0,
         peerAddress: parseAddress(pico.node.controller.options.address),
         ownAddressType: 0,
-        intervalMin: 6,
-        intervalMax: 6,
+        connectionIntervalMin: 6,
+        connectionIntervalMax: 6,
         maxLatency: 0,
         supervisionTimeout: 100,
+        minCeLength: 0,
+        maxCeLength: 0,
       });
-      await peer.host.command(create.opcode, create.params);
       let handle = connectionHandle(await opened);
-      const updated = peer.host.waitForEvent(leEvent(C.HCI_LE_CONNECTION_UPDATE_COMPLETE));
-      await peer.host.command(C.HCI_LE_CONNECTION_UPDATE, new ByteWriter(14).u16(handle).u16(12).u16(12).u16(0).u16(200).u16(0).u16(0).finish());
+      const updated = peer.host.waitForEvent(LeConnectionUpdateComplete);
+      await peer.host.command(LeConnectionUpdate, {
+        connectionHandle: handle,
+        connectionIntervalMin: 12,
+        connectionIntervalMax: 12,
+        maxLatency: 0,
+        supervisionTimeout: 200,
+        minCeLength: 0,
+        maxCeLength: 0,
+      });
       await updated;
       await line(pico, /^_IRQ_CONNECTION_UPDATE /);
       await disconnect(peer, handle);
 
       // The peer as peripheral: the Pico connects; the peer asks for 20 ms and a 3 s timeout.
-      const reopened = peer.host.waitForEvent(leEvent(C.HCI_LE_CONNECTION_COMPLETE));
+      const reopened = peer.host.waitForEvent(LeConnectionComplete);
       await startAdvertising(peer, 0x20, C.ADV_IND, Uint8Array.from([2, 1, 6, 9, 9, ...new TextEncoder().encode('raw-peer')]));
       handle = connectionHandle(await reopened);
-      const applied = peer.host.waitForEvent(leEvent(C.HCI_LE_CONNECTION_UPDATE_COMPLETE));
+      const applied = peer.host.waitForEvent(LeConnectionUpdateComplete);
       // L2CAP Connection Parameter Update Request on the LE signaling channel. Core 5.4 Vol 3 Part A 4.20.
-      const request = new ByteWriter(16).u16(12).u16(0x0005).u8(0x12).u8(1).u16(8).u16(16).u16(16).u16(0).u16(300).finish();
+      const data = encodeConnectionParameterUpdateRequest({ intervalMin: 16, intervalMax: 16, latency: 0, timeout: 300 });
+      const request = encodeL2cap({ cid: L2CAP_CID_LE_SIGNALING, payload: encodeSignaling({ code: L2CAP_CONNECTION_PARAMETER_UPDATE_REQUEST, identifier: 1, data }) });
       peer.host.sendAcl({ handle, pb: 0x02, bc: 0, data: request });
       await applied;
       await line(pico, /^done$/);
@@ -458,25 +481,20 @@ async function rawPeer(radio: Radio, name: string, address: string): Promise<Tes
   const host = new HciChannel(radio.attachInProcess(name));
   const node: TestNode = { name, address, host, events: [], acl: [] };
   host.on('event', (e) => node.events.push(e));
-  await host.command(C.HCI_RESET);
-  await host.command(C.HCI_SET_EVENT_MASK, new Uint8Array(8).fill(0xff));
-  await host.command(C.HCI_LE_SET_EVENT_MASK, Uint8Array.from([0xff, 0x01, 0, 0, 0, 0, 0, 0]));
+  await host.command(Reset);
+  await host.command(SetEventMask, { eventMask: new Uint8Array(8).fill(0xff) });
+  await host.command(LeSetEventMask, { leEventMask: Uint8Array.from([0xff, 0x01, 0, 0, 0, 0, 0, 0]) });
   return node;
 }
 
-const leEvent =
-  (subevent: number) =>
-  (e: HciEvent): boolean =>
-    e.code === C.HCI_LE_META && e.params[0] === subevent;
-
-/** From an LE Connection Complete (7.7.65.1): status at 1, handle at 2. */
-function connectionHandle(e: HciEvent): number {
-  if (e.params[1] !== 0) throw new Error(`LE connection failed: ${C.statusName(e.params[1]!)}`);
-  return (e.params[2]! | (e.params[3]! << 8)) & 0x0fff;
+/** The handle of a successful LE Connection Complete (7.7.65.1). */
+function connectionHandle(e: FieldsOf<typeof LeConnectionComplete>): number {
+  if (e.status !== 0) throw new Error(`LE connection failed: ${C.statusName(e.status)}`);
+  return e.connectionHandle;
 }
 
 async function disconnect(node: TestNode, handle: number): Promise<void> {
-  const closed = node.host.waitForEvent((e) => e.code === C.HCI_DISCONNECTION_COMPLETE);
-  await node.host.command(C.HCI_DISCONNECT, Uint8Array.of(handle & 0xff, handle >> 8, C.HciStatus.REMOTE_USER_TERMINATED_CONNECTION));
+  const closed = node.host.waitForEvent(DisconnectionComplete);
+  await node.host.command(Disconnect, { connectionHandle: handle, reason: C.HciStatus.REMOTE_USER_TERMINATED_CONNECTION });
   await closed;
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BtsnoopWriter, type Direction } from '../../src-main/radio/btsnoop.ts';
-import { fromHex, toHex } from '../../src-main/radio/hci/bytes.ts';
+import { fromHex, toHex } from '../../src-main/hci/bytes.ts';
 import { Radio } from '../../src-main/radio/radio.ts';
 
 /** Microseconds from 0000-01-01 to 1970-01-01 (what Wireshark's btsnoop reader subtracts). */

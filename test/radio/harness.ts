@@ -1,11 +1,18 @@
 // Test harness: virtual nodes on a manual clock, each with a raw HCI host in process.
-import { ManualClock } from '../../src-main/radio/air/clock.ts';
+import { parseAddress } from '../../src-main/hci/address.ts';
+import { ManualClock } from '../../src-main/hci/clock.ts';
+import { encodeCommand } from '../../src-main/hci/command.ts';
+import { Reset, SetEventMask } from '../../src-main/hci/commands/baseband.ts';
+import { advertisingData, LeSetAdvertisingData, LeSetAdvertisingEnable, LeSetAdvertisingParameters } from '../../src-main/hci/commands/le-advertising.ts';
+import { LeCreateConnection } from '../../src-main/hci/commands/le-connection.ts';
+import { LeSetEventMask } from '../../src-main/hci/commands/le-controller.ts';
+import * as C from '../../src-main/hci/constants.ts';
+import { asEvent, type EventDef } from '../../src-main/hci/event.ts';
+import { DisconnectionComplete } from '../../src-main/hci/events.ts';
+import { LeConnectionComplete } from '../../src-main/hci/le-events.ts';
+import type { HciCommand, HciEvent } from '../../src-main/hci/packets.ts';
+import type { Spec, Value } from '../../src-main/hci/struct.ts';
 import { HciChannel } from '../../src-main/host/hci-channel.ts';
-import { parseAddress } from '../../src-main/radio/hci/address.ts';
-import { ByteReader } from '../../src-main/radio/hci/bytes.ts';
-import * as C from '../../src-main/radio/hci/constants.ts';
-import * as cmd from '../../src-main/radio/hci/commands.ts';
-import type { HciEvent } from '../../src-main/radio/hci/packets.ts';
 import { Radio, type NodeSpec } from '../../src-main/radio/radio.ts';
 
 /** Lets queued in-process deliveries (microtasks and immediates) run. */
@@ -43,9 +50,9 @@ export class Bench {
     const node: TestNode = { name: spec.name, address: n.controller.options.address, host, events: [], acl: [] };
     host.on('event', (e) => node.events.push(e));
     host.on('acl', (a) => node.acl.push({ handle: a.handle, pb: a.pb, data: a.data }));
-    await host.command(C.HCI_RESET);
-    await host.command(C.HCI_SET_EVENT_MASK, new Uint8Array(8).fill(0xff));
-    await host.command(C.HCI_LE_SET_EVENT_MASK, Uint8Array.from([0xff, 0x01, 0, 0, 0, 0, 0, 0]));
+    await host.command(Reset);
+    await host.command(SetEventMask, { eventMask: new Uint8Array(8).fill(0xff) });
+    await host.command(LeSetEventMask, { leEventMask: Uint8Array.from([0xff, 0x01, 0, 0, 0, 0, 0, 0]) });
     return node;
   }
 
@@ -62,69 +69,49 @@ export class Bench {
   }
 }
 
-export function leSubevent(e: HciEvent): number | null {
-  return e.code === C.HCI_LE_META ? e.params[0]! : null;
-}
-
-export function eventsOf(node: TestNode, code: number, subevent?: number): HciEvent[] {
-  return node.events.filter((e) => e.code === code && (subevent === undefined || e.params[0] === subevent));
-}
-
-export interface ConnComplete {
-  status: number;
-  handle: number;
-  role: number;
-  interval: number;
-}
-export function connectionCompletes(node: TestNode): ConnComplete[] {
-  return eventsOf(node, C.HCI_LE_META, C.HCI_LE_CONNECTION_COMPLETE).map((e) => {
-    const r = new ByteReader(e.params.subarray(1));
-    const status = r.u8();
-    const handle = r.u16();
-    const role = r.u8();
-    r.u8();
-    r.bytesN(6);
-    return { status, handle, role, interval: r.u16() };
+/** The fields of every `def` event the node's host received, in order. */
+export function eventsOf<S extends Spec>(node: TestNode, def: EventDef<string, S>): Value<S>[] {
+  return node.events.flatMap((e) => {
+    const v = asEvent(e, def);
+    return v ? [v] : [];
   });
 }
 
-export function disconnections(node: TestNode): { handle: number; reason: number }[] {
-  return eventsOf(node, C.HCI_DISCONNECTION_COMPLETE).map((e) => {
-    const r = new ByteReader(e.params);
-    r.u8();
-    return { handle: r.u16(), reason: r.u8() };
-  });
-}
+export const connectionCompletes = (node: TestNode) => eventsOf(node, LeConnectionComplete);
+export const disconnections = (node: TestNode) => eventsOf(node, DisconnectionComplete);
 
 export async function startAdvertising(node: TestNode, intervalUnits = 0x20, type = C.ADV_IND, data = new Uint8Array([2, 1, 6])): Promise<void> {
-  await node.host.command(C.HCI_LE_SET_ADVERTISING_ENABLE, new Uint8Array([0])).catch(() => undefined);
-  await node.host.send(
-    cmd.encodeAdvertisingParameters({
-      intervalMin: intervalUnits,
-      intervalMax: intervalUnits,
-      advertisingType: type,
-      ownAddressType: 0,
-      peerAddressType: 0,
-      peerAddress: new Uint8Array(6),
-      channelMap: 7,
-      filterPolicy: 0,
-    }),
-  );
-  await node.host.send(cmd.encodeAdvertisingData(data));
-  const r = await node.host.send(cmd.encodeAdvertisingEnable(true));
-  if (r.status !== 0) throw new Error(`advertising enable failed: ${C.statusName(r.status)}`);
+  await node.host.execute(LeSetAdvertisingEnable, { advertisingEnable: false });
+  await node.host.execute(LeSetAdvertisingParameters, {
+    advertisingIntervalMin: intervalUnits,
+    advertisingIntervalMax: intervalUnits,
+    advertisingType: type,
+    ownAddressType: 0,
+    peerAddressType: 0,
+    peerAddress: new Uint8Array(6),
+    advertisingChannelMap: 7,
+    advertisingFilterPolicy: 0,
+  });
+  await node.host.execute(LeSetAdvertisingData, advertisingData(data));
+  const r = await node.host.execute(LeSetAdvertisingEnable, { advertisingEnable: true });
+  if (!r.ok) throw new Error(`advertising enable failed: ${C.statusName(r.status)}`);
 }
 
-export function createConnection(target: TestNode, intervalUnits = 24, timeoutUnits = 100) {
-  return cmd.encodeCreateConnection({
-    filterPolicy: 0,
+/** LE Create Connection to `target` (7.8.12), with scan interval and window 0x0060 and no CE lengths. */
+export function createConnection(target: TestNode, intervalUnits = 24, timeoutUnits = 100): HciCommand {
+  return encodeCommand(LeCreateConnection, {
+    leScanInterval: 0x0060,
+    leScanWindow: 0x0060,
+    initiatorFilterPolicy: 0,
     peerAddressType: 0,
     peerAddress: parseAddress(target.address),
     ownAddressType: 0,
-    intervalMin: intervalUnits,
-    intervalMax: intervalUnits,
+    connectionIntervalMin: intervalUnits,
+    connectionIntervalMax: intervalUnits,
     maxLatency: 0,
     supervisionTimeout: timeoutUnits,
+    minCeLength: 0,
+    maxCeLength: 0,
   });
 }
 
@@ -138,5 +125,5 @@ export async function connect(bench: Bench, central: TestNode, peripheral: TestN
   const c = connectionCompletes(central).at(-1)!;
   const p = connectionCompletes(peripheral).at(-1)!;
   if (!c || c.status !== 0) throw new Error('no connection');
-  return { centralHandle: c.handle, peripheralHandle: p.handle };
+  return { centralHandle: c.connectionHandle, peripheralHandle: p.connectionHandle };
 }

@@ -9,7 +9,9 @@
 // lose a completion report.
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
-import { HCI_DISCONNECTION_COMPLETE, HCI_EVENT_PKT, HciStatus } from '../../radio/hci/constants.ts';
+import { HciStatus } from '../../hci/constants.ts';
+import { peekEvent } from '../../hci/event.ts';
+import { DisconnectionComplete } from '../../hci/events.ts';
 import { countNobleOutbound } from './noble-outbound.ts';
 
 export interface HciFault {
@@ -30,10 +32,10 @@ interface HciState {
   _handleBuffers?: Record<number, unknown>;
 }
 
-/** The handle of a successful HCI_Disconnection_Complete (Status, Connection_Handle, Reason), else null. */
+/** The handle of a successful HCI_Disconnection_Complete (Core 5.4 Vol 4 Part E 7.7.5), else null. */
 function disconnectedHandle(data: Buffer): number | null {
-  if (data.length < 7 || data[0] !== HCI_EVENT_PKT || data[1] !== HCI_DISCONNECTION_COMPLETE || data[3] !== HciStatus.SUCCESS) return null;
-  return data.readUInt16LE(4) & 0x0fff;
+  const e = peekEvent(data, DisconnectionComplete);
+  return e?.status === HciStatus.SUCCESS ? e.connectionHandle : null;
 }
 
 export function hardenNoble(): void {

@@ -13,15 +13,11 @@ import { createRequire } from 'node:module';
 import { ATT_WRITE_CMD } from '../../host/att-codec.ts';
 import { L2CAP_CID_ATT } from '../../host/l2cap-codec.ts';
 import type { OutboundProgress } from '../protocol/link-session.ts';
-import {
-  HCI_DISCONNECTION_COMPLETE,
-  HCI_EVENT_PKT,
-  HCI_LE_CONNECTION_COMPLETE,
-  HCI_LE_ENHANCED_CONNECTION_COMPLETE,
-  HCI_LE_META,
-  HCI_NUMBER_OF_COMPLETED_PACKETS,
-  HciStatus,
-} from '../../radio/hci/constants.ts';
+import { HciStatus } from '../../hci/constants.ts';
+import { peekEvent } from '../../hci/event.ts';
+import { DisconnectionComplete, NumberOfCompletedPackets } from '../../hci/events.ts';
+import { L2CAP_HEADER_SIZE } from '../../hci/l2cap-frame.ts';
+import { LeConnectionComplete, LeEnhancedConnectionComplete } from '../../hci/le-events.ts';
 
 /** PDUs noble may have in flight on one link that the hub did not write (see the header). */
 export const STACK_PDUS_PER_LINK = 32;
@@ -104,30 +100,24 @@ function trafficOf(hci: HciState, handle: number): HandleTraffic {
 /** ACL packets noble cuts an L2CAP PDU of `length` octets into (hci.js writeAclDataPkt). */
 function packetsFor(hci: HciState, length: number): number {
   const size = hci._aclBuffers?.length;
-  return size ? Math.max(1, Math.ceil((4 + length) / size)) : 1;
+  return size ? Math.max(1, Math.ceil((L2CAP_HEADER_SIZE + length) / size)) : 1;
 }
 
 /** Completions per handle in an HCI_Number_Of_Completed_Packets event (Core 5.4 Vol 4 Part E 7.7.19), or null. */
 function completedPackets(data: Buffer): [handle: number, packets: number][] | null {
-  if (data.length < 4 || data[0] !== HCI_EVENT_PKT || data[1] !== HCI_NUMBER_OF_COMPLETED_PACKETS) return null;
-  const n = data[3]!;
-  if (data.length < 4 + 4 * n) return null;
-  const out: [number, number][] = [];
-  for (let i = 0; i < n; i++) out.push([data.readUInt16LE(4 + 4 * i) & 0x0fff, data.readUInt16LE(6 + 4 * i)]);
-  return out;
+  return peekEvent(data, NumberOfCompletedPackets)?.handles.map((h) => [h.connectionHandle, h.numCompletedPackets]) ?? null;
 }
 
 /** The handle of a successful LE (Enhanced) Connection Complete (7.7.65.1, 7.7.65.10), else null. */
 function connectedHandle(data: Buffer): number | null {
-  if (data.length < 7 || data[0] !== HCI_EVENT_PKT || data[1] !== HCI_LE_META) return null;
-  if (data[3] !== HCI_LE_CONNECTION_COMPLETE && data[3] !== HCI_LE_ENHANCED_CONNECTION_COMPLETE) return null;
-  if (data[4] !== HciStatus.SUCCESS) return null;
-  return data.readUInt16LE(5) & 0x0fff;
+  const e = peekEvent(data, LeConnectionComplete) ?? peekEvent(data, LeEnhancedConnectionComplete);
+  return e?.status === HciStatus.SUCCESS ? e.connectionHandle : null;
 }
 
+/** The handle of a successful HCI_Disconnection_Complete (7.7.5), else null. */
 function disconnectedHandle(data: Buffer): number | null {
-  if (data.length < 7 || data[0] !== HCI_EVENT_PKT || data[1] !== HCI_DISCONNECTION_COMPLETE || data[3] !== HciStatus.SUCCESS) return null;
-  return data.readUInt16LE(4) & 0x0fff;
+  const e = peekEvent(data, DisconnectionComplete);
+  return e?.status === HciStatus.SUCCESS ? e.connectionHandle : null;
 }
 
 /** What was counted for a handle is gone with its connection, as noble's queue for it is. */

@@ -1,7 +1,7 @@
 // The shared medium: every node hears every other node's advertising within range, and links
 // lose packets by distance, by a per-pair packet error rate, or when jammed.
-import type { Clock } from './clock.ts';
-import { realClock } from './clock.ts';
+import type { Clock } from '../../hci/clock.ts';
+import { realClock } from '../../hci/clock.ts';
 import { Link, type LinkParameters, type LinkPeer } from './link.ts';
 import { DEFAULT_PATH_LOSS, distance, meanRssi, sampleRssi, type PathLossModel, type Position } from './path-loss.ts';
 

@@ -2,8 +2,8 @@
 // connection events, a bounded number of PDUs per event, lost PDUs are retransmitted at the
 // next event in order (SN/NESN, Core Vol 6 Part B 4.5.9), and a side that hears nothing for
 // the supervision timeout drops the link (4.5.2).
-import { CONN_INTERVAL_UNIT_MS, HciStatus, LL_DEFAULT_DATA_OCTETS, SUPERVISION_TIMEOUT_UNIT_MS } from '../hci/constants.ts';
-import type { Clock, Timer } from './clock.ts';
+import { CONN_INTERVAL_UNIT_MS, HciStatus, LL_DEFAULT_DATA_OCTETS, SUPERVISION_TIMEOUT_UNIT_MS } from '../../hci/constants.ts';
+import type { Clock, Timer } from '../../hci/clock.ts';
 
 /** LLID of a data channel PDU, Core Vol 6 Part B 2.4: start of an L2CAP message or continuation. */
 export type Llid = 'start' | 'continuation';

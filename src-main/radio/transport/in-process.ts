@@ -1,14 +1,7 @@
 // An in-process HCI link: the host end is a plain object, for our own host stacks and for
 // noble on platforms without pseudo-terminals.
+import type { HostEnd } from '../../hci/host-end.ts';
 import type { HostPort } from './host-port.ts';
-
-export interface HostEnd {
-  /** Sends H4 bytes to the controller. */
-  send(bytes: Uint8Array): void;
-  /** Registers the receiver of H4 bytes from the controller. */
-  onReceive(receiver: (bytes: Uint8Array) => void): void;
-  close(): void;
-}
 
 /** Creates a connected pair. Delivery is asynchronous in both directions, as on a wire. */
 export function createInProcessPair(): { port: HostPort; host: HostEnd } {

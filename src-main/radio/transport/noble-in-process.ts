@@ -5,11 +5,14 @@
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import type { Noble } from '@stoprocent/noble';
-import { ByteReader } from '../hci/bytes.ts';
-import { HCI_ACLDATA_PKT, HCI_COMMAND_COMPLETE, HCI_EVENT_PKT, HCI_RESET } from '../hci/constants.ts';
-import { encodePacket } from '../hci/packets.ts';
-import { H4Framer } from './h4-framer.ts';
-import type { HostEnd } from './in-process.ts';
+import { encodeCommand } from '../../hci/command.ts';
+import { Reset } from '../../hci/commands/baseband.ts';
+import { HCI_ACLDATA_PKT, HCI_EVENT_PKT } from '../../hci/constants.ts';
+import { peekEvent } from '../../hci/event.ts';
+import { CommandComplete } from '../../hci/events.ts';
+import { encodePacket } from '../../hci/packets.ts';
+import { H4Framer } from '../../hci/h4-framer.ts';
+import type { HostEnd } from '../../hci/host-end.ts';
 
 /** The socket interface noble's Hci uses (bluetooth-hci-socket's uart driver has the same). */
 export class InProcessHciSocket extends EventEmitter {
@@ -51,13 +54,14 @@ export class InProcessHciSocket extends EventEmitter {
   }
 
   reset(): void {
-    this.host.send(encodePacket({ kind: 'command', opcode: HCI_RESET, params: new Uint8Array(0) }));
+    this.host.send(encodePacket(encodeCommand(Reset, {})));
   }
 
   private receive(bytes: Uint8Array): void {
     for (const out of this.framer.push(bytes)) {
       if (out.kind !== 'packet') continue;
-      if (this.up && isNopComplete(out.bytes)) {
+      const completed = commandCompleted(out.bytes);
+      if (this.up && completed === NOP_OPCODE) {
         // The controller powered up afresh (a dongle replugged, a reset): everything noble set up
         // in it is gone. Report the device down, as a kernel socket would, and bring it up again.
         this.up = false;
@@ -68,7 +72,7 @@ export class InProcessHciSocket extends EventEmitter {
         continue;
       }
       if (!this.up) {
-        if (isResetComplete(out.bytes)) {
+        if (completed === Reset.opcode) {
           this.up = true;
           for (const p of this.pending.splice(0)) this.host.send(p);
           this.emit('state', true);
@@ -80,17 +84,12 @@ export class InProcessHciSocket extends EventEmitter {
   }
 }
 
-/** Command Complete for opcode 0x0000: a controller announcing it is ready (Core 5.4 Vol 4 Part E 4.4). */
-function isNopComplete(h4: Uint8Array): boolean {
-  if (h4[0] !== HCI_EVENT_PKT || h4[1] !== HCI_COMMAND_COMPLETE || h4.length < 6) return false;
-  return h4[4] === 0 && h4[5] === 0;
-}
+/** Command_Opcode 0x0000: a controller announcing it is ready (Core 5.4 Vol 4 Part E 4.4). */
+const NOP_OPCODE = 0x0000;
 
-function isResetComplete(h4: Uint8Array): boolean {
-  if (h4[0] !== HCI_EVENT_PKT || h4[1] !== HCI_COMMAND_COMPLETE) return false;
-  const r = new ByteReader(h4.subarray(3));
-  r.u8();
-  return r.remaining >= 2 && r.u16() === HCI_RESET;
+/** The opcode a Command Complete answers, or null for any other packet (or a malformed one). */
+function commandCompleted(h4: Uint8Array): number | null {
+  return peekEvent(h4, CommandComplete)?.commandOpcode ?? null;
 }
 
 interface HciInternals {

@@ -2,7 +2,7 @@
 // port, minus the serial settings (the radio already put the line in raw mode).
 import { closeSync, openSync, writeSync } from 'node:fs';
 import tty from 'node:tty';
-import type { HostEnd } from './in-process.ts';
+import type { HostEnd } from '../../hci/host-end.ts';
 
 export function openPtyHost(path: string): HostEnd {
   const fd = openSync(path, 'r+');

@@ -1,9 +1,11 @@
 // Advertising on the air: event timing (interval plus advDelay), passive and active scanning,
 // data exactly as set, and RSSI that follows distance.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ByteReader } from '../../../src-main/radio/hci/bytes.ts';
-import * as C from '../../../src-main/radio/hci/constants.ts';
-import * as cmd from '../../../src-main/radio/hci/commands.ts';
+import { LeSetScanResponseData, scanResponseData } from '../../../src-main/hci/commands/le-advertising.ts';
+import { LeSetScanEnable, LeSetScanParameters } from '../../../src-main/hci/commands/le-scanning.ts';
+import * as C from '../../../src-main/hci/constants.ts';
+import { asEvent } from '../../../src-main/hci/event.ts';
+import { LeAdvertisingReport } from '../../../src-main/hci/le-events.ts';
 import { Bench, eventsOf, startAdvertising, type TestNode } from '../harness.ts';
 
 let bench: Bench;
@@ -22,19 +24,15 @@ interface Report {
 /** Collects legacy advertising reports with the (manual) time they were seen. */
 function collect(node: TestNode, out: Report[]): void {
   node.host.on('event', (e) => {
-    if (e.code !== C.HCI_LE_META || e.params[0] !== C.HCI_LE_ADVERTISING_REPORT) return;
-    const r = new ByteReader(e.params.subarray(2));
-    const type = r.u8();
-    r.u8();
-    r.bytesN(6);
-    const data = Array.from(r.bytesN(r.u8()));
-    out.push({ type, data, rssi: r.i8(), at: bench.clock.now() });
+    for (const r of asEvent(e, LeAdvertisingReport)?.reports ?? []) {
+      out.push({ type: r.eventType, data: Array.from(r.data), rssi: r.rssi, at: bench.clock.now() });
+    }
   });
 }
 
 async function scan(node: TestNode, active: boolean, filterDuplicates = false): Promise<void> {
-  await node.host.send(cmd.encodeScanParameters({ active, interval: 0x10, window: 0x10, ownAddressType: 0, filterPolicy: 0 }));
-  await node.host.send(cmd.encodeScanEnable({ enable: true, filterDuplicates }));
+  await node.host.execute(LeSetScanParameters, { leScanType: active ? 1 : 0, leScanInterval: 0x10, leScanWindow: 0x10, ownAddressType: 0, scanningFilterPolicy: 0 });
+  await node.host.execute(LeSetScanEnable, { leScanEnable: 1, filterDuplicates: filterDuplicates ? 1 : 0 });
 }
 
 describe('advertising events', () => {
@@ -68,7 +66,7 @@ describe('advertising events', () => {
     await scan(active, true);
     const data = [2, 1, 6, 5, 9, 0x50, 0x69, 0x63, 0x6f];
     const rsp = [3, 3, 0x0a, 0x18];
-    await adv.host.send(cmd.encodeAdvertisingData(Uint8Array.from(rsp), true));
+    await adv.host.execute(LeSetScanResponseData, scanResponseData(Uint8Array.from(rsp)));
     await startAdvertising(adv, 0x20, C.ADV_IND, Uint8Array.from(data));
     await bench.advance(300, 5);
     expect(pr.length).toBeGreaterThan(0);
@@ -83,7 +81,7 @@ describe('advertising events', () => {
     await scan(scanner, true, true);
     await startAdvertising(adv);
     await bench.advance(500, 5);
-    const reports = eventsOf(scanner, C.HCI_LE_META, C.HCI_LE_ADVERTISING_REPORT);
+    const reports = eventsOf(scanner, LeAdvertisingReport);
     expect(reports.length).toBe(2); // ADV_IND and SCAN_RSP, once each
   });
 

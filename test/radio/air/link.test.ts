@@ -1,8 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ByteWriter } from '../../../src-main/radio/hci/bytes.ts';
-import * as C from '../../../src-main/radio/hci/constants.ts';
-import { parseAddress } from '../../../src-main/radio/hci/address.ts';
-import * as cmd from '../../../src-main/radio/hci/commands.ts';
+import { parseAddress } from '../../../src-main/hci/address.ts';
+import { Reset } from '../../../src-main/hci/commands/baseband.ts';
+import { LeConnectionUpdate, LeCreateConnection } from '../../../src-main/hci/commands/le-connection.ts';
+import { LeSetDataLength } from '../../../src-main/hci/commands/le-controller.ts';
+import { Disconnect } from '../../../src-main/hci/commands/link-control.ts';
+import * as C from '../../../src-main/hci/constants.ts';
+import { CommandComplete, completion, DataBufferOverflow, NumberOfCompletedPackets } from '../../../src-main/hci/events.ts';
+import { decodeL2cap, encodeL2cap, l2capPduLength } from '../../../src-main/hci/l2cap-frame.ts';
+import { LeConnectionUpdateComplete, LeDataLengthChange } from '../../../src-main/hci/le-events.ts';
 import { Bench, connect, connectionCompletes, disconnections, eventsOf, flush, startAdvertising, type TestNode } from '../harness.ts';
 
 let bench: Bench;
@@ -13,7 +18,7 @@ afterEach(() => bench.close());
 
 /** An L2CAP basic frame (Core Vol 3 Part A 3.1) on the ATT channel carrying `payload`. */
 function l2cap(payload: Uint8Array): Uint8Array {
-  return new ByteWriter().u16(payload.length).u16(0x0004).bytes(payload).finish();
+  return encodeL2cap({ cid: 0x0004, payload });
 }
 
 /** Reassembles received ACL fragments into L2CAP payloads. */
@@ -23,14 +28,14 @@ function reassemble(node: TestNode): Uint8Array[] {
   for (const p of node.acl) {
     if (p.pb === C.PB_FIRST_FLUSHABLE) cur = [];
     cur.push(...p.data);
-    const len = cur[0]! | (cur[1]! << 8);
-    if (cur.length === len + 4) out.push(Uint8Array.from(cur.slice(4)));
+    const len = l2capPduLength(Uint8Array.from(cur));
+    if (len !== null && cur.length === len + 4) out.push(decodeL2cap(Uint8Array.from(cur)).payload);
   }
   return out;
 }
 
 function completedPackets(node: TestNode): number {
-  return eventsOf(node, C.HCI_NUMBER_OF_COMPLETED_PACKETS).reduce((n, e) => n + (e.params[3]! | (e.params[4]! << 8)), 0);
+  return eventsOf(node, NumberOfCompletedPackets).reduce((n, e) => n + e.handles.reduce((k, h) => k + h.numCompletedPackets, 0), 0);
 }
 
 describe('connection events', () => {
@@ -83,7 +88,7 @@ describe('connection events', () => {
       }
       await bench.advance(2, 2);
     }
-    expect(eventsOf(a, C.HCI_DATA_BUFFER_OVERFLOW)).toEqual([]);
+    expect(eventsOf(a, DataBufferOverflow)).toEqual([]);
     expect(reassemble(b)).toEqual(sent);
     // and back: peripheral to central
     b.host.sendAcl({ handle: peripheralHandle, pb: 0, bc: 0, data: l2cap(Uint8Array.of(9, 9, 9)) });
@@ -111,8 +116,9 @@ describe('link loss and termination', () => {
     // Power back on: the controller says it is ready, and answers a reset.
     bench.radio.power('b', true);
     await flush();
-    expect(eventsOf(b, C.HCI_COMMAND_COMPLETE).at(-1)!.params[1]).toBe(0);
-    await b.host.command(C.HCI_RESET);
+    expect(eventsOf(b, CommandComplete).at(-1)!.commandOpcode).toBe(0);
+    expect(completion(eventsOf(b, CommandComplete).at(-1)!)).toEqual({ status: 0, returnParameters: new Uint8Array(0) });
+    await b.host.command(Reset);
   });
 
   it('a node walked out of range drops its link with Connection Timeout', async () => {
@@ -139,12 +145,12 @@ describe('link loss and termination', () => {
     const a = await bench.node({ name: 'a' });
     const b = await bench.node({ name: 'b' });
     const { peripheralHandle } = await connect(bench, a, b);
-    const r = await b.host.send({ kind: 'command', opcode: C.HCI_DISCONNECT, params: Uint8Array.of(peripheralHandle & 0xff, peripheralHandle >> 8, 0x15) });
+    const r = await b.host.execute(Disconnect, { connectionHandle: peripheralHandle, reason: 0x15 });
     expect(r.status).toBe(0);
     await bench.advance(100, 5);
     expect(disconnections(b).map((d) => d.reason)).toEqual([C.HciStatus.CONNECTION_TERMINATED_BY_LOCAL_HOST]);
     expect(disconnections(a).map((d) => d.reason)).toEqual([C.HciStatus.REMOTE_DEVICE_TERMINATED_POWER_OFF]);
-    const bad = await b.host.send({ kind: 'command', opcode: C.HCI_DISCONNECT, params: Uint8Array.of(0x99, 0x00, 0x13) });
+    const bad = await b.host.execute(Disconnect, { connectionHandle: 0x0099, reason: 0x13 });
     expect(bad.status).toBe(C.HciStatus.UNKNOWN_CONNECTION_IDENTIFIER);
   });
 });
@@ -154,13 +160,13 @@ describe('link parameters', () => {
     const a = await bench.node({ name: 'a' });
     const b = await bench.node({ name: 'b' });
     const { centralHandle } = await connect(bench, a, b, 24);
-    const params = new ByteWriter().u16(centralHandle).u16(12).u16(12).u16(0).u16(200).u16(0).u16(0).finish();
-    expect((await a.host.send({ kind: 'command', opcode: C.HCI_LE_CONNECTION_UPDATE, params })).status).toBe(0);
+    const update = { connectionHandle: centralHandle, connectionIntervalMin: 12, connectionIntervalMax: 12, maxLatency: 0, supervisionTimeout: 200, minCeLength: 0, maxCeLength: 0 };
+    expect((await a.host.execute(LeConnectionUpdate, update)).status).toBe(0);
     await bench.advance(400, 10);
     for (const n of [a, b]) {
-      const ev = eventsOf(n, C.HCI_LE_META, C.HCI_LE_CONNECTION_UPDATE_COMPLETE);
+      const ev = eventsOf(n, LeConnectionUpdateComplete);
       expect(ev.length).toBe(1);
-      expect(ev[0]!.params[4]! | (ev[0]!.params[5]! << 8)).toBe(12);
+      expect(ev[0]!.connectionInterval).toBe(12);
     }
     expect(bench.radio.get('a').controller.linkWith(bench.radio.get('b').controller)!.intervalMs).toBe(15);
   });
@@ -169,11 +175,10 @@ describe('link parameters', () => {
     const a = await bench.node({ name: 'a' });
     const b = await bench.node({ name: 'b' });
     const { centralHandle } = await connect(bench, a, b);
-    const params = new ByteWriter().u16(centralHandle).u16(251).u16(2120).finish();
-    expect((await a.host.send({ kind: 'command', opcode: C.HCI_LE_SET_DATA_LENGTH, params })).status).toBe(0);
+    expect((await a.host.execute(LeSetDataLength, { connectionHandle: centralHandle, txOctets: 251, txTime: 2120 })).status).toBe(0);
     await flush();
-    expect(eventsOf(a, C.HCI_LE_META, C.HCI_LE_DATA_LENGTH_CHANGE).length).toBe(1);
-    expect(eventsOf(b, C.HCI_LE_META, C.HCI_LE_DATA_LENGTH_CHANGE).length).toBe(1);
+    expect(eventsOf(a, LeDataLengthChange).length).toBe(1);
+    expect(eventsOf(b, LeDataLengthChange).length).toBe(1);
     a.host.sendAcl({ handle: centralHandle, pb: 0, bc: 0, data: l2cap(new Uint8Array(200).fill(5)) });
     await bench.advance(100, 5);
     expect(b.acl.length).toBe(1);
@@ -184,8 +189,7 @@ describe('link parameters', () => {
     const a = await bench.node({ name: 'a' });
     const pico = await bench.node({ name: 'pico', dataLengthExtension: false, leAclBufferLength: 251 });
     const { centralHandle } = await connect(bench, a, pico);
-    const params = new ByteWriter().u16(centralHandle).u16(251).u16(2120).finish();
-    expect((await a.host.send({ kind: 'command', opcode: C.HCI_LE_SET_DATA_LENGTH, params })).status).toBe(0);
+    expect((await a.host.execute(LeSetDataLength, { connectionHandle: centralHandle, txOctets: 251, txTime: 2120 })).status).toBe(0);
     a.host.sendAcl({ handle: centralHandle, pb: 0, bc: 0, data: l2cap(new Uint8Array(100).fill(5)) });
     await bench.advance(200, 5);
     expect(pico.acl.map((p) => p.data.length)).toEqual([27, 27, 27, 23]);
@@ -198,19 +202,23 @@ describe('peripheral latency', () => {
     const a = await bench.node({ name: 'a' });
     const b = await bench.node({ name: 'b' });
     await startAdvertising(b);
-    const params = cmd.encodeCreateConnection({
-      filterPolicy: 0,
+    const params = {
+      leScanInterval: 0x0060,
+      leScanWindow: 0x0060,
+      initiatorFilterPolicy: 0,
       peerAddressType: 0,
       peerAddress: parseAddress(b.address),
       ownAddressType: 0,
-      intervalMin: 8, // 10 ms
-      intervalMax: 8,
+      connectionIntervalMin: 8, // 10 ms
+      connectionIntervalMax: 8,
       maxLatency: 4,
       supervisionTimeout: 100,
-    });
-    expect((await a.host.send(params)).status).toBe(0);
+      minCeLength: 0,
+      maxCeLength: 0,
+    };
+    expect((await a.host.execute(LeCreateConnection, params)).status).toBe(0);
     await bench.advance(200, 5);
-    const handle = connectionCompletes(a)[0]!.handle;
+    const handle = connectionCompletes(a)[0]!.connectionHandle;
     const link = bench.radio.get('a').controller.linkWith(bench.radio.get('b').controller)!;
     // Over many sends at random phases, the wait reaches well past one interval but never past
     // (latency + 1) intervals; without latency it would stay within one.

@@ -4,7 +4,10 @@
 // after the supervision timeout.
 import type { Characteristic, Noble, Peripheral } from '@stoprocent/noble';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HCI_LE_EXTENDED_CREATE_CONNECTION, HCI_LE_SET_EXTENDED_SCAN_ENABLE, HciStatus } from '../../../src-main/radio/hci/constants.ts';
+import { HCI_LE_EXTENDED_CREATE_CONNECTION, HCI_LE_SET_EXTENDED_SCAN_ENABLE, HciStatus } from '../../../src-main/hci/constants.ts';
+import { asEvent } from '../../../src-main/hci/event.ts';
+import { CommandComplete, CommandStatus, completion } from '../../../src-main/hci/events.ts';
+import { decodePacket } from '../../../src-main/hci/packets.ts';
 import { BlenoPeripheral, CHAR, nobleOn, SERVICE, startRadio, type StackBench } from './stacks.ts';
 
 let bench: StackBench;
@@ -20,11 +23,13 @@ beforeAll(async () => {
   bench = startRadio([{ name: 'central' }, { name: 'peripheral' }]);
   for (const node of bench.radio.list()) {
     node.controller.on('packet', (dir, h4) => {
-      if (dir === 'host-to-controller' && h4[0] === 0x01 && node.name === 'central') centralOpcodes.add(h4[1]! | (h4[2]! << 8));
-      // Command Complete: 04 0e len num opcode(2) status; Command Status: 04 0f len status num opcode(2)
-      if (dir !== 'controller-to-host' || h4[0] !== 0x04) return;
-      if (h4[1] === 0x0e && h4[6] === 0x01) unknown.push(`${node.name}: 0x${(h4[4]! | (h4[5]! << 8)).toString(16)}`);
-      if (h4[1] === 0x0f && h4[3] === 0x01) unknown.push(`${node.name}: 0x${(h4[5]! | (h4[6]! << 8)).toString(16)}`);
+      const p = decodePacket(h4);
+      if (dir === 'host-to-controller' && p.kind === 'command' && node.name === 'central') centralOpcodes.add(p.opcode);
+      if (dir !== 'controller-to-host' || p.kind !== 'event') return;
+      const complete = asEvent(p, CommandComplete);
+      const status = asEvent(p, CommandStatus);
+      const answer = complete ? { opcode: complete.commandOpcode, status: completion(complete).status } : status && { opcode: status.commandOpcode, status: status.status };
+      if (answer?.status === HciStatus.UNKNOWN_HCI_COMMAND) unknown.push(`${node.name}: 0x${answer.opcode.toString(16)}`);
     });
   }
   bleno = new BlenoPeripheral(bench.ports.peripheral!, 'virt-bleno');

@@ -1,6 +1,6 @@
 // Test helpers for codec tests: catch the typed DecodeError and compare hex with readable diffs.
 import { expect } from 'vitest';
-import { DecodeError, fromHex, toHex } from '../../../src-main/radio/hci/bytes.ts';
+import { DecodeError, fromHex, toHex } from '../../src-main/hci/bytes.ts';
 
 /** Runs `fn` and returns the DecodeError it throws; fails the test if it throws anything else or nothing. */
 export function catchDecodeError(fn: () => unknown): DecodeError {

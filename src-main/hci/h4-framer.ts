@@ -3,7 +3,7 @@
 // Garbage never throws: a bad indicator or an impossible length is reported and skipped, so the
 // stream resynchronises on the next plausible packet; a stalled partial packet is dropped by the
 // transport calling `flushPartial()` after an idle gap.
-import { HCI_ACLDATA_PKT, HCI_COMMAND_PKT, HCI_EVENT_PKT, HCI_ISODATA_PKT, HCI_SCODATA_PKT } from '../hci/constants.ts';
+import { HCI_ACLDATA_PKT, HCI_COMMAND_PKT, HCI_EVENT_PKT, HCI_ISODATA_PKT, HCI_SCODATA_PKT } from './constants.ts';
 
 export type FramerError =
   | { kind: 'bad-indicator'; octet: number }

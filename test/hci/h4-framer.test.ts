@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { fromHex, toHex } from '../../../src-main/radio/hci/bytes.ts';
-import * as C from '../../../src-main/radio/hci/constants.ts';
-import { decodePacket } from '../../../src-main/radio/hci/packets.ts';
-import { describeFramerError, H4Framer, type FramerError, type FramerOutput } from '../../../src-main/radio/transport/h4-framer.ts';
+import { fromHex, toHex } from '../../src-main/hci/bytes.ts';
+import * as C from '../../src-main/hci/constants.ts';
+import { decodePacket } from '../../src-main/hci/packets.ts';
+import { describeFramerError, H4Framer, type FramerError, type FramerOutput } from '../../src-main/hci/h4-framer.ts';
 
 // The controller side of the transport: it accepts commands and ACL data from the host.
 const controllerSide = (maxAclLength = 251): H4Framer =>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fromHex } from '../../../src-main/radio/hci/bytes.ts';
-import * as C from '../../../src-main/radio/hci/constants.ts';
-import { decodePacket, encodePacket, type HciPacket } from '../../../src-main/radio/hci/packets.ts';
+import { fromHex } from '../../src-main/hci/bytes.ts';
+import * as C from '../../src-main/hci/constants.ts';
+import { decodePacket, encodePacket, type HciPacket } from '../../src-main/hci/packets.ts';
 import { catchDecodeError, expectHex } from './decode-error.ts';
 
 // Golden H4 packets, derived by hand from Core Vol 4 Part E 5.4.1 (command: opcode u16, length u8),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ByteReader, ByteWriter, DecodeError, fromHex, toHex } from '../../../src-main/radio/hci/bytes.ts';
+import { ByteReader, ByteWriter, DecodeError, fromHex, toHex } from '../../src-main/hci/bytes.ts';
 import { catchDecodeError, expectHex } from './decode-error.ts';
 
 describe('ByteWriter', () => {

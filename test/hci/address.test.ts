@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ADDRESS_TYPE_CODE, addressTypeFromCode, formatAddress, parseAddress } from '../../../src-main/radio/hci/address.ts';
-import { fromHex } from '../../../src-main/radio/hci/bytes.ts';
+import { ADDRESS_TYPE_CODE, addressTypeFromCode, formatAddress, parseAddress } from '../../src-main/hci/address.ts';
+import { fromHex } from '../../src-main/hci/bytes.ts';
 import { expectHex } from './decode-error.ts';
 
 describe('BD_ADDR text and wire order (Core Vol 2 Part B 1.2)', () => {

@@ -87,6 +87,7 @@ export const HCI_LE_CONNECTION_COMPLETE = 0x01; // 7.7.65.1
 export const HCI_LE_ADVERTISING_REPORT = 0x02; // 7.7.65.2
 export const HCI_LE_CONNECTION_UPDATE_COMPLETE = 0x03; // 7.7.65.3
 export const HCI_LE_READ_REMOTE_FEATURES_COMPLETE = 0x04; // 7.7.65.4
+export const HCI_LE_LONG_TERM_KEY_REQUEST = 0x05; // 7.7.65.5
 export const HCI_LE_DATA_LENGTH_CHANGE = 0x07; // 7.7.65.7
 export const HCI_LE_ENHANCED_CONNECTION_COMPLETE = 0x0a; // 7.7.65.10
 export const HCI_LE_EXTENDED_ADVERTISING_REPORT = 0x0d; // 7.7.65.13
@@ -156,6 +157,12 @@ export const PB_FIRST_NON_FLUSHABLE = 0b00;
 export const PB_CONTINUING = 0b01;
 export const PB_FIRST_FLUSHABLE = 0b10;
 
+// PHY bits of Scanning_PHYs and Initiating_PHYs (7.8.64, 7.8.66); also the PHY values of 7.8.47.
+export const PHYS_LE_1M = 0x01;
+export const PHYS_LE_2M = 0x02;
+export const PHYS_LE_CODED = 0x04;
+
+// Role (7.7.65.1).
 export const ROLE_CENTRAL = 0x00;
 export const ROLE_PERIPHERAL = 0x01;
 

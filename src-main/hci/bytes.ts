@@ -27,10 +27,13 @@ export class ByteReader {
     return this.bytes.length - this.pos;
   }
 
+  /** Throws DecodeError in this reader's layer: malformed input at `offset`. */
+  fail(code: string, offset: number, message: string): never {
+    throw new DecodeError(this.layer, code, offset, message);
+  }
+
   private need(n: number): void {
-    if (this.pos + n > this.bytes.length) {
-      throw new DecodeError(this.layer, 'truncated', this.pos, `needs ${n} more octets, has ${this.remaining}`);
-    }
+    if (this.pos + n > this.bytes.length) this.fail('truncated', this.pos, `needs ${n} more octets, has ${this.remaining}`);
   }
   u8(): number {
     this.need(1);
@@ -60,9 +63,7 @@ export class ByteReader {
   }
   /** Asserts that a fixed-size structure was consumed exactly. */
   end(): void {
-    if (this.remaining !== 0) {
-      throw new DecodeError(this.layer, 'trailing-octets', this.pos, `${this.remaining} unexpected trailing octets`);
-    }
+    if (this.remaining !== 0) this.fail('trailing-octets', this.pos, `${this.remaining} unexpected trailing octets`);
   }
 }
 

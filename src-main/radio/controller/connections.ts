@@ -1,0 +1,236 @@
+// Established links (Core 5.4 Vol 4 Part E 7.1, 7.5.4, 7.8.18-7.8.49; Vol 6 Part B 5.1): the
+// connection table, connection complete, disconnection, parameter updates, remote features and
+// version, RSSI, PHY and data length, and the events each link-layer outcome gives the host.
+import type { Link } from '../air/link.ts';
+import { Disconnect, ReadRemoteVersionInformation, ReadRssi } from '../../hci/commands/link-control.ts';
+import { LeConnectionUpdate, LeLongTermKeyRequestNegativeReply, LeReadRemoteFeatures, validConnectionParameters } from '../../hci/commands/le-connection.ts';
+import { LeReadPhy, LeSetDataLength } from '../../hci/commands/le-controller.ts';
+import * as C from '../../hci/constants.ts';
+import { encodeEvent, type FieldsOf } from '../../hci/event.ts';
+import { DisconnectionComplete, ReadRemoteVersionInformationComplete } from '../../hci/events.ts';
+import {
+  LeConnectionComplete,
+  LeConnectionUpdateComplete,
+  LeDataLengthChange,
+  LeEnhancedConnectionComplete,
+  LeReadRemoteFeaturesComplete,
+} from '../../hci/le-events.ts';
+import { leFeatures } from './capabilities.ts';
+import type { ControllerCore } from './core.ts';
+import { handle, ok, refuse, type CommandHandler } from './dispatch.ts';
+import { LMP_SUBVERSION, LMP_VERSION_5_4, MANUFACTURER_TEST } from './options.ts';
+
+export interface Connection {
+  handle: number;
+  link: Link;
+  role: 'central' | 'peripheral';
+  peer: ControllerCore;
+  /** Host ACL packets accepted for this link and not yet reported complete. */
+  inFlight: number;
+  /** Completed since the last Number Of Completed Packets event. */
+  completed: number;
+}
+
+/** The reasons a host may give HCI_Disconnect (7.1.6). */
+const DISCONNECT_REASONS = [0x05, 0x13, 0x14, 0x15, 0x1a, 0x29, 0x3b];
+/** RSSI not available (7.5.4). */
+const RSSI_UNAVAILABLE = 127;
+const FIRST_HANDLE = 0x0040;
+const LAST_HANDLE = 0x0eff;
+
+/** Transmit time in microseconds of a data PDU on LE 1M: (payload + 14 octets) x 8 us. Core 5.4 Vol 6 Part B 4.5.10. */
+const octetsToTime = (octets: number): number => (octets + 14) * 8;
+
+type ConnectionCompleteFields = Omit<FieldsOf<typeof LeConnectionComplete>, 'centralClockAccuracy'>;
+
+export class Connections {
+  private readonly byHandle = new Map<number, Connection>();
+  private readonly byLink = new Map<Link, Connection>();
+  private nextHandle = FIRST_HANDLE;
+
+  constructor(private readonly core: ControllerCore) {}
+
+  /** Links are abandoned silently on this side; the peer hears nothing and times out. */
+  reset(): void {
+    this.byHandle.clear();
+    this.byLink.clear();
+  }
+
+  get count(): number {
+    return this.byHandle.size;
+  }
+
+  get(handle: number): Connection | undefined {
+    return this.byHandle.get(handle);
+  }
+
+  onLink(link: Link): Connection | undefined {
+    return this.byLink.get(link);
+  }
+
+  linkWith(peer: ControllerCore): Link | undefined {
+    for (const c of this.byHandle.values()) if (c.peer === peer) return c.link;
+    return undefined;
+  }
+
+  handlers(): CommandHandler[] {
+    const S = C.HciStatus;
+    const list = [
+      handle(Disconnect, (p) => {
+        const conn = this.byHandle.get(p.connectionHandle);
+        if (!conn) return refuse(S.UNKNOWN_CONNECTION_IDENTIFIER);
+        if (!DISCONNECT_REASONS.includes(p.reason)) return refuse(S.INVALID_HCI_COMMAND_PARAMETERS);
+        conn.link.requestTerminate(this.core, p.reason);
+        return ok();
+      }),
+      handle(LeConnectionUpdate, (p) => {
+        const conn = this.byHandle.get(p.connectionHandle);
+        if (!conn) return refuse(S.UNKNOWN_CONNECTION_IDENTIFIER);
+        if (!validConnectionParameters(p)) return refuse(S.INVALID_HCI_COMMAND_PARAMETERS);
+        conn.link.requestUpdate(this.core, { interval: p.connectionIntervalMin, latency: p.maxLatency, supervisionTimeout: p.supervisionTimeout });
+        return ok();
+      }),
+      handle(ReadRssi, (p) => {
+        const conn = this.byHandle.get(p.connectionHandle);
+        if (!conn) return refuse(S.UNKNOWN_CONNECTION_IDENTIFIER);
+        return ok({ connectionHandle: p.connectionHandle, rssi: this.core.air.rssi(conn.peer, this.core) ?? RSSI_UNAVAILABLE });
+      }),
+      handle(LeReadRemoteFeatures, (p) => this.readRemote(p.connectionHandle, 'features')),
+      handle(ReadRemoteVersionInformation, (p) => this.readRemote(p.connectionHandle, 'version')),
+      handle(LeReadPhy, (p) => (this.byHandle.has(p.connectionHandle) ? ok({ connectionHandle: p.connectionHandle, txPhy: C.PHYS_LE_1M, rxPhy: C.PHYS_LE_1M }) : refuse(S.UNKNOWN_CONNECTION_IDENTIFIER))),
+      // No bonds, so no keys: a negative reply is always fine.
+      handle(LeLongTermKeyRequestNegativeReply, (p) => ok({ connectionHandle: p.connectionHandle })),
+    ];
+    if (this.core.options.dataLengthExtension) {
+      list.push(
+        handle(LeSetDataLength, (p) => {
+          const conn = this.byHandle.get(p.connectionHandle);
+          if (!conn) return refuse(S.UNKNOWN_CONNECTION_IDENTIFIER);
+          if (p.txOctets < 0x1b || p.txOctets > 0xfb || p.txTime < 0x0148 || p.txTime > 0x4290) return refuse(S.INVALID_HCI_COMMAND_PARAMETERS);
+          return ok({ connectionHandle: p.connectionHandle }, () => this.updateDataLength(conn, p.txOctets));
+        }),
+      );
+    }
+    return list;
+  }
+
+  private readRemote(handle: number, what: 'features' | 'version') {
+    const conn = this.byHandle.get(handle);
+    if (!conn) return refuse(C.HciStatus.UNKNOWN_CONNECTION_IDENTIFIER);
+    const clock = this.core.air.clock;
+    // The LL procedure takes a round trip: answer after two connection events.
+    clock.at(clock.now() + 2 * conn.link.intervalMs, () => {
+      if (this.byHandle.get(handle) !== conn) return;
+      const status = C.HciStatus.SUCCESS;
+      this.core.sendEvent(
+        what === 'features'
+          ? encodeEvent(LeReadRemoteFeaturesComplete, { status, connectionHandle: handle, leFeatures: leFeatures(conn.peer.options) })
+          : encodeEvent(ReadRemoteVersionInformationComplete, {
+              status,
+              connectionHandle: handle,
+              version: LMP_VERSION_5_4,
+              companyIdentifier: MANUFACTURER_TEST,
+              subversion: LMP_SUBVERSION,
+            }),
+      );
+    });
+    return ok();
+  }
+
+  /** Data Length Update procedure: the peer accepts up to what its controller can receive. */
+  private updateDataLength(conn: Connection, txOctets: number): void {
+    const peerMax = conn.peer.options.dataLengthExtension ? C.LL_MAX_DATA_OCTETS : C.LL_DEFAULT_DATA_OCTETS;
+    const side = conn.link.side(this.core);
+    const tx = Math.min(txOctets, peerMax);
+    if (tx === side.txOctets) return;
+    side.txOctets = tx;
+    const rx = conn.link.other(this.core).txOctets;
+    this.dataLengthEvent(conn, tx, rx);
+    conn.peer.connections.dataLengthChanged(conn.link, rx, tx);
+  }
+
+  /** The peer changed the link's data length: tell our host. */
+  dataLengthChanged(link: Link, tx: number, rx: number): void {
+    const conn = this.byLink.get(link);
+    if (conn) this.dataLengthEvent(conn, tx, rx);
+  }
+
+  private dataLengthEvent(conn: Connection, tx: number, rx: number): void {
+    this.core.sendEvent(
+      encodeEvent(LeDataLengthChange, {
+        connectionHandle: conn.handle,
+        maxTxOctets: tx,
+        maxTxTime: octetsToTime(tx),
+        maxRxOctets: rx,
+        maxRxTime: octetsToTime(rx),
+      }),
+    );
+  }
+
+  /** A link came up with this controller in `role`. */
+  opened(link: Link, role: 'central' | 'peripheral', peer: ControllerCore, peerAddressType: number, peerAddress: Uint8Array): void {
+    // Legacy advertising stops when a connection is created (Core 5.4 Vol 6 Part B 4.4.2).
+    if (role === 'peripheral') this.core.advertising.stop();
+    const handle = this.allocateHandle();
+    const conn: Connection = { handle, link, role, peer, inFlight: 0, completed: 0 };
+    this.byHandle.set(handle, conn);
+    this.byLink.set(link, conn);
+    this.sendConnectionComplete({
+      status: C.HciStatus.SUCCESS,
+      connectionHandle: handle,
+      role: role === 'central' ? C.ROLE_CENTRAL : C.ROLE_PERIPHERAL,
+      peerAddressType,
+      peerAddress,
+      connectionInterval: link.params.interval,
+      peripheralLatency: link.params.latency,
+      supervisionTimeout: link.params.supervisionTimeout,
+    });
+    this.core.announce('connection-opened', handle);
+  }
+
+  /** Central_Clock_Accuracy 0x00 (500 ppm); no address resolution, so both resolvable private addresses are zero. */
+  sendConnectionComplete(f: ConnectionCompleteFields): void {
+    const fields = { ...f, centralClockAccuracy: 0x00 };
+    // A host that unmasked the enhanced event gets it instead of the legacy one (7.7.65.10).
+    const enhanced = this.core.setup.leEventEnabled(C.HCI_LE_ENHANCED_CONNECTION_COMPLETE);
+    this.core.sendEvent(
+      enhanced
+        ? encodeEvent(LeEnhancedConnectionComplete, { ...fields, localResolvablePrivateAddress: new Uint8Array(6), peerResolvablePrivateAddress: new Uint8Array(6) })
+        : encodeEvent(LeConnectionComplete, fields),
+    );
+  }
+
+  private allocateHandle(): number {
+    for (;;) {
+      const h = this.nextHandle;
+      this.nextHandle = this.nextHandle >= LAST_HANDLE ? FIRST_HANDLE : this.nextHandle + 1;
+      if (!this.byHandle.has(h)) return h;
+    }
+  }
+
+  closed(link: Link, reason: number): void {
+    const conn = this.byLink.get(link);
+    if (!conn) return;
+    this.byLink.delete(link);
+    this.byHandle.delete(conn.handle);
+    // Buffers held for the link are freed without Number Of Completed Packets (7.7.5).
+    this.core.acl.release(conn);
+    this.core.sendEvent(encodeEvent(DisconnectionComplete, { status: C.HciStatus.SUCCESS, connectionHandle: conn.handle, reason }));
+    this.core.announce('connection-closed', conn.handle, reason);
+  }
+
+  updated(link: Link, initiatedHere: boolean, changed: boolean): void {
+    const conn = this.byLink.get(link);
+    if (!conn || !(initiatedHere || changed)) return;
+    const p = link.params;
+    this.core.sendEvent(
+      encodeEvent(LeConnectionUpdateComplete, {
+        status: C.HciStatus.SUCCESS,
+        connectionHandle: conn.handle,
+        connectionInterval: p.interval,
+        peripheralLatency: p.latency,
+        supervisionTimeout: p.supervisionTimeout,
+      }),
+    );
+  }
+}
