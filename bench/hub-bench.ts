@@ -32,7 +32,7 @@ async function run(picos: number): Promise<string> {
   });
   const { store: paired } = PairedDevices.load(path.join(dir, 'paired.json'));
   const hub = new Hub({
-    adapters: ready.ptys.map((p, i) => new Adapter(`hci${i}`, createNoble({ kind: 'uart', port: p }), { maxConnections: SIM_ADAPTER_LIMIT, transport: 'uart' })),
+    adapters: ready.ptys.map((p, i) => new Adapter(`hci${i}`, createNoble({ kind: 'uart', port: p }), { maxConnections: SIM_ADAPTER_LIMIT, transport: { kind: 'uart', port: p, baudRate: null } })),
     paired,
     pingHz: HZ,
   });

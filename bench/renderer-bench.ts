@@ -65,7 +65,7 @@ function syntheticService() {
     lastThroughput: null,
   }));
   const status = (): EventOf<'status'> => ({
-    adapters: [{ name: 'sim-hci0', state: 'poweredOn', message: 'sim-hci0 is on' }],
+    adapters: [{ name: 'sim-hci0', state: 'poweredOn', code: 'powered-on', hint: {} }],
     devices: devices.map((d) => ({ ...d, lastSeen: Date.now(), window: snap() })),
     pingHz: HZ,
     running: true,

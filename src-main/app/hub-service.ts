@@ -3,12 +3,13 @@
 // import, so the Electron shell, the WebSocket test bridge and the tests drive the very same
 // object, and the renderer cannot tell which host it runs in.
 import { EventEmitter } from 'node:events';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Noble } from '@stoprocent/noble';
-import { Adapter } from '../hub/adapter/adapter.ts';
+import type { Adapter } from '../hub/adapter/adapter.ts';
 import { describeAdapterSpec, type AdapterSpec } from '../hub/adapter/adapter-spec.ts';
-import { createNoble } from '../hub/adapter/noble-factory.ts';
+import { adapterStatusLabel, type AdapterStatus } from '../hub/adapter/adapter-state.ts';
+import { openAdapter } from '../hub/adapter/open-adapter.ts';
 import { boardPackages } from '../hub/adapter/board-packages.ts';
 import { createSimulation, type Simulation } from '../hub/adapter/sim-adapters.ts';
 import { normaliseAddress } from '../hub/discovery/address.ts';
@@ -36,7 +37,7 @@ import { DeviceBatcher } from './device-batcher.ts';
 import { ExportChoices } from './export-choices.ts';
 import { listSerialPorts, type SerialPortInfo } from './serial-ports.ts';
 import { SettingsStore } from './settings-store.ts';
-import { fromBody, toDeviceView, toHistoryEntry, toThroughput } from './views.ts';
+import { fromBody, toAdapterView, toDeviceView, toHistoryEntry, toThroughput } from './views.ts';
 
 const OFFER_SIM = 'You can try PicoLink without a board: choose the simulator in Settings → Adapter.';
 
@@ -240,8 +241,8 @@ export class HubService {
     await this.transition;
     const { hub, adapters } = this.runtime;
     if (hub) return hub;
-    const why = [...adapters.values()].map((a) => a.message).join(' ');
-    throw new Error(`No adapter is running${why ? `: ${why}` : '.'}`);
+    const why = [...adapters.values()].map((a) => adapterStatusLabel(a.name, a)).join('; ');
+    throw new Error(`No adapter is running${why ? `: ${why}.` : '.'} ${OFFER_SIM}`);
   }
 
   private async pair(target: string): Promise<string> {
@@ -337,21 +338,15 @@ export class HubService {
         list.push(...simulation.adapters);
         await simulation.start();
       } else {
-        const spec = specOf(choice);
-        if (spec.kind === 'uart' && process.platform !== 'win32' && !existsSync(spec.port)) {
-          throw new Error(`The serial port ${spec.port} does not exist (is the dongle plugged in?)`);
-        }
-        const make = this.options.createNoble ?? createNoble;
-        list.push(new Adapter(describeAdapterSpec(spec), make(spec), { transport: spec.kind === 'uart' ? 'uart' : 'os' }));
+        const opened = openAdapter(specOf(choice), this.options.createNoble ? { createNoble: this.options.createNoble } : {});
+        if (!opened.adapter) return this.unusable(adapters, opened.name, opened.status);
+        list.push(opened.adapter);
       }
     } catch (e) {
       await simulation?.close().catch(() => {});
-      const message = `${wanted} could not be started: ${(e as Error).message}. ${OFFER_SIM}`;
-      adapters.set(wanted, { name: wanted, state: 'unsupported', message });
-      this.notice('error', message);
-      return;
+      return this.unusable(adapters, wanted, { code: 'start-failed', hint: { cause: (e as Error).message } });
     }
-    for (const a of list) adapters.set(a.name, { name: a.name, state: a.state, message: forTheApp(`${a.name}: waiting for the adapter (state ${a.state})`) });
+    for (const a of list) adapters.set(a.name, toAdapterView(a.name, a.state, a.status));
 
     const pairedFile = path.join(this.options.home, simulation ? SIM_PAIRED_FILE : PAIRED_FILE);
     const { store: paired, warning } = PairedDevices.load(pairedFile);
@@ -376,13 +371,19 @@ export class HubService {
     }
   }
 
+  /** An adapter that could not be opened: the banner advises from the code, the notice says what happened. */
+  private unusable(adapters: Map<string, AdapterView>, name: string, status: AdapterStatus): void {
+    adapters.set(name, toAdapterView(name, 'unsupported', status));
+    this.notice('error', `${adapterStatusLabel(name, status)}. ${OFFER_SIM}`);
+  }
+
   private wire(hub: Hub, adapters: Map<string, AdapterView>): void {
     hub.on('adapter', (a) => {
       const previous = adapters.get(a.adapter);
-      const message = forTheApp(a.message);
-      adapters.set(a.adapter, { name: a.adapter, state: a.state, message });
+      adapters.set(a.adapter, toAdapterView(a.adapter, a.state, a));
       // noble re-reports the same state while it polls a missing adapter: say each change once.
-      if (previous?.state !== a.state) this.notice(a.state === 'poweredOn' ? 'info' : 'warning', message);
+      // The banner carries the advice; the notice only says what changed.
+      if (previous?.code !== a.code) this.notice(a.code === 'powered-on' ? 'info' : 'warning', `${adapterStatusLabel(a.adapter, a)}.`);
     });
     hub.on('warning', (w) => this.notice('warning', w));
     hub.on('state', (c) => this.emit('state', { address: c.address, name: c.name, state: c.state, previous: c.previous, reason: c.reason, fault: c.fault, at: c.at }));
@@ -409,14 +410,6 @@ export class HubService {
 
 function specOf(choice: Exclude<Settings['adapter'], { kind: 'sim' }>): AdapterSpec {
   return choice.kind === 'system' ? { kind: 'default' } : { kind: 'uart', port: choice.port, ...(choice.baudRate ? { baudRate: choice.baudRate } : {}) };
-}
-
-/** The adapter messages are written for the CLI; in the app the simulator is a setting, not a flag. */
-function forTheApp(message: string): string {
-  return message
-    .replace(/, name another one with --hci, or try the simulator: --sim 4/, ', or choose another adapter or the simulator in Settings → Adapter')
-    .replace(/, or try the simulator: --sim 4/, ', or choose the simulator in Settings → Adapter')
-    .replace(/\(@BAUD\)/, '(Settings → Adapter)');
 }
 
 let version: string | null = null;

@@ -1,11 +1,12 @@
 // The hub's records as the contract carries them to the renderer. Bytes travel as hex because
 // IPC and JSON both turn a Uint8Array into something the renderer would have to guess at; and
 // each view copies only the contract's fields, so nothing internal leaks across the boundary.
+import type { AdapterPower, AdapterStatus } from '../hub/adapter/adapter-state.ts';
 import type { DeviceStatus, HistoryEntry } from '../hub/hub.ts';
 import type { LinkMessage } from '../hub/protocol/link-session.ts';
 import type { ThroughputResult } from '../hub/protocol/session.ts';
 import type { RttSnapshot } from '../hub/latency/rtt-stats.ts';
-import type { DeviceView, HistoryEntryView, MessageBody } from '../ipc/contract.ts';
+import type { AdapterView, DeviceView, HistoryEntryView, MessageBody } from '../ipc/contract.ts';
 
 type ThroughputView = NonNullable<DeviceView['lastThroughput']>;
 type RttView = DeviceView['window'];
@@ -52,4 +53,10 @@ export function toDeviceView(d: DeviceStatus): DeviceView {
     bad: d.bad,
     lastThroughput: d.lastThroughput ? toThroughput(d.lastThroughput) : null,
   };
+}
+
+/** The hub's typed condition as the renderer gets it: the code and its hint, no prose. */
+export function toAdapterView(name: string, state: AdapterPower, status: AdapterStatus): AdapterView {
+  // AdapterStatus is code and hint only; a code or hint the contract does not carry fails to compile here.
+  return { name, state, ...status };
 }

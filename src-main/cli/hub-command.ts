@@ -1,11 +1,9 @@
 // `picolink hub`: the hub headless. Opens the adapters (or the simulator), links the paired
 // devices, shows a live table (or JSON lines), and on Ctrl-C or after --duration stops cleanly
 // with a per-device summary and an optional export of this session's log.
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Adapter } from '../hub/adapter/adapter.ts';
-import { describeAdapterSpec } from '../hub/adapter/adapter-spec.ts';
-import { createNoble } from '../hub/adapter/noble-factory.ts';
+import type { Adapter } from '../hub/adapter/adapter.ts';
+import { openAdapter } from '../hub/adapter/open-adapter.ts';
 import { createSimulation, type Simulation } from '../hub/adapter/sim-adapters.ts';
 import { Hub } from '../hub/hub.ts';
 import { appDataDir, ensureDir } from '../hub/store/app-data.ts';
@@ -17,6 +15,7 @@ import { retentionPolicy } from '../hub/store/log-retention.ts';
 import { SettingsStore } from '../app/settings-store.ts';
 import { PAIRED_FILE, PairedDevices, SIM_PAIRED_FILE } from '../hub/store/paired-devices.ts';
 import { boardPackages } from '../hub/adapter/board-packages.ts';
+import { adapterAdvice } from './adapter-advice.ts';
 import { parseHubArgs, type HubArgs } from './hub-args.ts';
 import { statusTable, summaryRecords, summaryTable } from './hub-table.ts';
 import { onStopSignal, stdinIsPipe } from './stop-requests.ts';
@@ -27,7 +26,8 @@ const SETTLE_LIMIT_MS = 15_000;
 
 interface Output {
   event(record: Record<string, unknown>, text: string): void;
-  error(text: string): void;
+  /** `record`: what a --json reader needs beyond the text (an adapter's code and hint). */
+  error(text: string, record?: Record<string, unknown>): void;
 }
 
 function output(json: boolean): Output {
@@ -36,8 +36,8 @@ function output(json: boolean): Output {
       if (json) process.stdout.write(JSON.stringify({ t: Date.now(), ...record }) + '\n');
       else console.log(text);
     },
-    error: (text) => {
-      if (json) process.stdout.write(JSON.stringify({ t: Date.now(), type: 'error', message: text }) + '\n');
+    error: (text, record = {}) => {
+      if (json) process.stdout.write(JSON.stringify({ t: Date.now(), type: 'error', ...record, message: text }) + '\n');
       console.error(`error: ${text}`);
     },
   };
@@ -69,8 +69,13 @@ export async function runHub(argv: string[]): Promise<number> {
     }
     const specs = args.adapters.length || args.sim ? args.adapters : [{ kind: 'default' as const }];
     for (const spec of specs) {
-      if (spec.kind === 'uart' && process.platform !== 'win32' && !existsSync(spec.port)) throw new Error(`the serial port ${spec.port} does not exist (is the dongle plugged in?)`);
-      adapters.push(new Adapter(describeAdapterSpec(spec), createNoble(spec), { transport: spec.kind === 'uart' ? 'uart' : 'os' }));
+      const opened = openAdapter(spec);
+      if (!opened.adapter) {
+        out.error(adapterAdvice(opened.name, opened.status), { adapter: opened.name, code: opened.status.code, hint: opened.status.hint });
+        await cleanup();
+        return 1;
+      }
+      adapters.push(opened.adapter);
     }
     log = LogStore.open(path.join(home, LOG_FILE), { onNotice: (n) => logNotice(out, n) });
   } catch (e) {
@@ -156,10 +161,11 @@ function wireEvents(hub: Hub, out: Output, args: HubArgs): void {
   hub.on('adapter', (a) => {
     const seen = said.get(a.adapter) ?? new Set<string>();
     said.set(a.adapter, seen);
-    if (a.state === 'poweredOn') seen.clear();
-    else if (seen.has(a.state)) return;
-    else seen.add(a.state);
-    out.event({ type: 'adapter', adapter: a.adapter, state: a.state, message: a.message }, a.message);
+    if (a.code === 'powered-on') seen.clear();
+    else if (seen.has(a.code)) return;
+    else seen.add(a.code);
+    const message = adapterAdvice(a.adapter, a);
+    out.event({ type: 'adapter', adapter: a.adapter, state: a.state, code: a.code, hint: a.hint, message }, message);
   });
   hub.on('warning', (w) => out.event({ type: 'warning', message: w }, `warning: ${w}`));
   hub.on('state', (c) => {

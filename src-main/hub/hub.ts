@@ -2,7 +2,9 @@
 // sample, message and state change counted, kept and logged. Plain Node, no Electron: the CLI, the
 // desktop app and the tests all drive this class.
 import { EventEmitter } from 'node:events';
+import type { Clock } from '../hci/clock.ts';
 import { Adapter, DEFAULT_CONNECT_PARAMS, type ConnectParams } from './adapter/adapter.ts';
+import { adapterStatusLabel, type AdapterPower, type AdapterStatus } from './adapter/adapter-state.ts';
 import { hciFaults, type HciFault } from './adapter/noble-hardening.ts';
 import { normaliseAddress } from './discovery/address.ts';
 import { DeviceList, type DiscoveredDevice, type Sighting } from './discovery/device-list.ts';
@@ -36,6 +38,10 @@ export interface HubOptions {
   windowSeconds?: number;
   backoff?: (attempt: number) => number;
   deviceList?: DeviceList;
+  /** The link loops' timers (default: real time). */
+  clock?: Clock;
+  /** Epoch ms: state changes' stamps and what counts as heard recently (default Date.now). */
+  wallClock?: () => number;
 }
 
 export interface HistoryEntry {
@@ -71,8 +77,11 @@ export interface DeviceStatus {
   lastThroughput: ThroughputResult | null;
 }
 
+/** An adapter's state changed: noble's power state, and the typed condition front ends advise on. */
+export type AdapterReport = { adapter: string; state: AdapterPower } & AdapterStatus;
+
 export interface HubEvents {
-  adapter: [{ adapter: string; state: string; message: string }];
+  adapter: [AdapterReport];
   discovered: [DiscoveredDevice];
   state: [LinkStateChange & { name: string | null }];
   sample: [{ address: string; sample: PingSample }];
@@ -125,7 +134,8 @@ export class Hub extends EventEmitter<HubEvents> {
   private readonly onHciFault = (f: HciFault): void => {
     this.emit('warning', `dropped an HCI packet noble could not parse (${f.error.message}): ${f.packet.slice(0, 64)}`);
   };
-  private readonly adapterListeners = new Map<Adapter, { state: (s: string, m: string) => void; sighting: (s: Sighting) => void; room: () => void }>();
+  private readonly adapterListeners = new Map<Adapter, { state: (p: AdapterPower, s: AdapterStatus) => void; sighting: (s: Sighting) => void; room: () => void }>();
+  private readonly wallClock: () => number;
 
   constructor(private readonly options: HubOptions) {
     super();
@@ -133,10 +143,11 @@ export class Hub extends EventEmitter<HubEvents> {
     const names = new Set(options.adapters.map((a) => a.name));
     if (names.size !== options.adapters.length) throw new HubError('adapter names must be unique');
     // Paired devices keep their entry however many others advertise around them.
-    this.devices = options.deviceList ?? new DeviceList({ pinned: (address) => this.entries.has(address) });
+    this.devices = options.deviceList ?? new DeviceList({ pinned: (address) => this.entries.has(address), ...(options.wallClock ? { now: options.wallClock } : {}) });
     this.devices.on('overflow', (max) =>
       this.emit('warning', `more than ${max} devices are advertising nearby (or one keeps changing its address): the list keeps the ${max} heard most recently`),
     );
+    this.wallClock = options.wallClock ?? Date.now;
     this.log = options.log ?? null;
     this.seenWindowMs = options.seenWindowMs ?? 3_000;
     this.windowSeconds = options.windowSeconds ?? 10;
@@ -154,7 +165,7 @@ export class Hub extends EventEmitter<HubEvents> {
     this.started = true;
     for (const a of this.options.adapters) {
       const l = {
-        state: (state: string, message: string) => this.adapterState(a, state, message),
+        state: (power: AdapterPower, status: AdapterStatus) => this.adapterState(a, power, status),
         sighting: (s: Sighting) => this.sighting(s),
         room: () => this.wakeWaiting(),
       };
@@ -276,7 +287,7 @@ export class Hub extends EventEmitter<HubEvents> {
   }
 
   /** Every paired device, then every other device heard. */
-  status(now = Date.now()): DeviceStatus[] {
+  status(now = this.wallClock()): DeviceStatus[] {
     const out: DeviceStatus[] = [];
     const paired = new Map(this.options.paired.list().map((d) => [d.address, d]));
     for (const [address, e] of this.entries) {
@@ -374,6 +385,8 @@ export class Hub extends EventEmitter<HubEvents> {
       pingTimeoutMs: this.options.pingTimeoutMs ?? 2_000,
       timeouts: this.options.timeouts ?? DEFAULT_TIMEOUTS,
       backoff: this.options.backoff ?? ((n) => backoffDelay(n)),
+      ...(this.options.clock ? { clock: this.options.clock } : {}),
+      wallClock: this.wallClock,
     });
     const e: Entry = {
       loop,
@@ -422,7 +435,7 @@ export class Hub extends EventEmitter<HubEvents> {
     loop.on('info', (info) => this.emit('info', { address, info }));
     loop.on('throughput', (r) => {
       e.lastThroughput = r;
-      this.log?.addThroughput({ device: address, name: name(), t: Date.now(), octets: r.octets, ms: r.hubMs, bytesPerSecond: r.bytesPerSecond });
+      this.log?.addThroughput({ device: address, name: name(), t: this.wallClock(), octets: r.octets, ms: r.hubMs, bytesPerSecond: r.bytesPerSecond });
       this.emit('throughput', { address, result: r });
     });
     loop.on('throughput-stalled', (why) => this.emit('warning', `${name() ?? address}: throughput test: ${why}`));
@@ -432,7 +445,7 @@ export class Hub extends EventEmitter<HubEvents> {
   }
 
   private record(e: Entry, direction: 'in' | 'out', message: LinkMessage): void {
-    const entry: HistoryEntry = { at: Date.now(), direction, message };
+    const entry: HistoryEntry = { at: this.wallClock(), direction, message };
     e.history.push(entry);
     if (e.history.length > this.historyLimit) e.history.splice(0, e.history.length - this.historyLimit);
     if (direction === 'in') e.messagesIn++;
@@ -468,7 +481,7 @@ export class Hub extends EventEmitter<HubEvents> {
 
   private seenRecently(address: string): boolean {
     const d = this.devices.get(address);
-    return d !== undefined && Date.now() - d.lastSeen <= this.seenWindowMs;
+    return d !== undefined && this.wallClock() - d.lastSeen <= this.seenWindowMs;
   }
 
   /**
@@ -492,10 +505,10 @@ export class Hub extends EventEmitter<HubEvents> {
     for (const e of this.entries.values()) if (!e.held && this.seenRecently(e.loop.address)) e.loop.seen();
   }
 
-  private adapterState(a: Adapter, state: string, message: string): void {
-    this.emit('adapter', { adapter: a.name, state, message });
-    if (state === 'poweredOn') this.wakeWaiting();
-    else for (const e of this.entries.values()) e.loop.adapterDown(a, message);
+  private adapterState(a: Adapter, power: AdapterPower, status: AdapterStatus): void {
+    this.emit('adapter', { adapter: a.name, state: power, ...status });
+    if (power === 'poweredOn') this.wakeWaiting();
+    else for (const e of this.entries.values()) e.loop.adapterDown(a, adapterStatusLabel(a.name, status));
   }
 }
 

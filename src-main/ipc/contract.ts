@@ -53,12 +53,30 @@ export const deviceSchema = z.object({
   lastThroughput: throughputSchema.nullable(),
 });
 
-export const adapterSchema = z.object({
-  name: z.string(),
-  state: z.string(),
-  /** What the state asks of the user (turn Bluetooth on, the Linux capability fix, ...). */
-  message: z.string(),
-});
+/** noble's power state for the adapter. */
+export const adapterPowerSchema = z.enum(['unknown', 'resetting', 'unsupported', 'unauthorized', 'poweredOff', 'poweredOn']);
+const platformSchema = z.enum(['linux', 'darwin', 'windows', 'other']);
+const noHint = z.object({}).strict();
+
+/**
+ * What is the matter with an adapter, as a code and the data to advise on it with (the hub's
+ * AdapterStatus, hub/adapter/adapter-state.ts); the renderer words the advice itself.
+ */
+export const adapterStatusSchema = z.discriminatedUnion('code', [
+  z.object({ code: z.literal('powered-on'), hint: noHint }),
+  z.object({ code: z.literal('unknown'), hint: noHint }),
+  z.object({ code: z.literal('resetting'), hint: noHint }),
+  z.object({ code: z.literal('powered-off'), hint: z.object({ platform: platformSchema }) }),
+  z.object({ code: z.literal('sim-off'), hint: noHint }),
+  z.object({ code: z.literal('no-controller'), hint: z.object({ port: z.string(), baudRate: z.number().nullable() }) }),
+  /** setcap: the Linux command that allows raw HCI access, to show and copy. */
+  z.object({ code: z.literal('unauthorized'), hint: z.object({ platform: platformSchema, setcap: z.string().nullable() }) }),
+  z.object({ code: z.literal('unsupported'), hint: noHint }),
+  z.object({ code: z.literal('port-missing'), hint: z.object({ port: z.string() }) }),
+  z.object({ code: z.literal('start-failed'), hint: z.object({ cause: z.string() }) }),
+]);
+
+export const adapterSchema = z.object({ name: z.string(), state: adapterPowerSchema }).and(adapterStatusSchema);
 
 /** The largest throughput test the UI may ask for, in octets. */
 export const MAX_THROUGHPUT_OCTETS = 10_000_000;
@@ -179,6 +197,7 @@ export type EventOf<C extends EventChannel> = z.infer<(typeof events)[C]>;
 export type Settings = z.infer<typeof settingsSchema>;
 export type DeviceView = z.infer<typeof deviceSchema>;
 export type AdapterView = z.infer<typeof adapterSchema>;
+export type AdapterCodeView = z.infer<typeof adapterStatusSchema>['code'];
 export type HistoryEntryView = z.infer<typeof historyEntrySchema>;
 export type MessageBody = z.infer<typeof messageBodySchema>;
 export type Sample = z.infer<typeof sampleSchema>;

@@ -181,9 +181,8 @@ describe('HubService without Bluetooth', () => {
     expect(st.running).toBe(false);
     expect(st.devices).toEqual([]);
     expect(st.adapters).toHaveLength(1);
-    expect(st.adapters[0]!.state).toBe('unsupported');
-    expect(st.adapters[0]!.message).toMatch(/no Bluetooth adapter found.*simulator/);
-    await expect(h.call('device.pair', { target: 'aa:bb:cc:dd:ee:ff' })).rejects.toThrow(/No adapter is running.*simulator/);
+    expect(st.adapters[0]).toEqual({ name: 'system adapter', state: 'unsupported', code: 'start-failed', hint: { cause: 'no Bluetooth adapter found' } });
+    await expect(h.call('device.pair', { target: 'aa:bb:cc:dd:ee:ff' })).rejects.toThrow(/No adapter is running: system adapter could not be started: no Bluetooth adapter found.*simulator/);
     // The warning was raised before anyone listened; the first notice listener still got it.
     await until('settings notice', () => h!.seen('notice').some((n) => /settings file .* is not valid JSON/.test(n.text)));
     expect(readdirSync(home).some((n) => n.startsWith('settings.json.corrupt-'))).toBe(true);
@@ -198,8 +197,9 @@ describe('HubService without Bluetooth', () => {
     h = await startService({ createNoble: () => fake.noble });
     fake.become('unsupported');
     const st = await h.call('hub.status', {});
-    expect(st.adapters).toEqual([{ name: 'system adapter', state: 'unsupported', message: expect.stringMatching(/no Bluetooth Low Energy.*simulator in Settings/) }]);
-    expect(st.adapters[0]!.message).not.toMatch(/--sim/);
+    // A code and its data, no prose: the renderer words the advice (and the CLI its own).
+    expect(st.adapters).toEqual([{ name: 'system adapter', state: 'unsupported', code: 'unsupported', hint: {} }]);
     await until('warning notice', () => h!.seen('notice').some((n) => n.level === 'warning' && /no Bluetooth Low Energy/.test(n.text)));
+    expect(h.seen('notice').map((n) => n.text).join(' ')).not.toMatch(/--sim|--hci/);
   });
 });

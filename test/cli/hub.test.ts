@@ -147,5 +147,9 @@ describe('picolink hub', () => {
     const cli = picolink('hub', '--hci', `uart:${path.join(dir(), 'ttyNone')}`, '--home', dir());
     expect(await cli.exit()).toBe(1);
     expect(cli.out.stderr).toMatch(/error: the serial port .*ttyNone does not exist/);
+    // A --json reader gets the code and its data, not only the words.
+    const json = picolink('hub', '--hci', `uart:${path.join(dir(), 'ttyNone')}`, '--json', '--home', dir());
+    expect(await json.exit()).toBe(1);
+    expect(lines(json.out.stdout)).toEqual([expect.objectContaining({ type: 'error', code: 'port-missing', hint: { port: path.join(dir(), 'ttyNone') } })]);
   });
 });

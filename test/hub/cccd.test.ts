@@ -25,7 +25,7 @@ beforeAll(async () => {
   radio = new Radio();
   radio.addNode({ name: 'hub0' });
   radio.attachPty('hub0', path.join(dir, 'hub0'));
-  const adapter = new Adapter('uart:hub0', createNoble({ kind: 'uart', port: path.join(dir, 'hub0') }), { transport: 'uart' });
+  const adapter = new Adapter('uart:hub0', createNoble({ kind: 'uart', port: path.join(dir, 'hub0') }), { transport: { kind: 'uart', port: path.join(dir, 'hub0'), baudRate: null } });
   const { store: paired } = PairedDevices.load(path.join(dir, 'paired.json'));
   hub = new Hub({ adapters: [adapter], paired, pingHz: 20 });
   hub.on('warning', (w) => warnings.push(w));

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseHubArgs, type HubArgs } from '../../src-main/cli/hub-args.ts';
 import { parseAdapterSpec } from '../../src-main/hub/adapter/adapter-spec.ts';
-import { adapterStateMessage } from '../../src-main/hub/adapter/adapter-state.ts';
+import { adapterStatus, type HostInfo } from '../../src-main/hub/adapter/adapter-state.ts';
+import { adapterAdvice } from '../../src-main/cli/adapter-advice.ts';
 import { UsageError } from '../../src-main/cli/usage.ts';
 
 const parse = (...argv: string[]): HubArgs => {
@@ -65,9 +66,12 @@ describe('adapters', () => {
   });
 
   it('says what to do for each adapter state', () => {
-    expect(adapterStateMessage('unauthorized', 'hci0', 'linux')).toMatch(/setcap cap_net_raw,cap_net_admin/);
-    expect(adapterStateMessage('poweredOff', 'hci0', 'linux')).toMatch(/rfkill unblock/);
-    expect(adapterStateMessage('unsupported', 'hci0', 'darwin')).toMatch(/--sim/);
-    expect(adapterStateMessage('unauthorized', 'system adapter', 'darwin')).toMatch(/Privacy & Security/);
+    const linux: HostInfo = { platform: 'linux', execPath: '/usr/bin/node' };
+    const darwin: HostInfo = { platform: 'darwin', execPath: '/usr/local/bin/node' };
+    const os = { kind: 'os' } as const;
+    expect(adapterAdvice('hci0', adapterStatus('unauthorized', os, linux))).toMatch(/setcap cap_net_raw,cap_net_admin/);
+    expect(adapterAdvice('hci0', adapterStatus('poweredOff', os, linux))).toMatch(/rfkill unblock/);
+    expect(adapterAdvice('hci0', adapterStatus('unsupported', os, darwin))).toMatch(/--sim/);
+    expect(adapterAdvice('system adapter', adapterStatus('unauthorized', os, darwin))).toMatch(/Privacy & Security/);
   });
 });

@@ -399,6 +399,7 @@ describe.skipIf(!hasChromium)('dashboard without Bluetooth', () => {
     const banner = p.getByTestId('adapter-problem');
     await expect.poll(() => banner.getAttribute('data-kind'), { timeout: 10_000 }).toBe('unsupported');
     expect(await banner.textContent()).toMatch(/no Bluetooth adapter found/);
+    expect(await banner.getAttribute('data-code')).toBe('start-failed');
     await p.getByTestId('use-sim').first().click();
     await expect.poll(() => p.getByTestId('device-row').count(), { timeout: 60_000, interval: 250 }).toBe(4);
     await expect.poll(() => banner.count()).toBe(0);
@@ -449,6 +450,8 @@ describe.skipIf(!hasChromium)('dashboard without Bluetooth', () => {
     await expect.poll(async () => (await banner.count()) > 0 && (await banner.textContent())!.includes('/dev/picolink-no-such-port'), { timeout: 10_000 }).toBe(true);
     expect(await banner.textContent()).toMatch(/The serial port \/dev\/picolink-no-such-port does not exist/);
     expect(await banner.getAttribute('data-kind')).toBe('unsupported');
+    expect(await banner.getAttribute('data-code')).toBe('port-missing');
+    expect(await banner.textContent()).not.toMatch(/--sim|--hci|@BAUD/);
   }, 30_000);
 });
 

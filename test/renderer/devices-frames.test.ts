@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { DeviceView } from '../../src-main/ipc/contract.ts';
-import { adapterProblem, fixCommand, sortDevices } from '../../src-renderer/src/lib/devices.ts';
+import type { AdapterView, DeviceView } from '../../src-main/ipc/contract.ts';
+import { adapterProblem, sortDevices } from '../../src-renderer/src/lib/devices.ts';
 import { FrameBatcher } from '../../src-renderer/src/lib/frames.ts';
 
 const snap = { count: 0, lost: 0, lossPercent: 0, p50: null, p95: null, p99: null, max: null, mean: null };
@@ -22,23 +22,29 @@ describe('sortDevices', () => {
   });
 });
 
-describe('adapterProblem and fixCommand', () => {
-  const msg =
-    'Not allowed to use hci0: raw HCI access needs the CAP_NET_RAW and CAP_NET_ADMIN capabilities. Run: sudo setcap cap_net_raw,cap_net_admin+eip "$(readlink -f "$(which node)")" (or use dbus for BlueZ), or try the simulator: --sim 4';
+describe('adapterProblem', () => {
+  const on: AdapterView = { name: 'hci0', state: 'poweredOn', code: 'powered-on', hint: {} };
+  const unsupported: AdapterView = { name: 'a', state: 'unsupported', code: 'unsupported', hint: {} };
+  const off: AdapterView = { name: 'b', state: 'poweredOff', code: 'powered-off', hint: { platform: 'linux' } };
+  const unauthorized: AdapterView = { name: 'b', state: 'unauthorized', code: 'unauthorized', hint: { platform: 'linux', setcap: 'sudo setcap cap_net_raw,cap_net_admin+eip /usr/bin/node' } };
   it('reports nothing while any adapter is on', () => {
-    expect(adapterProblem([{ name: 'hci0', state: 'poweredOn', message: '' }, { name: 'hci1', state: 'unsupported', message: '' }])).toBeNull();
+    expect(adapterProblem([on, unsupported])).toBeNull();
     expect(adapterProblem([])).toBeNull();
   });
   it('ranks unauthorized over off over unsupported, and waits on the rest', () => {
-    expect(adapterProblem([{ name: 'a', state: 'unsupported', message: '' }, { name: 'b', state: 'unauthorized', message: msg }])?.kind).toBe('unauthorized');
-    expect(adapterProblem([{ name: 'a', state: 'unsupported', message: '' }, { name: 'b', state: 'poweredOff', message: '' }])?.kind).toBe('poweredOff');
-    expect(adapterProblem([{ name: 'a', state: 'unsupported', message: 'x' }])).toEqual({ kind: 'unsupported', adapter: { name: 'a', state: 'unsupported', message: 'x' } });
-    expect(adapterProblem([{ name: 'a', state: 'resetting', message: '' }])?.kind).toBe('waiting');
+    expect(adapterProblem([unsupported, unauthorized])?.kind).toBe('unauthorized');
+    expect(adapterProblem([unsupported, off])?.kind).toBe('poweredOff');
+    expect(adapterProblem([unsupported])).toEqual({ kind: 'unsupported', adapter: unsupported });
+    expect(adapterProblem([{ name: 'a', state: 'resetting', code: 'resetting', hint: {} }])?.kind).toBe('waiting');
+    expect(adapterProblem([{ name: 'sim-hci0', state: 'poweredOff', code: 'sim-off', hint: {} }])?.kind).toBe('waiting');
   });
-  it('extracts the setcap command from the Linux message', () => {
-    expect(fixCommand(msg)).toBe('sudo setcap cap_net_raw,cap_net_admin+eip "$(readlink -f "$(which node)")"');
-    expect(fixCommand('Run: sudo setcap cap_net_raw+eip /usr/bin/node')).toBe('sudo setcap cap_net_raw+eip /usr/bin/node');
-    expect(fixCommand('allow this app in System Settings')).toBeNull();
+  it('offers the simulator for every adapter that cannot be opened or answers nothing', () => {
+    const cannot: AdapterView[] = [
+      { name: 'uart:/dev/x', state: 'unsupported', code: 'port-missing', hint: { port: '/dev/x' } },
+      { name: 'system adapter', state: 'unsupported', code: 'start-failed', hint: { cause: 'gone' } },
+      { name: 'uart:/dev/x', state: 'poweredOff', code: 'no-controller', hint: { port: '/dev/x', baudRate: null } },
+    ];
+    for (const a of cannot) expect(adapterProblem([a])?.kind, a.code).toBe('unsupported');
   });
 });
 

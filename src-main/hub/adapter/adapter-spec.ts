@@ -1,5 +1,6 @@
 // Which Bluetooth adapter(s) the hub drives, as the user names them on the command line or in
 // settings: `default`, `hci:N`, `uart:/dev/ttyACM0[@baud]`, `dbus[:hciN]`.
+import type { AdapterTransport } from './adapter-state.ts';
 
 export type AdapterSpec =
   | { kind: 'default' }
@@ -51,4 +52,9 @@ export function describeAdapterSpec(spec: AdapterSpec): string {
 function splitOnce(s: string, sep: string): [string, string | undefined] {
   const i = s.indexOf(sep);
   return i < 0 ? [s, undefined] : [s.slice(0, i), s.slice(i + 1)];
+}
+
+/** How an adapter named by `spec` is reached, for the advice its states need. */
+export function transportOf(spec: AdapterSpec): AdapterTransport {
+  return spec.kind === 'uart' ? { kind: 'uart', port: spec.port, baudRate: spec.baudRate ?? null } : { kind: 'os' };
 }

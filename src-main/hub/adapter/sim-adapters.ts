@@ -49,7 +49,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
   for (let i = 0; i < count; i++) {
     const node = radio.addNode({ name: `sim-hci${i}`, maxConnections: limit });
     const noble = nobleInProcess(radio.attachInProcess(node.name));
-    adapters.push(new Adapter(node.name, noble, { transport: 'sim', ...(options.announceLimit === false ? {} : { maxConnections: limit }) }));
+    adapters.push(new Adapter(node.name, noble, { transport: { kind: 'sim' }, ...(options.announceLimit === false ? {} : { maxConnections: limit }) }));
   }
   const sim = new Sim({
     picos: options.picos,

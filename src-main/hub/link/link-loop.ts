@@ -1,22 +1,22 @@
 // The driver for one paired device's link-machine: runs its effects against an adapter and noble,
-// arms its timers, and carries the link's session and pinger while linked. Callbacks from an
-// earlier attempt (a late connect, a discovery that finished after a timeout) are recognised by
-// their attempt number and ignored, so a stale noble object never drives the current link.
+// arms its timers on the clock it is given, and carries the link's session and pinger while
+// linked. Everything that reaches it (a call from the hub, a timer, a slot granted, a noble
+// callback, a session event) is an input, queued so each finishes before the next starts, and
+// checked when its turn comes: a timer of a state already left, a slot granted to an earlier
+// request, or a callback from an earlier attempt (a late connect, a discovery that finished after
+// a timeout) is recognised and ignored, so a stale noble object never drives the current link.
 import { EventEmitter } from 'node:events';
-import { createRequire } from 'node:module';
 import type { Peripheral } from '@stoprocent/noble';
-import type { Adapter, ConnectParams } from '../adapter/adapter.ts';
+import { realClock, type Clock, type Timer } from '../../hci/clock.ts';
+import type { Adapter, ConnectParams, ConnectResult } from '../adapter/adapter.ts';
+import { disconnectReason } from '../adapter/noble-errors.ts';
 import type { Profile } from '../discovery/profile.ts';
+import { EventQueue } from '../event-queue.ts';
 import { Pinger, type PingLost, type PingSample } from '../latency/pinger.ts';
 import { LinkSessionError, type LinkMessage } from '../protocol/link-session.ts';
 import type { ThroughputResult } from '../protocol/session.ts';
 import { openGattChannel, type GattChannel } from './gatt-channel.ts';
 import { faultOf, transition, type LinkEffect, type LinkEvent, type LinkState, type LinkStateKind, type LinkTimeouts } from './link-machine.ts';
-
-const { hciStatusMessage } = createRequire(import.meta.url)('@stoprocent/noble') as { hciStatusMessage: (reason: unknown) => string };
-
-/** HCI Connection Limit Exceeded (Core 5.4 Vol 1 Part F 1.3, error code 0x09). */
-const CONNECTION_LIMIT_EXCEEDED = 'Connection Limit Exceeded';
 
 export interface LinkLoopContext {
   /** The adapter to link through, or null with why none can. */
@@ -27,6 +27,12 @@ export interface LinkLoopContext {
   pingTimeoutMs: number;
   timeouts: LinkTimeouts;
   backoff(attempt: number): number;
+  /** The machine's timers (default: real time). */
+  clock?: Clock;
+  /** Epoch ms, only for stamping state changes (default Date.now). */
+  wallClock?: () => number;
+  /** GATT setup on a new connection (default openGattChannel); tests give a scripted one. */
+  openChannel?: (peripheral: Peripheral, profile: Profile | null) => Promise<GattChannel>;
 }
 
 export interface LinkStateChange {
@@ -62,20 +68,41 @@ export interface LinkLoopEvents {
   warning: [string];
 }
 
+/** What reaches the driver; each is checked for staleness when its turn comes, not when it arrives. */
+type Input =
+  | { kind: 'start' }
+  | { kind: 'stop'; reason: string }
+  | { kind: 'event'; event: LinkEvent }
+  | { kind: 'adapter-down'; adapter: Adapter; reason: string }
+  | { kind: 'timeout'; timer: number }
+  | { kind: 'slot'; ticket: object }
+  | { kind: 'connect-done'; attempt: number; adapter: Adapter; result: ConnectResult }
+  | { kind: 'gatt-done'; attempt: number; peripheral: Peripheral; result: { channel: GattChannel } | { error: Error } }
+  | { kind: 'link-lost'; peripheral: Peripheral; reason: unknown }
+  | { kind: 'session-failed'; attempt: number; reason: string };
+
 export class LinkLoop extends EventEmitter<LinkLoopEvents> {
   state: LinkState = { kind: 'stopped', failures: 0, setup: null };
   reason = 'not started';
   adapter: Adapter | null = null;
   channel: GattChannel | null = null;
   info: Record<string, unknown> | null = null;
+  /** Counts connection attempts: a callback carries the number of the attempt it answers. */
   private attempt = 0;
-  private timer: NodeJS.Timeout | undefined;
+  /** Counts armed timers: a timeout carries the number of the timer that fired. */
+  private timerId = 0;
+  private timer: Timer | null = null;
+  /** The current slot request's owner, a fresh object per request, so a grant or release of an earlier one cannot touch it. */
+  private ticket: object | null = null;
   private peripheral: Peripheral | null = null;
   private onDisconnect: ((reason: unknown) => void) | null = null;
   private pinger: Pinger | null = null;
   private restartWhenStopped = false;
   private readonly stoppedWaiters: (() => void)[] = [];
   private readonly warned = new Set<string>();
+  private readonly inputs = new EventQueue<Input>((i) => this.step(i));
+  private readonly clock: Clock;
+  private readonly wallClock: () => number;
 
   constructor(
     readonly address: string,
@@ -83,32 +110,29 @@ export class LinkLoop extends EventEmitter<LinkLoopEvents> {
     private readonly ctx: LinkLoopContext,
   ) {
     super();
+    this.clock = ctx.clock ?? realClock;
+    this.wallClock = ctx.wallClock ?? Date.now;
   }
 
   start(): void {
-    if (this.state.kind === 'disconnecting') {
-      this.restartWhenStopped = true;
-      return;
-    }
-    this.dispatch({ type: 'start' });
-    if (this.ctx.seenRecently(this.address)) this.dispatch({ type: 'seen' });
+    this.inputs.push({ kind: 'start' });
   }
 
   /** Resolves once the link is down and nothing is pending. */
   stop(reason: string): Promise<void> {
-    this.restartWhenStopped = false;
-    this.dispatch({ type: 'stop', reason });
-    if (this.state.kind === 'stopped') return Promise.resolve();
-    return new Promise((resolve) => this.stoppedWaiters.push(resolve));
+    return new Promise((resolve) => {
+      this.stoppedWaiters.push(resolve);
+      this.inputs.push({ kind: 'stop', reason });
+    });
   }
 
   /** The device advertised, or an adapter has room again. */
   seen(): void {
-    if (this.state.kind === 'waiting') this.dispatch({ type: 'seen' });
+    this.inputs.push({ kind: 'event', event: { type: 'seen' } });
   }
 
   adapterDown(adapter: Adapter, reason: string): void {
-    if (this.adapter === adapter) this.dispatch({ type: 'adapter-down', reason });
+    this.inputs.push({ kind: 'adapter-down', adapter, reason });
   }
 
   get linked(): boolean {
@@ -135,31 +159,69 @@ export class LinkLoop extends EventEmitter<LinkLoopEvents> {
     return true;
   }
 
-  private dispatch(e: LinkEvent): void {
+  private step(i: Input): void {
+    switch (i.kind) {
+      case 'start':
+        // A link being torn down starts again once the controller confirms it is down.
+        if (this.state.kind === 'disconnecting') this.restartWhenStopped = true;
+        else {
+          this.apply({ type: 'start' });
+          if (this.ctx.seenRecently(this.address)) this.apply({ type: 'seen' });
+        }
+        break;
+      case 'stop':
+        this.restartWhenStopped = false;
+        this.apply({ type: 'stop', reason: i.reason });
+        break;
+      case 'event':
+        this.apply(i.event);
+        break;
+      case 'adapter-down':
+        if (i.adapter === this.adapter) this.apply({ type: 'adapter-down', reason: i.reason });
+        break;
+      case 'timeout':
+        if (i.timer === this.timerId) this.apply({ type: 'timeout', seenRecently: this.ctx.seenRecently(this.address) });
+        break;
+      case 'slot':
+        if (i.ticket === this.ticket) this.apply({ type: 'slot' });
+        break;
+      case 'connect-done':
+        this.connected(i.attempt, i.adapter, i.result);
+        break;
+      case 'gatt-done':
+        this.discovered(i.attempt, i.peripheral, i.result);
+        break;
+      case 'link-lost':
+        if (i.peripheral !== this.peripheral) break;
+        this.detach();
+        this.apply({ type: 'disconnected', reason: `disconnected: ${disconnectReason(i.reason).message}` });
+        break;
+      case 'session-failed':
+        if (i.attempt === this.attempt) this.apply({ type: 'failed', reason: i.reason });
+        break;
+    }
+    if (this.state.kind === 'stopped') {
+      for (const w of this.stoppedWaiters.splice(0)) w();
+      if (this.restartWhenStopped) {
+        this.restartWhenStopped = false;
+        this.inputs.push({ kind: 'start' });
+      }
+    }
+  }
+
+  private apply(e: LinkEvent): void {
     const t = transition(this.state, e, { timeouts: this.ctx.timeouts, backoff: this.ctx.backoff });
     if (!t) return;
     const previous = this.state.kind;
     this.state = t.state;
     this.reason = t.reason;
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    if (t.timeoutMs !== undefined) {
-      this.timer = setTimeout(() => this.dispatch({ type: 'timeout', seenRecently: this.ctx.seenRecently(this.address) }), t.timeoutMs);
-    }
-    this.emit('state', { address: this.address, state: t.state.kind, previous, reason: t.reason, fault: faultOf(t.state), adapter: this.adapter?.name ?? null, at: Date.now() });
+    this.timer?.cancel();
+    this.timer = null;
+    const timer = ++this.timerId;
+    if (t.timeoutMs !== undefined) this.timer = this.clock.at(this.clock.now() + t.timeoutMs, () => this.inputs.push({ kind: 'timeout', timer }));
+    this.emit('state', { address: this.address, state: t.state.kind, previous, reason: t.reason, fault: faultOf(t.state), adapter: this.adapter?.name ?? null, at: this.wallClock() });
     for (const effect of t.effects) this.run(effect);
-    if (this.state.kind === 'stopped') {
-      this.detach();
-      for (const w of this.stoppedWaiters.splice(0)) w();
-      if (this.restartWhenStopped) {
-        this.restartWhenStopped = false;
-        this.start();
-      }
-    }
-  }
-
-  private fail(attempt: number, reason: string): void {
-    if (attempt === this.attempt) this.dispatch({ type: 'failed', reason });
+    if (this.state.kind === 'stopped') this.detach();
   }
 
   private run(effect: LinkEffect): void {
@@ -167,19 +229,25 @@ export class LinkLoop extends EventEmitter<LinkLoopEvents> {
       case 'request-slot': {
         const a = this.ctx.pickAdapter(this.address);
         if ('none' in a) {
-          this.dispatch({ type: 'adapter-down', reason: a.none });
+          this.inputs.push({ kind: 'event', event: { type: 'adapter-down', reason: a.none } });
           return;
         }
         this.adapter = a;
-        a.requestSlot(this, () => this.dispatch({ type: 'slot' }));
+        const ticket = {};
+        this.ticket = ticket;
+        a.requestSlot(ticket, () => this.inputs.push({ kind: 'slot', ticket }));
         return;
       }
       case 'release-slot':
-        this.adapter?.releaseSlot(this);
+        if (this.ticket) this.adapter?.releaseSlot(this.ticket);
+        this.ticket = null;
         return;
-      case 'connect':
-        this.connect();
+      case 'connect': {
+        const attempt = ++this.attempt;
+        const adapter = this.adapter!;
+        adapter.connect(this.address, this.ctx.connectParams, (result) => this.inputs.push({ kind: 'connect-done', attempt, adapter, result }));
         return;
+      }
       case 'cancel-connect':
         this.attempt++;
         this.adapter?.cancelConnect(this.address);
@@ -189,16 +257,12 @@ export class LinkLoop extends EventEmitter<LinkLoopEvents> {
         return;
       case 'disconnect': {
         const p = this.peripheral;
-        if (!p) {
-          // Nothing to wait for: the link is already gone.
-          queueMicrotask(() => this.dispatch({ type: 'disconnected', reason: 'already disconnected' }));
-          return;
-        }
         try {
-          p.disconnect();
+          if (p) return void p.disconnect();
         } catch {
-          queueMicrotask(() => this.dispatch({ type: 'disconnected', reason: 'already disconnected' }));
+          // noble has no link to close: it is already down.
         }
+        this.inputs.push({ kind: 'event', event: { type: 'disconnected', reason: 'already disconnected' } });
         return;
       }
       case 'stop-session':
@@ -207,59 +271,63 @@ export class LinkLoop extends EventEmitter<LinkLoopEvents> {
     }
   }
 
-  private connect(): void {
-    const attempt = ++this.attempt;
-    const adapter = this.adapter!;
-    adapter.connect(this.address, this.ctx.connectParams, (error, peripheral) => {
-      if (attempt !== this.attempt || this.state.kind !== 'connecting') return;
-      if (error || !peripheral) {
-        const reason = error?.message ?? 'no peripheral';
-        if (reason.includes(CONNECTION_LIMIT_EXCEEDED)) adapter.limitReached();
-        this.fail(attempt, `connect failed: ${reason}`);
-        return;
-      }
-      this.peripheral = peripheral;
-      adapter.addLink(this.address);
-      this.onDisconnect = (reason: unknown) => {
-        if (this.peripheral !== peripheral) return;
-        this.detach();
-        this.dispatch({ type: 'disconnected', reason: `disconnected: ${hciStatusMessage(reason)}` });
-      };
-      peripheral.once('disconnect', this.onDisconnect);
-      this.dispatch({ type: 'connected' });
-    });
+  private connected(attempt: number, adapter: Adapter, result: ConnectResult): void {
+    if (attempt !== this.attempt || this.state.kind !== 'connecting') return;
+    if (result.error) {
+      this.apply({ type: 'failed', reason: `connect failed: ${result.error.message}` });
+      return;
+    }
+    const peripheral = result.peripheral;
+    this.peripheral = peripheral;
+    adapter.addLink(this.address);
+    this.onDisconnect = (reason: unknown) => this.inputs.push({ kind: 'link-lost', peripheral, reason });
+    peripheral.once('disconnect', this.onDisconnect);
+    this.apply({ type: 'connected' });
   }
 
   private discover(): void {
     const attempt = this.attempt;
     const p = this.peripheral;
-    if (!p) return this.fail(attempt, 'no connection to discover');
-    openGattChannel(p, this.profile).then(
-      (channel) => {
-        if (attempt !== this.attempt || this.state.kind !== 'discovering' || this.peripheral !== p) {
-          channel.close();
-          return;
-        }
-        this.channel = channel;
-        this.profile = channel.profile;
-        if (channel.notice && !this.warned.has(channel.notice)) {
-          this.warned.add(channel.notice);
-          this.emit('warning', channel.notice);
-        }
-        this.wireSession(channel);
-        this.dispatch({ type: 'ready' });
-        this.emit('up', { address: this.address, profile: channel.profile, mtu: channel.mtu, adapter: this.adapter?.name ?? '' });
-      },
-      (e: Error) => this.fail(attempt, e.message),
+    if (!p) {
+      this.inputs.push({ kind: 'event', event: { type: 'failed', reason: 'no connection to discover' } });
+      return;
+    }
+    (this.ctx.openChannel ?? openGattChannel)(p, this.profile).then(
+      (channel) => this.inputs.push({ kind: 'gatt-done', attempt, peripheral: p, result: { channel } }),
+      (error: Error) => this.inputs.push({ kind: 'gatt-done', attempt, peripheral: p, result: { error } }),
     );
   }
 
-  private wireSession(channel: GattChannel): void {
+  private discovered(attempt: number, p: Peripheral, result: { channel: GattChannel } | { error: Error }): void {
+    const current = attempt === this.attempt && this.state.kind === 'discovering' && this.peripheral === p;
+    if ('error' in result) {
+      if (current) this.apply({ type: 'failed', reason: result.error.message });
+      return;
+    }
+    const channel = result.channel;
+    if (!current) {
+      channel.close();
+      return;
+    }
+    this.channel = channel;
+    this.profile = channel.profile;
+    if (channel.notice && !this.warned.has(channel.notice)) {
+      this.warned.add(channel.notice);
+      this.emit('warning', channel.notice);
+    }
+    this.wireSession(channel, attempt);
+    this.apply({ type: 'ready' });
+    this.emit('up', { address: this.address, profile: channel.profile, mtu: channel.mtu, adapter: this.adapter?.name ?? '' });
+  }
+
+  private wireSession(channel: GattChannel, attempt: number): void {
     const s = channel.session;
     s.on('message', (m) => this.emit('message', m));
     s.on('bad', (why) => this.emit('bad', why));
     // A peer that broke the protocol is dropped, and the reason says so rather than blaming the link.
-    s.on('error', (e) => this.fail(this.attempt, e instanceof LinkSessionError && e.code === 'protocol' ? `dropped: ${e.message}` : `link error: ${e.message}`));
+    s.on('error', (e) =>
+      this.inputs.push({ kind: 'session-failed', attempt, reason: e instanceof LinkSessionError && e.code === 'protocol' ? `dropped: ${e.message}` : `link error: ${e.message}` }),
+    );
     const pl = channel.picolink;
     let pinger: Pinger;
     if (pl) {
@@ -271,7 +339,7 @@ export class LinkLoop extends EventEmitter<LinkLoopEvents> {
       });
       pl.on('throughput', (r) => this.emit('throughput', r));
       pl.on('throughput-stalled', (why) => this.emit('throughput-stalled', why));
-      pl.on('flooding', (why) => this.dispatch(why ? { type: 'flooding', reason: why } : { type: 'calm' }));
+      pl.on('flooding', (why) => this.inputs.push({ kind: 'event', event: why ? { type: 'flooding', reason: why } : { type: 'calm' } }));
       pl.requestInfo();
     } else {
       const probe = channel.readProbe!;
