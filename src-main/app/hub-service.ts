@@ -33,6 +33,7 @@ import {
   type Sample,
   type Settings,
 } from '../ipc/contract.ts';
+import { resourcePaths } from '../resources/resource-paths.ts';
 import { DeviceBatcher } from './device-batcher.ts';
 import { ExportChoices } from './export-choices.ts';
 import { listSerialPorts, type SerialPortInfo } from './serial-ports.ts';
@@ -416,7 +417,7 @@ let version: string | null = null;
 function packageVersion(): string {
   if (version === null) {
     try {
-      const pkg = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version?: unknown };
+      const pkg = JSON.parse(readFileSync(resourcePaths().packageJson, 'utf8')) as { version?: unknown };
       version = typeof pkg.version === 'string' ? pkg.version : '0.0.0';
     } catch {
       version = '0.0.0';

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Sim } from '../pico/sim.ts';
 import { boardPackages } from '../hub/adapter/board-packages.ts';
+import { resourcePaths } from '../resources/resource-paths.ts';
 import { libFolder } from './lib-folder-arg.ts';
 import { boundStop, stdinIsPipe, stopSignals, type StopReason } from './stop-requests.ts';
 import { SIM_USAGE, parseFlags, UsageError } from './usage.ts';
@@ -18,8 +19,6 @@ export interface SimArgs {
   lib: string[];
 }
 
-const DEFAULT_FIRMWARE = path.resolve(new URL('../../firmware', import.meta.url).pathname);
-
 export function parseSimArgs(argv: string[]): SimArgs | 'help' {
   const v = parseFlags(argv, {
     picos: { type: 'string' },
@@ -32,7 +31,7 @@ export function parseSimArgs(argv: string[]): SimArgs | 'help' {
   if (v.help) return 'help';
   const picos = v.picos === undefined ? 1 : /^\d+$/.test(v.picos) ? Number(v.picos) : NaN;
   if (!Number.isInteger(picos) || picos < 1 || picos > 64) throw new UsageError('--picos takes a whole number from 1 to 64');
-  const firmware = path.resolve(v.firmware ?? DEFAULT_FIRMWARE);
+  const firmware = path.resolve(v.firmware ?? resourcePaths().firmwareDir);
   if (!existsSync(firmware)) throw new UsageError(`firmware folder ${firmware} does not exist`);
   let heapBytes: number | undefined;
   if (v.heap !== undefined) {

@@ -7,6 +7,7 @@ import type { Position } from '../radio/air/path-loss.ts';
 import { PICO_W_CONTROLLER } from '../radio/controller/options.ts';
 import type { Radio, RadioNode } from '../radio/radio.ts';
 import type { HostPort } from '../radio/transport/host-port.ts';
+import { resourcePaths } from '../resources/resource-paths.ts';
 import { readShims } from './firmware-files.ts';
 import type { BoardWorkerData, HeapMode, ResetCause, WorkerToMain } from './protocol.ts';
 import { Watchdog, createWatchdogMemory } from './watchdog.ts';
@@ -105,7 +106,7 @@ export class VirtualPico extends EventEmitter<PicoEvents> {
       resetCause: this.resetCause,
       watchdog: this.watchdog.memory,
     };
-    const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData, transferList: [port1] });
+    const worker = new Worker(resourcePaths().boardWorker, { workerData, transferList: [port1] });
     this.worker = worker;
     this.setState('booting');
     return new Promise((resolve, reject) => {

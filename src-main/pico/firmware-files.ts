@@ -1,6 +1,7 @@
 // Reads a firmware folder as a board's filesystem sees it: every file under it, by relative path.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { resourcePaths } from '../resources/resource-paths.ts';
 
 /** Board flash on a Pico W is 2 MB, of which MicroPython leaves about 848 KB for files. */
 export const PICO_W_FILESYSTEM_BYTES = 848 * 1024;
@@ -28,11 +29,11 @@ export function readFirmware(dir: string): Record<string, Uint8Array> {
   return out;
 }
 
-/** Our Python modules (bluetooth, machine, ...), from src-main/pico/python. */
+/** Our Python modules (bluetooth, machine, ...): src-main/pico/python, or the packaged app's copy. */
 export function readShims(): Record<string, string> {
-  const dir = new URL('./python/', import.meta.url);
+  const dir = resourcePaths().shimsDir;
   const out: Record<string, string> = {};
-  for (const name of readdirSync(dir)) if (name.endsWith('.py')) out[name] = readFileSync(new URL(name, dir), 'utf8');
+  for (const name of readdirSync(dir)) if (name.endsWith('.py')) out[name] = readFileSync(path.join(dir, name), 'utf8');
   return out;
 }
 

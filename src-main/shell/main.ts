@@ -10,17 +10,17 @@
 // a second place for native modules to be built for. If that figure ever says otherwise, the move
 // is mechanical: HubService's handle()/on() is already message-shaped and has no Electron import.
 //
-// Bundling: this file and the other shell files are bundled to dist/shell/main.cjs, but the hub
-// service is loaded at run time from src-main through tsx (as bin/picolink.js does), because the
-// simulator starts its boards from `new URL('./worker-entry.mjs', import.meta.url)` and reads the
-// firmware and Python shims beside its sources; a bundle would move those URLs away from the files.
+// Bundling: this file, the hub service and everything below it are one bundle, dist/shell/main.cjs
+// (scripts/build-main.mjs); no TypeScript is compiled at run time. Files read at run time (the
+// renderer, the boards' worker, firmware and Python shims) are found by resources/resource-paths.ts,
+// the same from the repository and from the packaged app.
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, protocol, session } from 'electron';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { HubService } from '../app/hub-service.ts';
 import { appDataDir } from '../hub/store/app-data.ts';
 import { SQLITE_BINDING_ENV } from '../hub/store/sqlite-binding.ts';
+import { resourcePaths } from '../resources/resource-paths.ts';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, APP_URL, serveAppRequest } from './app-protocol.ts';
 import { parseShellArgs, ShellArgsError, type ShellArgs } from './args.ts';
 import { registerIpc } from './ipc.ts';
@@ -30,23 +30,8 @@ import { isTrustedFrame } from './navigation.ts';
 import { applyPermissionPolicy } from './permissions.ts';
 import { applyCsp, createMainWindow } from './window.ts';
 
-type ServiceModule = typeof import('../app/hub-service.ts');
-
-// dist/shell/main.cjs → the project (or the packaged app's) root.
-const root = path.resolve(__dirname, '..', '..');
-const rendererDir = path.join(root, 'dist', 'renderer');
+const resources = resourcePaths();
 const appUrl = APP_URL;
-
-async function loadServiceModule(): Promise<ServiceModule> {
-  // In development node_modules holds better-sqlite3 built for plain Node (the tests' ABI);
-  // `npm start` builds an Electron copy beside it (scripts/electron-native.mjs). A packaged app's
-  // node_modules was rebuilt for Electron by electron-builder and needs nothing.
-  const electronSqlite = path.join(root, 'dist', 'native', 'electron', 'better_sqlite3.node');
-  if (!app.isPackaged && existsSync(electronSqlite)) process.env[SQLITE_BINDING_ENV] ??= electronSqlite;
-  const { register } = (await import('tsx/esm/api')) as { register: () => unknown };
-  register();
-  return (await import(pathToFileURL(path.join(root, 'src-main', 'app', 'hub-service.ts')).href)) as ServiceModule;
-}
 
 async function chooseExportFile(win: BrowserWindow | null, format: 'csv' | 'ndjson'): Promise<string | null> {
   const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
@@ -61,12 +46,17 @@ async function chooseExportFile(win: BrowserWindow | null, format: 'csv' | 'ndjs
 
 async function run(args: ShellArgs): Promise<void> {
   await app.whenReady();
-  protocol.handle(APP_SCHEME, (request) => serveAppRequest(rendererDir, request));
+  protocol.handle(APP_SCHEME, (request) => serveAppRequest(resources.rendererDir, request));
   applyCsp(session.defaultSession);
   applyPermissionPolicy(session.defaultSession, appUrl);
   let win: BrowserWindow | null = null;
 
-  const { HubService } = await loadServiceModule();
+  // The repository's node_modules holds better-sqlite3 built for plain Node (the tests' ABI);
+  // `npm start` runs with the Electron build beside it (scripts/electron-native.mjs).
+  if (resources.electronSqlite && existsSync(resources.electronSqlite)) process.env[SQLITE_BINDING_ENV] ??= resources.electronSqlite;
+  // Loaded only now, as it was before the bundle: nothing of the hub (noble, SQLite, the radio)
+  // runs before Electron is ready or for arguments that were refused. esbuild inlines it.
+  const { HubService } = await import('../app/hub-service.ts');
   const service: HubService = await HubService.create({
     // The CLI's folder, not Electron's userData: both see the same paired devices and log.
     home: appDataDir(),
@@ -77,7 +67,7 @@ async function run(args: ShellArgs): Promise<void> {
   const ipc = registerIpc(ipcMain, service, (frame) => isTrustedFrame(frame, appUrl));
   const settings = await service.handle('settings.get', {});
   const dark = settings.theme === 'dark' || (settings.theme === 'system' && nativeTheme.shouldUseDarkColors);
-  win = createMainWindow({ preload: path.join(__dirname, 'preload.cjs'), appUrl, dark });
+  win = createMainWindow({ preload: resources.preload, appUrl, dark });
   const stopForwarding = ipc.forwardEvents(win.webContents);
   win.on('closed', () => {
     stopForwarding();

@@ -7,7 +7,7 @@
 // comes through the shell's own app protocol (picolink://app, served to Chromium by the fake over
 // loopback HTTP), so the CSP, the traversal rules, the permission handlers and the export tokens
 // checked here are the built main.cjs's.
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,94 +22,11 @@ import { APP_SCHEME_PRIVILEGES, APP_URL } from '../../src-main/shell/app-protoco
 import { CONTENT_SECURITY_POLICY } from '../../src-main/shell/csp.ts';
 import { EVENT_CHANNEL, REQUEST_CHANNEL } from '../../src-main/shell/ipc-channels.ts';
 import { UNTRUSTED_SENDER } from '../../src-main/shell/ipc.ts';
+import { AppProcess } from './app-process.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
-const hook = path.join(root, 'test', 'fixtures', 'fake-electron', 'hook.cjs');
 const appUrl = APP_URL;
-
-type FromApp =
-  | { type: 'window'; options: { webPreferences: Record<string, unknown> } }
-  | { type: 'load'; url: string }
-  | { type: 'send'; channel: string; args: unknown[] }
-  | { type: 'menu'; labels: string[] }
-  | { type: 'headers'; headers: Record<string, string[]> }
-  | { type: 'error-box'; title: string; content: string }
-  | { type: 'reply'; id: number; value?: unknown; error?: string }
-  | { type: 'schemes'; schemes: { scheme: string; privileges: Record<string, boolean> }[] }
-  | { type: 'protocol'; scheme: string; origin: string }
-  | { type: 'handlers'; names: string[] }
-  | { type: 'answer'; id: number; granted?: unknown; prevented?: boolean; chosen?: unknown }
-  | { type: 'exit'; code: number };
-
-/** The app's process and what it has said so far. */
-class AppProcess {
-  readonly said: FromApp[] = [];
-  readonly exited: Promise<number | null>;
-  private nextId = 1;
-  private readonly replies = new Map<number, (m: FromApp & { type: 'reply' }) => void>();
-  private readonly answers = new Map<number, (m: FromApp & { type: 'answer' }) => void>();
-  onSend: ((channel: string, args: unknown[]) => void) | null = null;
-
-  constructor(
-    readonly child: ChildProcess,
-    readonly stderr: string[],
-  ) {
-    child.on('message', (m: FromApp) => {
-      this.said.push(m);
-      if (m.type === 'reply') this.replies.get(m.id)?.(m);
-      if (m.type === 'answer') this.answers.get(m.id)?.(m);
-      if (m.type === 'send') this.onSend?.(m.channel, m.args);
-    });
-    this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
-  }
-
-  static start(argv: string[], home: string, savePath?: string): AppProcess {
-    const stderr: string[] = [];
-    const child = fork(path.join(root, 'dist', 'shell', 'main.cjs'), argv, {
-      execArgv: ['--require', hook],
-      env: { ...process.env, PICOLINK_HOME: home, ...(savePath ? { FAKE_ELECTRON_SAVE_PATH: savePath } : {}) },
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    });
-    child.stderr!.on('data', (d: Buffer) => stderr.push(d.toString()));
-    return new AppProcess(child, stderr);
-  }
-
-  async next<T extends FromApp['type']>(type: T, timeoutMs = 60_000): Promise<FromApp & { type: T }> {
-    const start = Date.now();
-    for (;;) {
-      const m = this.said.find((x): x is FromApp & { type: T } => x.type === type);
-      if (m) return m;
-      if (this.child.exitCode !== null) throw new Error(`the app exited (${this.child.exitCode}) before "${type}": ${this.stderr.join('')}`);
-      if (Date.now() - start > timeoutMs) throw new Error(`no "${type}" from the app in ${timeoutMs} ms: ${this.stderr.join('')}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-
-  /** Asks the fake to call a permission handler or emit a device chooser event. */
-  ask(message: { type: 'permission'; kind: 'request' | 'check' | 'device'; permission: string; url: string; isMainFrame: boolean } | { type: 'choose'; event: string }): Promise<FromApp & { type: 'answer' }> {
-    const id = this.nextId++;
-    return new Promise((resolve) => {
-      this.answers.set(id, (m) => {
-        this.answers.delete(id);
-        resolve(m);
-      });
-      this.child.send({ ...message, id });
-    });
-  }
-
-  /** ipcRenderer.invoke as Electron delivers it: to the handler, with the sending frame. */
-  invoke(channel: string, args: unknown[], frameUrl: string): Promise<{ value?: unknown; error?: string }> {
-    const id = this.nextId++;
-    return new Promise((resolve) => {
-      this.replies.set(id, (m) => {
-        this.replies.delete(id);
-        resolve(m.error === undefined ? { value: m.value } : { error: m.error });
-      });
-      this.child.send({ type: 'invoke', id, channel, args, frameUrl });
-    });
-  }
-}
 
 /** Runs the built preload in the page, its require('electron') answered by the test. */
 function preloadScript(): string {
@@ -135,7 +52,7 @@ let browser: Browser | null = null;
 
 beforeAll(async () => {
   if (!hasChromium) return;
-  execFileSync(process.execPath, [path.join(root, 'scripts', 'build-shell.mjs')], { cwd: root, stdio: 'ignore' });
+  execFileSync(process.execPath, [path.join(root, 'scripts', 'build-main.mjs')], { cwd: root, stdio: 'ignore' });
   await build({ configFile: path.join(root, 'src-renderer', 'vite.config.ts'), logLevel: 'warn' });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
 }, 120_000);

@@ -1,8 +1,9 @@
 // electron-builder.yml checked the way `npm run dist` would check it first: by electron-builder's
 // own loader and schema validation (the build itself needs the Electron download, which this
 // machine lacks). Then what the schema cannot know: the targets we promise, the entry point and
-// icons that exist, and files that include what the app loads at run time.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// icons that exist, and files that include what the app loads at run time. packaged.e2e.test.ts
+// packs the app with this configuration and starts it.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -23,6 +24,8 @@ interface BuilderConfig {
   mac?: { target?: string[]; icon?: string };
   win?: { target?: string[]; icon?: string };
   asar?: boolean;
+  asarUnpack?: string[];
+  extraResources?: { from: string; to: string; filter?: string[] }[];
   npmRebuild?: boolean;
   electronFuses?: Record<string, boolean>;
 }
@@ -73,16 +76,28 @@ describe('electron-builder.yml', () => {
     }
   });
 
-  it('ships the entry point, the renderer, the hub sources and the firmware, and rebuilds native modules', async () => {
+  it('ships the bundles, not the sources, in an asar with the worker and native modules unpacked, and firmware and shims as resources', async () => {
     const config = await getConfig(root, null, null);
     expect(config.extraMetadata?.main).toBe('dist/shell/main.cjs');
-    expect(config.files?.[0]?.filter).toEqual(expect.arrayContaining(['package.json', 'dist/shell/**', 'dist/renderer/**', 'src-main/**', 'firmware/**']));
-    // main.cjs loads src-main/app/hub-service.ts at run time: it must be a file in the package.
-    expect(existsSync(path.join(root, 'src-main', 'app', 'hub-service.ts'))).toBe(true);
-    expect(config.asar).toBe(false);
+    const files = config.files?.[0]?.filter ?? [];
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'dist/shell/main.cjs', 'dist/shell/preload.cjs', 'dist/worker/**', 'dist/renderer/**', '!dist/**/*.map']));
+    // Nothing is compiled at run time: no TypeScript or firmware inside the app.
+    expect(files.filter((f) => f.startsWith('src-main') || f.startsWith('firmware'))).toEqual([]);
+    expect(config.asar).toBe(true);
+    expect(config.asarUnpack).toEqual(
+      expect.arrayContaining(['dist/worker/**', '**/node_modules/better-sqlite3/**', '**/node_modules/node-pty/**', '**/node_modules/@stoprocent/**', '**/*.node']),
+    );
+    // Where resources/resource-paths.ts looks for them in a packaged app.
+    expect(config.extraResources).toEqual([
+      { from: 'firmware', to: 'firmware', filter: ['**/*', '!**/__pycache__/**'] },
+      { from: 'src-main/pico/python', to: 'python', filter: ['*.py'] },
+    ]);
     expect(config.npmRebuild).toBe(true);
-    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string>; dependencies: Record<string, string> };
     expect(pkg.scripts.dist).toBe('npm run build && electron-builder');
+    expect(pkg.scripts.start).toBe('npm run build && node scripts/electron-native.mjs && electron dist/shell/main.cjs');
+    // electron-builder ships `dependencies` in node_modules; the bundles leave out exactly those.
+    expect(Object.keys(pkg.dependencies).sort()).toEqual(['@stoprocent/noble', 'better-sqlite3', 'node-pty', 'serialport']);
   });
 
   it('flips the Electron fuses in the packaged binary: no run-as-node, NODE_OPTIONS or --inspect, encrypted cookies, no file:// privileges', async () => {

@@ -1,10 +1,10 @@
 // `--sim N`: N virtual Picos running firmware/ on the virtual radio, and as many virtual adapters
 // as their connection limit needs, each attached to its own noble through HCI in process, exactly
 // as noble drives a UART dongle.
-import path from 'node:path';
 import { Sim } from '../../pico/sim.ts';
 import { Radio } from '../../radio/radio.ts';
 import { nobleInProcess } from '../../radio/transport/noble-in-process.ts';
+import { resourcePaths } from '../../resources/resource-paths.ts';
 import { Adapter } from './adapter.ts';
 import { hardenNoble } from './noble-hardening.ts';
 import { keepSigintFromNoble } from './noble-signals.ts';
@@ -12,7 +12,7 @@ import { keepSigintFromNoble } from './noble-signals.ts';
 /** A laptop controller's usual limit (controller/options.ts LAPTOP_ADAPTER). */
 export const SIM_ADAPTER_LIMIT = 7;
 
-export const DEFAULT_FIRMWARE_DIR = path.resolve(import.meta.dirname, '../../../firmware');
+export const DEFAULT_FIRMWARE_DIR = resourcePaths().firmwareDir;
 
 export interface SimulationOptions {
   picos: number;
