@@ -10,7 +10,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { Adapter } from '../src-main/hub/adapter/adapter.ts';
 import { createNoble } from '../src-main/hub/adapter/noble-factory.ts';
-import { SIM_ADAPTER_LIMIT } from '../src-main/hub/adapter/sim-adapters.ts';
+import { SIM_ADAPTER_LIMIT } from '../src-main/sim/simulation.ts';
 import { Hub } from '../src-main/hub/hub.ts';
 import { PairedDevices } from '../src-main/hub/store/paired-devices.ts';
 import { percentile } from './percentile.ts';

@@ -17,7 +17,7 @@ import { chromium } from 'playwright-core';
 import { build } from 'vite';
 import { serveBridge } from '../src-main/app/bridge-server.ts';
 import { DEFAULT_SETTINGS, type DeviceView, type EventChannel, type EventOf, type ResponseOf, type Settings } from '../src-main/ipc/contract.ts';
-import type { IpcService } from '../src-main/shell/ipc.ts';
+import type { IpcService } from '../src-main/ipc/service.ts';
 import { percentile } from './percentile.ts';
 
 const DEVICES = Number(process.env.RENDERER_BENCH_DEVICES ?? 16);

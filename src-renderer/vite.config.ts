@@ -4,12 +4,12 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
-import { CONTENT_SECURITY_POLICY, DEV_SERVER_CONTENT_SECURITY_POLICY } from '../src-main/shell/csp.ts';
+import { CONTENT_SECURITY_POLICY, DEV_SERVER_CONTENT_SECURITY_POLICY } from '../src-main/app/csp.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
 /**
- * The built page's <meta> policy comes from src-main/shell/csp.ts, the one the shell and the
+ * The built page's <meta> policy comes from src-main/app/csp.ts, the one the shell and the
  * bridge send as a header, so the two cannot drift apart (index.html carries none of its own).
  */
 function contentSecurityPolicy(): Plugin {

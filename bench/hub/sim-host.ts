@@ -3,7 +3,7 @@
 // Prints one JSON line {ptys, addresses} when the boards have booted; stops on SIGTERM, SIGHUP,
 // SIGINT or when standard input (the bench's pipe) closes, so it never outlives the bench.
 import path from 'node:path';
-import { SIM_ADAPTER_LIMIT } from '../../src-main/hub/adapter/sim-adapters.ts';
+import { SIM_ADAPTER_LIMIT } from '../../src-main/sim/simulation.ts';
 import { Sim } from '../../src-main/pico/sim.ts';
 import { Radio } from '../../src-main/radio/radio.ts';
 

@@ -10,9 +10,9 @@ import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { BRIDGE_PATH, bridgeRequestSchema, type BridgeResponse, type BridgeServerMessage } from '../ipc/bridge-protocol.ts';
 import { events, parseRequest, type EventChannel } from '../ipc/contract.ts';
-import type { IpcService } from '../shell/ipc.ts';
-import { CONTENT_TYPES, fileForPath } from '../shell/app-protocol.ts';
-import { CONTENT_SECURITY_POLICY, FRAME_OPTIONS } from '../shell/csp.ts';
+import type { IpcService } from '../ipc/service.ts';
+import { CONTENT_TYPES, fileForPath } from './renderer-files.ts';
+import { CONTENT_SECURITY_POLICY, FRAME_OPTIONS } from './csp.ts';
 
 export interface BridgeOptions {
   service: IpcService;

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { AdapterSpecError, parseAdapterSpec, type AdapterSpec } from '../hub/adapter/adapter-spec.ts';
-import { DEFAULT_FIRMWARE_DIR } from '../hub/adapter/sim-adapters.ts';
+import { DEFAULT_FIRMWARE_DIR } from '../sim/simulation.ts';
 import { formatFromPath } from '../hub/store/export.ts';
 import { SETTINGS_LIMITS } from '../ipc/contract.ts';
 import { libFolder } from './lib-folder-arg.ts';

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import type { Adapter } from '../hub/adapter/adapter.ts';
 import { openAdapter } from '../hub/adapter/open-adapter.ts';
-import { createSimulation, type Simulation } from '../hub/adapter/sim-adapters.ts';
+import { createSimulation, type Simulation } from '../sim/simulation.ts';
 import { Hub } from '../hub/hub.ts';
 import { appDataDir, ensureDir } from '../hub/store/app-data.ts';
 import { LOG_FILE, LogStore } from '../hub/store/database.ts';
@@ -14,7 +14,7 @@ import { describeLogNotice, type LogNotice } from '../hub/store/log-health.ts';
 import { retentionPolicy } from '../hub/store/log-retention.ts';
 import { SettingsStore } from '../app/settings-store.ts';
 import { PAIRED_FILE, PairedDevices, SIM_PAIRED_FILE } from '../hub/store/paired-devices.ts';
-import { boardPackages } from '../hub/adapter/board-packages.ts';
+import { boardPackages } from '../sim/board-packages.ts';
 import { adapterAdvice } from './adapter-advice.ts';
 import { parseHubArgs, type HubArgs } from './hub-args.ts';
 import { statusTable, summaryRecords, summaryTable } from './hub-table.ts';

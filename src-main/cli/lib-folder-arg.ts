@@ -1,5 +1,5 @@
 // --lib DIR for picolink sim and hub --sim: the folder's packages stand in for the frozen ones
-// (hub/adapter/board-packages.ts).
+// (sim/board-packages.ts).
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from './usage.ts';

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Sim } from '../pico/sim.ts';
-import { boardPackages } from '../hub/adapter/board-packages.ts';
+import { boardPackages } from '../sim/board-packages.ts';
 import { resourcePaths } from '../resources/resource-paths.ts';
 import { libFolder } from './lib-folder-arg.ts';
 import { boundStop, stdinIsPipe, stopSignals, type StopReason } from './stop-requests.ts';

@@ -5,7 +5,8 @@
 // and hands requests to `serveAppRequest`, so the rules are tested in plain Node.
 import { realpath, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CONTENT_SECURITY_POLICY, FRAME_OPTIONS } from './csp.ts';
+import { CONTENT_SECURITY_POLICY, FRAME_OPTIONS } from '../app/csp.ts';
+import { CONTENT_TYPES, fileForPath } from '../app/renderer-files.ts';
 
 export const APP_SCHEME = 'picolink';
 export const APP_HOST = 'app';
@@ -27,44 +28,6 @@ export const APP_SCHEME_PRIVILEGES = {
   allowServiceWorkers: false,
   stream: false,
 } as const;
-
-export const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json',
-};
-
-/**
- * The file a URL path names inside `root`, or null. Each segment is decoded once and must be a
- * plain name: no '.', '..', empty segments, separators of either OS, NUL or drive colons, so
- * neither an encoded '..' nor a Windows backslash can climb out; the result must still resolve
- * inside `root` (belt and braces).
- */
-export function fileForPath(root: string, pathname: string): string | null {
-  const segments = pathname.split('/').slice(1);
-  if (segments.length === 1 && segments[0] === '') segments[0] = 'index.html';
-  const names: string[] = [];
-  for (const raw of segments) {
-    let name: string;
-    try {
-      name = decodeURIComponent(raw);
-    } catch {
-      return null;
-    }
-    if (name === '' || name === '.' || name === '..' || /[/\\\0:]/.test(name)) return null;
-    names.push(name);
-  }
-  const base = path.resolve(root);
-  const file = path.resolve(base, ...names);
-  return file.startsWith(base + path.sep) ? file : null;
-}
 
 function refuse(status: number): Response {
   return new Response(null, { status, headers: { 'Content-Type': 'text/plain', 'X-Content-Type-Options': 'nosniff' } });

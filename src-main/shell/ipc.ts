@@ -2,14 +2,9 @@
 // every event. The renderer is untrusted, so each request is checked for where it came from and
 // against the contract's schema before the service sees it.
 import type { IpcMain, IpcMainInvokeEvent, WebContents, WebFrameMain } from 'electron';
-import { events, parseRequest, type EventChannel, type EventOf, type ParsedRequestOf, type RequestChannel, type ResponseOf } from '../ipc/contract.ts';
+import { events, parseRequest, type EventChannel } from '../ipc/contract.ts';
+import type { IpcService } from '../ipc/service.ts';
 import { EVENT_CHANNEL, REQUEST_CHANNEL, type IpcReply } from './ipc-channels.ts';
-
-/** What the IPC layer needs of the HubService. */
-export interface IpcService {
-  handle<C extends RequestChannel>(channel: C, payload: ParsedRequestOf<C>): Promise<ResponseOf<C>>;
-  on<C extends EventChannel>(channel: C, listener: (payload: EventOf<C>) => void): () => void;
-}
 
 export type IpcMainLike = Pick<IpcMain, 'handle' | 'removeHandler'>;
 export type EventTarget = Pick<WebContents, 'send' | 'isDestroyed'>;

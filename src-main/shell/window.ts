@@ -1,7 +1,7 @@
 // The main window and the guards around it: the CSP on every response, no way for the page to
 // go anywhere but our own index.html or to open new windows, and no device chooser.
 import { BrowserWindow, type Session, type WebContents } from 'electron';
-import { withCsp } from './csp.ts';
+import { withCsp } from '../app/csp.ts';
 import { allowNavigation } from './navigation.ts';
 import { refuseBluetoothChooser } from './permissions.ts';
 import { windowOptions } from './window-options.ts';

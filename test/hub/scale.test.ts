@@ -1,7 +1,7 @@
 // The hub at scale: past one adapter's connection limit, and many link/unlink cycles.
 import { afterEach, describe, expect, it } from 'vitest';
 import { runSoak } from '../../bench/hub/soak.ts';
-import { SIM_ADAPTER_LIMIT } from '../../src-main/hub/adapter/sim-adapters.ts';
+import { SIM_ADAPTER_LIMIT } from '../../src-main/sim/simulation.ts';
 import { linkedCount, startSimHub, until, type SimHub } from './sim-hub.ts';
 
 let h: SimHub | null = null;

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createSimulation, type Simulation, type SimulationOptions } from '../../src-main/hub/adapter/sim-adapters.ts';
+import { createSimulation, type Simulation, type SimulationOptions } from '../../src-main/sim/simulation.ts';
 import { Hub, type HubOptions } from '../../src-main/hub/hub.ts';
 import { PairedDevices } from '../../src-main/hub/store/paired-devices.ts';
 

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSimulation, type Simulation } from '../../src-main/hub/adapter/sim-adapters.ts';
+import { createSimulation, type Simulation } from '../../src-main/sim/simulation.ts';
 import { writeFileAtomic } from '../../src-main/hub/store/atomic-write.ts';
 import { VirtualPico } from '../../src-main/pico/board.ts';
 import { loadFrozenPackages } from '../../src-main/pico/packages/frozen-packages.ts';

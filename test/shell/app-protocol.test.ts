@@ -4,8 +4,9 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APP_SCHEME_PRIVILEGES, APP_URL, fileForPath, serveAppRequest } from '../../src-main/shell/app-protocol.ts';
-import { CONTENT_SECURITY_POLICY } from '../../src-main/shell/csp.ts';
+import { fileForPath } from '../../src-main/app/renderer-files.ts';
+import { APP_SCHEME_PRIVILEGES, APP_URL, serveAppRequest } from '../../src-main/shell/app-protocol.ts';
+import { CONTENT_SECURITY_POLICY } from '../../src-main/app/csp.ts';
 
 let top: string;
 let root: string;

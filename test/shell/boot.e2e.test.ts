@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOG_FILE } from '../../src-main/hub/store/database.ts';
 import { SIM_PAIRED_FILE } from '../../src-main/hub/store/paired-devices.ts';
 import { APP_SCHEME_PRIVILEGES, APP_URL } from '../../src-main/shell/app-protocol.ts';
-import { CONTENT_SECURITY_POLICY } from '../../src-main/shell/csp.ts';
+import { CONTENT_SECURITY_POLICY } from '../../src-main/app/csp.ts';
 import { EVENT_CHANNEL, REQUEST_CHANNEL } from '../../src-main/shell/ipc-channels.ts';
 import { UNTRUSTED_SENDER } from '../../src-main/shell/ipc.ts';
 import { AppProcess } from './app-process.ts';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY } from '../../src-main/shell/csp.ts';
+import { CONTENT_SECURITY_POLICY } from '../../src-main/app/csp.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 let out: string;

@@ -1,7 +1,8 @@
 // Main's IPC: the renderer is untrusted, so the sender and the payload are checked before the
 // service is called; the preload turns replies back into results and errors.
 import { describe, expect, it, vi } from 'vitest';
-import { registerIpc, UNTRUSTED_SENDER, type IpcService } from '../../src-main/shell/ipc.ts';
+import type { IpcService } from '../../src-main/ipc/service.ts';
+import { registerIpc, UNTRUSTED_SENDER } from '../../src-main/shell/ipc.ts';
 import { EVENT_CHANNEL, REQUEST_CHANNEL, type IpcReply } from '../../src-main/shell/ipc-channels.ts';
 import { isTrustedFrame } from '../../src-main/shell/navigation.ts';
 import type { PicoLinkApi } from '../../src-main/ipc/contract.ts';

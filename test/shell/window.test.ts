@@ -24,7 +24,7 @@ vi.mock('electron', () => ({
 }));
 
 const { windowOptions } = await import('../../src-main/shell/window-options.ts');
-const { CONTENT_SECURITY_POLICY, withCsp } = await import('../../src-main/shell/csp.ts');
+const { CONTENT_SECURITY_POLICY, withCsp } = await import('../../src-main/app/csp.ts');
 const { applyCsp, createMainWindow } = await import('../../src-main/shell/window.ts');
 const { APP_URL } = await import('../../src-main/shell/app-protocol.ts');
 const { applyPermissionPolicy, GRANTED_PERMISSIONS } = await import('../../src-main/shell/permissions.ts');

@@ -2,11 +2,11 @@
 // --lib folders when given, else from micropython-lib's index through the cache in the app data
 // folder. PICOLINK_MIP_INDEX points at another index (a mirror, or a test's), or is `off`: no
 // packages and no network, for runs that must not reach the internet (CI).
-import { loadFrozenPackages } from '../../pico/packages/frozen-packages.ts';
-import { readLibFolders } from '../../pico/packages/lib-folder.ts';
-import { packageCacheDir } from '../../pico/packages/package-cache.ts';
-import { appDataDir } from '../store/app-data.ts';
-import { writeFileAtomic } from '../store/atomic-write.ts';
+import { loadFrozenPackages } from '../pico/packages/frozen-packages.ts';
+import { readLibFolders } from '../pico/packages/lib-folder.ts';
+import { packageCacheDir } from '../pico/packages/package-cache.ts';
+import { appDataDir } from '../hub/store/app-data.ts';
+import { writeFileAtomic } from '../hub/store/atomic-write.ts';
 
 export interface BoardPackages {
   files: Record<string, Uint8Array>;

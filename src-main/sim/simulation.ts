@@ -1,13 +1,13 @@
 // `--sim N`: N virtual Picos running firmware/ on the virtual radio, and as many virtual adapters
 // as their connection limit needs, each attached to its own noble through HCI in process, exactly
 // as noble drives a UART dongle.
-import { Sim } from '../../pico/sim.ts';
-import { Radio } from '../../radio/radio.ts';
-import { nobleInProcess } from '../../radio/transport/noble-in-process.ts';
-import { resourcePaths } from '../../resources/resource-paths.ts';
-import { Adapter } from './adapter.ts';
-import { hardenNoble } from './noble-hardening.ts';
-import { keepSigintFromNoble } from './noble-signals.ts';
+import { Sim } from '../pico/sim.ts';
+import { Radio } from '../radio/radio.ts';
+import { nobleInProcess } from '../radio/transport/noble-in-process.ts';
+import { resourcePaths } from '../resources/resource-paths.ts';
+import { Adapter } from '../hub/adapter/adapter.ts';
+import { hardenNoble } from '../hub/adapter/noble-hardening.ts';
+import { keepSigintFromNoble } from '../hub/adapter/noble-signals.ts';
 
 /** A laptop controller's usual limit (controller/options.ts LAPTOP_ADAPTER). */
 export const SIM_ADAPTER_LIMIT = 7;
