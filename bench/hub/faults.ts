@@ -3,7 +3,8 @@
 // some links, and a controller whose connection limit is below the paired count. Each returns
 // figures; callers decide what must hold.
 import type { LinkStateChange } from '../../src-main/hub/link/link-loop.ts';
-import { linkedCount, startSimHub, until, type SimHub } from '../../test/hub/sim-hub.ts';
+import { linkedCount, startSimHub, type SimHub } from '../../test/hub/sim-hub.ts';
+import { until } from './until.ts';
 
 export interface FaultOptions {
   picos: number;

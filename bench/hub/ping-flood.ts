@@ -7,7 +7,8 @@
 import { aclQueueLength } from '../../src-main/hub/adapter/noble-outbound.ts';
 import type { HubLog } from '../../src-main/hub/hub.ts';
 import { PingFloodPeer, type FloodShape } from '../../test/hub/ping-flood-peer.ts';
-import { startSimHub, until } from '../../test/hub/sim-hub.ts';
+import { startSimHub } from '../../test/hub/sim-hub.ts';
+import { until } from './until.ts';
 import { percentile } from '../percentile.ts';
 
 export interface PingFloodOptions {

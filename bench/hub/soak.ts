@@ -5,7 +5,8 @@
 import type { EventEmitter } from 'node:events';
 import { getHeapSpaceStatistics } from 'node:v8';
 import type { Noble } from '@stoprocent/noble';
-import { linkedCount, startSimHub, until } from '../../test/hub/sim-hub.ts';
+import { linkedCount, startSimHub } from '../../test/hub/sim-hub.ts';
+import { until } from './until.ts';
 
 export interface SoakSample {
   cycles: number;

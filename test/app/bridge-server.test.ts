@@ -10,7 +10,6 @@ import type { IpcService } from '../../src-main/ipc/service.ts';
 import { CONTENT_SECURITY_POLICY } from '../../src-main/app/csp.ts';
 import { createBridgeClient, type BridgeClient } from '../../src-main/ipc/ws-client.ts';
 import type { EventChannel, EventOf } from '../../src-main/ipc/contract.ts';
-import { until } from '../hub/sim-hub.ts';
 import { startService, type ServiceHarness } from './service-harness.ts';
 
 /** A service that records what reaches it, to prove what does not. */
@@ -130,13 +129,13 @@ describe('bridge server', () => {
     // Sent before the socket is open: queued, not lost.
     const info = client.request('app.info', {});
     expect((await info).name).toBe('PicoLink');
-    await until('the Pico heard', () => h!.service.status().devices.length === 1);
+    await expect.poll(() => h!.service.status().devices.length, { timeout: 20_000, interval: 20 }).toBe(1);
     const address = (await client.request('hub.status', {})).devices[0]!.address;
     expect(await client.request('device.pair', { target: address })).toEqual({ address });
-    await until('samples over the socket', () => samples.length >= 5);
-    await until('linked', () => h!.service.status().devices[0]!.state === 'linked');
+    await expect.poll(() => samples.length, { message: 'samples over the socket', timeout: 20_000, interval: 20 }).toBeGreaterThanOrEqual(5);
+    await expect.poll(() => h!.service.status().devices[0]!.state, { timeout: 20_000, interval: 20 }).toBe('linked');
     expect(await client.request('device.send', { target: address, body: { kind: 'text', text: 'over the bridge' } })).toEqual({ sentTo: [address] });
-    await until('echo over the socket', () => messages.includes('over the bridge'));
+    await expect.poll(() => messages, { message: 'echo over the socket', timeout: 20_000, interval: 20 }).toContain('over the bridge');
     await expect(client.request('device.connect', { address: 'zz' } as never)).rejects.toThrow(/bad device.connect request/);
     off();
     client.close();

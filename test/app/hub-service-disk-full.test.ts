@@ -8,7 +8,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { until } from '../hub/sim-hub.ts';
 import { startService, type ServiceHarness } from './service-harness.ts';
 import { stateOnlyNoble } from './state-only-noble.ts';
 
@@ -49,18 +48,18 @@ describe('HubService on a full disk', () => {
       log: { batchRows: 200, flushMs: 50, retryMs: 100, configure: (c) => (db = c) },
     });
     const { call, seen } = h;
-    await until('two Picos heard', () => seen('status').at(-1)?.devices.length === 2);
+    await expect.poll(() => seen('status').at(-1)?.devices.length, { timeout: 20_000, interval: 20 }).toBe(2);
     const addresses = seen('status').at(-1)!.devices.map((d) => d.address);
     for (const a of addresses) await call('device.pair', { target: a });
     const linked = (): boolean => addresses.every((a) => seen('status').at(-1)?.devices.find((d) => d.address === a)?.state === 'linked');
-    await until('both linked', linked, 30_000);
+    await expect.poll(() => addresses.map((a) => seen('status').at(-1)?.devices.find((d) => d.address === a)?.state), { timeout: 30_000, interval: 20 }).toEqual(addresses.map(() => 'linked'));
     const samples = (): number => seen('samples').reduce((n, e) => n + e.batches.reduce((m, b) => m + b.samples.length, 0), 0);
-    await until('samples flowing', () => samples() > 100, 20_000);
+    await expect.poll(samples, { timeout: 20_000, interval: 20 }).toBeGreaterThan(100);
 
     // The disk fills: not one more page.
     db!.pragma(`max_page_count = ${db!.pragma('page_count', { simple: true }) as number}`);
     const diskFull = (): string[] => seen('notice').map((n) => n.text).filter((t) => /^Log disk full/.test(t));
-    await until('the notice', () => diskFull().length > 0, 10_000);
+    await expect.poll(() => seen('notice').map((n) => n.text), { timeout: 10_000, interval: 20 }).toContainEqual(expect.stringMatching(/^Log disk full/));
     const atFull = samples();
     // Well past several batches (200 rows each) at 2 x 100 Hz.
     await new Promise((r) => setTimeout(r, 3_000));
@@ -78,7 +77,7 @@ describe('HubService on a full disk', () => {
 
     // Space returns: everything that waited is written, and the dashboard hears of it.
     db!.pragma('max_page_count = 1073741823');
-    await until('written again', () => seen('notice').some((n) => /is written again: \d+ waiting rows saved/.test(n.text)), 10_000);
+    await expect.poll(() => seen('notice').map((n) => n.text), { timeout: 10_000, interval: 20 }).toContainEqual(expect.stringMatching(/is written again: \d+ waiting rows saved/));
     expect(diskFull()).toHaveLength(1);
     const after = await call('export.run', { token: (await call('export.chooseFile', { format: 'csv' })).chosen!.token });
     expect(after.rows).toBeGreaterThan(during.rows);

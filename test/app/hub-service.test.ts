@@ -6,7 +6,6 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Radio } from '../../src-main/radio/radio.ts';
 import { ATT_WRITE_NOT_PERMITTED, ScriptedGattPeer } from '../hub/scripted-gatt-peer.ts';
-import { until } from '../hub/sim-hub.ts';
 import { refusedUrl } from '../pico/fake-mip-index.ts';
 import { startService, type ServiceHarness } from './service-harness.ts';
 import { stateOnlyNoble } from './state-only-noble.ts';
@@ -23,7 +22,7 @@ describe('HubService on the simulator', () => {
     h = await startService({ settings: { adapter: { kind: 'sim', picos: 2 }, pingHz: 40 }, chooseFile: async (format) => (format === 'csv' ? out : null) });
     const { call, seen } = h;
     // Nothing is paired for the user: the simulator's Picos show as advertising.
-    await until('two Picos heard', () => seen('status').at(-1)?.devices.length === 2);
+    await expect.poll(() => seen('status').at(-1)?.devices.length, { timeout: 20_000, interval: 20 }).toBe(2);
     const status = await call('hub.status', {});
     expect(status.running).toBe(true);
     expect(status.devices.every((d) => !d.paired && d.state === 'unpaired')).toBe(true);
@@ -31,19 +30,19 @@ describe('HubService on the simulator', () => {
 
     const pico1 = status.devices.find((d) => d.name === 'pico1')!;
     expect(await call('device.pair', { target: 'pico1' })).toEqual({ address: pico1.address });
-    await until('pico1 linked', () => seen('state').some((s) => s.address === pico1.address && s.state === 'linked'));
-    await until('samples batched', () => seen('samples').flatMap((e) => e.batches).filter((b) => b.address === pico1.address).flatMap((b) => b.samples).length >= 10);
+    await expect.poll(() => seen('state'), { timeout: 20_000, interval: 20 }).toContainEqual(expect.objectContaining({ address: pico1.address, state: 'linked' }));
+    await expect.poll(() => seen('samples').flatMap((e) => e.batches).filter((b) => b.address === pico1.address).flatMap((b) => b.samples).length, { timeout: 20_000, interval: 20 }).toBeGreaterThanOrEqual(10);
     const samples = seen('samples').flatMap((e) => e.batches).flatMap((b) => b.samples);
     expect(samples.every((s) => s.rttMs === null || s.rttMs > 0)).toBe(true);
     // Batched: fewer events than samples.
     expect(seen('samples').length).toBeLessThan(samples.length);
-    await until('status shows the link', () => seen('status').at(-1)?.devices.find((d) => d.address === pico1.address)?.state === 'linked');
+    await expect.poll(() => seen('status').at(-1)?.devices.find((d) => d.address === pico1.address)?.state, { timeout: 20_000, interval: 20 }).toBe('linked');
     expect(seen('status').at(-1)!.devices.find((d) => d.address === pico1.address)!.paired).toBe(true);
 
     expect(await call('device.send', { target: pico1.address, body: { kind: 'text', text: 'hello pico' } })).toEqual({ sentTo: [pico1.address] });
     await call('device.send', { target: 'all', body: { kind: 'data', hex: '0001ff' } });
     const entries = () => seen('messages').flatMap((e) => e.batches.flatMap((b) => b.entries));
-    await until('echoes', () => entries().filter((m) => m.direction === 'in').length >= 2);
+    await expect.poll(() => entries().filter((m) => m.direction === 'in').length, { timeout: 20_000, interval: 20 }).toBeGreaterThanOrEqual(2);
     const inbound = entries().filter((m) => m.direction === 'in').map((m) => m.body);
     expect(inbound).toContainEqual({ kind: 'text', text: 'hello pico' });
     expect(inbound).toContainEqual({ kind: 'data', hex: '0001ff' });
@@ -54,7 +53,7 @@ describe('HubService on the simulator', () => {
     const burstStart = Date.now();
     await Promise.all(Array.from({ length: 20 }, (_, i) => call('device.send', { target: pico1.address, body: { kind: 'text', text: `burst ${i}` } })));
     const echoed = () => entries().filter((e) => e.direction === 'in' && e.body.kind === 'text' && e.body.text.startsWith('burst ')).length;
-    await until('burst echoed', () => echoed() === 20, 20_000);
+    await expect.poll(echoed, { timeout: 20_000, interval: 20 }).toBe(20);
     await new Promise((r) => setTimeout(r, 150));
     const burstEvents = seen('messages').slice(eventsBefore);
     expect(entries().length - entriesBefore).toBe(40);
@@ -94,10 +93,10 @@ describe('HubService on the simulator', () => {
   it('restarts the hub when the adapter setting changes, and changes the ping rate in place', async () => {
     h = await startService({ settings: { adapter: { kind: 'sim', picos: 1 }, pingHz: 5 } });
     const { call, seen } = h;
-    await until('one Pico heard', () => seen('status').at(-1)?.devices.length === 1);
+    await expect.poll(() => seen('status').at(-1)?.devices.length, { timeout: 20_000, interval: 20 }).toBe(1);
     const first = (await call('hub.status', {})).devices[0]!.address;
     await call('device.pair', { target: first });
-    await until('linked', () => seen('status').at(-1)?.devices[0]?.state === 'linked');
+    await expect.poll(() => seen('status').at(-1)?.devices[0]?.state, { timeout: 20_000, interval: 20 }).toBe('linked');
 
     const next = await call('settings.set', { adapter: { kind: 'sim', picos: 2 } });
     expect(next.adapter).toEqual({ kind: 'sim', picos: 2 });
@@ -105,7 +104,7 @@ describe('HubService on the simulator', () => {
     // The old link was closed on the way down, with its reason.
     const down = seen('state').filter((s) => s.address === first).map((s) => `${s.state}:${s.reason}`);
     expect(down).toEqual(expect.arrayContaining(['disconnecting:hub stopping', 'stopped:disconnected']));
-    await until('two Picos heard', () => seen('status').at(-1)?.devices.length === 2);
+    await expect.poll(() => seen('status').at(-1)?.devices.length, { timeout: 20_000, interval: 20 }).toBe(2);
     const st = await call('hub.status', {});
     expect(st.running).toBe(true);
     // The paired list belongs to the simulator and survives the switch (same first address).
@@ -124,12 +123,12 @@ describe("HubService's simulator and the packages a Pico W has built in", () => 
     process.env.PICOLINK_MIP_INDEX = await refusedUrl();
     try {
       h = await startService({ settings: { adapter: { kind: 'sim', picos: 1 }, pingHz: 10 } });
-      await until('package notice', () => h!.seen('notice').some((n) => n.level === 'warning' && /built in: aioble/.test(n.text)));
+      await expect.poll(() => h!.seen('notice'), { timeout: 20_000, interval: 20 }).toContainEqual(expect.objectContaining({ level: 'warning', text: expect.stringMatching(/built in: aioble/) }));
       const notice = h.seen('notice').find((n) => /built in: aioble/.test(n.text))!.text;
       // The app has no --lib: the notice points at the cache folder instead.
       expect(notice).not.toMatch(/--lib/);
       expect(notice).toContain(path.join('micropython-lib', '1.27'));
-      await until('the board still runs', () => (h!.seen('status').at(-1)?.devices.length ?? 0) === 1);
+      await expect.poll(() => h!.seen('status').at(-1)?.devices.length ?? 0, { message: 'the board still runs', timeout: 20_000, interval: 20 }).toBe(1);
     } finally {
       if (saved === undefined) delete process.env.PICOLINK_MIP_INDEX;
       else process.env.PICOLINK_MIP_INDEX = saved;
@@ -150,12 +149,12 @@ describe('HubService with a device whose GATT setup keeps failing', () => {
       const { call, seen } = h;
       await call('device.pair', { target: peer.address });
       const fault = /^GATT setup keeps failing \(3 times\): no Write Response to the CCCD write of 2a6e in 2000 ms/;
-      await until('the fault', () => seen('state').some((e) => e.address === peer.address && fault.test(e.fault ?? '')), 30_000);
+      await expect.poll(() => seen('state'), { timeout: 30_000, interval: 20 }).toContainEqual(expect.objectContaining({ address: peer.address, fault: expect.stringMatching(fault) }));
       const events = seen('state').filter((e) => e.address === peer.address);
       const first = events.findIndex((e) => e.fault !== null);
       expect(events[first]).toMatchObject({ state: 'backoff', previous: 'discovering' });
       expect(events[first]!.reason).toBe(events[first]!.fault);
-      await until('status shows it', () => fault.test(seen('status').at(-1)?.devices.find((d) => d.address === peer.address)?.fault ?? ''), 5_000);
+      await expect.poll(() => seen('status').at(-1)?.devices.find((d) => d.address === peer.address)?.fault ?? '', { timeout: 5_000, interval: 20 }).toMatch(fault);
       expect((await call('hub.status', {})).devices.find((d) => d.address === peer.address)?.fault).toMatch(fault);
     } finally {
       await h?.close();
@@ -184,7 +183,7 @@ describe('HubService without Bluetooth', () => {
     expect(st.adapters[0]).toEqual({ name: 'system adapter', state: 'unsupported', code: 'start-failed', hint: { cause: 'no Bluetooth adapter found' } });
     await expect(h.call('device.pair', { target: 'aa:bb:cc:dd:ee:ff' })).rejects.toThrow(/No adapter is running: system adapter could not be started: no Bluetooth adapter found.*simulator/);
     // The warning was raised before anyone listened; the first notice listener still got it.
-    await until('settings notice', () => h!.seen('notice').some((n) => /settings file .* is not valid JSON/.test(n.text)));
+    await expect.poll(() => h!.seen('notice').map((n) => n.text), { timeout: 20_000, interval: 20 }).toContainEqual(expect.stringMatching(/settings file .* is not valid JSON/));
     expect(readdirSync(home).some((n) => n.startsWith('settings.json.corrupt-'))).toBe(true);
     expect((await h.call('settings.get', {})).adapter).toEqual({ kind: 'system' });
     const info = await h.call('app.info', {});
@@ -199,7 +198,7 @@ describe('HubService without Bluetooth', () => {
     const st = await h.call('hub.status', {});
     // A code and its data, no prose: the renderer words the advice (and the CLI its own).
     expect(st.adapters).toEqual([{ name: 'system adapter', state: 'unsupported', code: 'unsupported', hint: {} }]);
-    await until('warning notice', () => h!.seen('notice').some((n) => n.level === 'warning' && /no Bluetooth Low Energy/.test(n.text)));
+    await expect.poll(() => h!.seen('notice'), { timeout: 20_000, interval: 20 }).toContainEqual(expect.objectContaining({ level: 'warning', text: expect.stringMatching(/no Bluetooth Low Energy/) }));
     expect(h.seen('notice').map((n) => n.text).join(' ')).not.toMatch(/--sim|--hci/);
   });
 });

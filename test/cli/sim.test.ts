@@ -73,8 +73,7 @@ describe('picolink sim', () => {
       await enableNotifications(ch);
       await ch.writeAsync(Buffer.from('c2p 0\n'), false);
       await ch.writeAsync(Buffer.from('c2p 1\n'), true);
-      for (let t = 0; t < 100 && got.length < 2; t++) await new Promise((r) => setTimeout(r, 50));
-      expect(got).toEqual(['p2c 0', 'p2c 1']);
+      await expect.poll(() => got, { timeout: 5_000, interval: 50 }).toEqual(['p2c 0', 'p2c 1']);
     } finally {
       noble.stop();
     }

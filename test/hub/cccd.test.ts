@@ -5,13 +5,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Adapter } from '../../src-main/hub/adapter/adapter.ts';
 import { createNoble } from '../../src-main/hub/adapter/noble-factory.ts';
 import { Hub } from '../../src-main/hub/hub.ts';
 import { PairedDevices } from '../../src-main/hub/store/paired-devices.ts';
 import { Radio } from '../../src-main/radio/radio.ts';
-import { until } from './sim-hub.ts';
+import { inbound } from './sim-hub.ts';
 import { ATT_ATTRIBUTE_NOT_FOUND, ATT_READ_NOT_PERMITTED, ScriptedGattPeer, type CccdByType, type PeerProfile } from './scripted-gatt-peer.ts';
 
 let dir: string;
@@ -30,7 +30,7 @@ beforeAll(async () => {
   hub = new Hub({ adapters: [adapter], paired, pingHz: 20 });
   hub.on('warning', (w) => warnings.push(w));
   hub.start();
-  await until('adapter on', () => adapter.state === 'poweredOn', 10_000);
+  await vi.waitFor(() => expect(adapter.state).toBe('poweredOn'), { timeout: 10_000, interval: 20 }); // expect.poll is for tests, not hooks
 }, 20_000);
 
 afterEach(async () => {
@@ -64,19 +64,19 @@ async function linkTo(profile: PeerProfile, cccd: boolean, cccdByType: CccdByTyp
   const peer = await ScriptedGattPeer.start(radio, `cc${serial++}`, { profile, cccd, cccdByType });
   peers.push(peer);
   await hub.pair(peer.address);
-  await until(`${profile} linked`, () => state(peer.address) === 'linked', 10_000);
+  await expect.poll(() => state(peer.address), { message: `${profile} linked`, timeout: 10_000, interval: 20 }).toBe('linked');
   return peer;
 }
 
 /** The value reaches the session: a PicoLink PONG (sent for each PING) makes samples; text is a received message. */
 async function notificationReachesSession(peer: ScriptedGattPeer, profile: PeerProfile): Promise<void> {
   if (profile === 'picolink') {
-    await until('PONG notifications', () => (hub.status().find((d) => d.address === peer.address)?.total.count ?? 0) >= 3, 5_000);
+    await expect.poll(() => hub.status().find((d) => d.address === peer.address)?.total.count ?? 0, { message: 'PONG notifications', timeout: 5_000, interval: 20 }).toBeGreaterThanOrEqual(3);
     expect(peer.wire.some((w) => w.dir === 'out' && w.hex.startsWith(`1b${le16(peer.layout.tx)}`))).toBe(true);
     return;
   }
   peer.send(new TextEncoder().encode(`hi from ${peer.name}`));
-  await until('text received', () => hub.history(peer.address).some((m) => m.direction === 'in' && m.message.kind === 'text' && m.message.text === `hi from ${peer.name}`), 5_000);
+  await expect.poll(() => inbound(hub, peer.address), { timeout: 5_000, interval: 20 }).toContainEqual({ text: `hi from ${peer.name}` });
 }
 
 /** The first PDU the peer sent after receiving `request`. */
@@ -120,7 +120,7 @@ describe('subscribing by writing the CCCD, against any answer to a CCCD read', (
     await notificationReachesSession(peer, profile);
     await hub.disconnect(peer.address);
     hub.connect(peer.address);
-    await until('relinked', () => state(peer.address) === 'linked' && peer.connections === 2, 10_000);
+    await expect.poll(() => ({ state: state(peer.address), connections: peer.connections }), { timeout: 10_000, interval: 20 }).toEqual({ state: 'linked', connections: 2 });
     const said = warnings.slice(before);
     expect(said).toHaveLength(1);
     expect(said[0]).toMatch(new RegExp(`^cc\\d+: the ${profile} characteristic [0-9a-f]+ has no Client Characteristic Configuration descriptor`));
@@ -130,8 +130,8 @@ describe('subscribing by writing the CCCD, against any answer to a CCCD read', (
     const peer = await linkTo('nus-indicate', true, { octets: 0 });
     expect(peer.received.filter((h) => h.startsWith('12'))).toEqual([`12${le16(peer.layout.cccd!)}0200`]);
     peer.send(new TextEncoder().encode('indicated'));
-    await until('indication received', () => hub.history(peer.address).some((m) => m.direction === 'in' && m.message.kind === 'text' && m.message.text === 'indicated'), 5_000);
-    await until('confirmed', () => peer.received.includes('1e'), 2_000);
+    await expect.poll(() => inbound(hub, peer.address), { timeout: 5_000, interval: 20 }).toContainEqual({ text: 'indicated' });
+    await expect.poll(() => peer.received, { message: 'Handle Value Confirmation', timeout: 2_000, interval: 20 }).toContain('1e');
     expect(peer.wire.find((w) => w.dir === 'out' && w.hex.startsWith('1d'))?.hex).toBe(`1d${le16(peer.layout.tx)}${Buffer.from('indicated').toString('hex')}`);
   });
 });

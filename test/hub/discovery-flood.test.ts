@@ -2,7 +2,7 @@
 // packet (or a crowd of phones rotating theirs) must not grow the hub's device list, its status
 // or the dashboard's, and must not push out the paired Pico.
 import { afterEach, describe, expect, it } from 'vitest';
-import { linkedCount, startSimHub, until, type SimHub } from './sim-hub.ts';
+import { linkedCount, startSimHub, type SimHub } from './sim-hub.ts';
 
 let h: SimHub | null = null;
 afterEach(async () => {
@@ -14,7 +14,7 @@ describe('hub discovery under a flood of random addresses', () => {
   it('keeps the device list and the status bounded, warns once, and keeps the paired Pico', async () => {
     h = await startSimHub({ picos: 1 }, { pingHz: 5 });
     const { hub } = h;
-    await until('linked', () => linkedCount(hub) === 1);
+    await expect.poll(() => linkedCount(hub), { timeout: 20_000, interval: 20 }).toBe(1);
     const pico = h.simulation.addresses[0]!;
     const warnings: string[] = [];
     hub.on('warning', (w) => warnings.push(w));

@@ -3,11 +3,10 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LogStore } from '../../src-main/hub/store/database.ts';
 import { EXPORT_PARTS_FILE, ExportParts, type PartRegistry } from '../../src-main/hub/store/export-parts.ts';
 import { CSV_COLUMNS, exportLog, formatFromPath, type ExportProgress } from '../../src-main/hub/store/export.ts';
-import { until } from './sim-hub.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CRASHER = path.join(ROOT, 'test', 'hub', 'fixtures', 'export-crash.ts');
@@ -345,7 +344,10 @@ describe('unfinished exports', () => {
     child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
     const exited = new Promise((resolve) => child.on('exit', resolve));
     try {
-      await until('the child writes its part', () => stdout.includes('writing') || child.exitCode !== null, 30_000);
+      // Until the child writes its part (or exits, which the next line reports).
+      await vi.waitFor(() => {
+        if (child.exitCode === null) expect(stdout, stderr).toContain('writing');
+      }, { timeout: 30_000, interval: 20 });
       expect(stdout, stderr).toContain('writing');
     } finally {
       child.kill('SIGKILL');

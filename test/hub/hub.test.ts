@@ -1,9 +1,9 @@
 // The hub end to end: real noble on virtual adapters, virtual Picos running the real firmware.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { VirtualPico } from '../../src-main/pico/board.ts';
 import type { LinkStateChange } from '../../src-main/hub/link/link-loop.ts';
 import { firmware } from '../firmware/harness.ts';
-import { linkedCount, startSimHub, until, type SimHub } from './sim-hub.ts';
+import { inbound, linkedCount, startSimHub, type SimHub } from './sim-hub.ts';
 
 let h: SimHub | null = null;
 afterEach(async () => {
@@ -18,8 +18,10 @@ describe('hub on the virtual radio', () => {
     const states: LinkStateChange[] = [];
     hub.on('state', (c) => states.push(c));
     for (const a of h.simulation.addresses) await hub.pair(a);
-    await until('3 links', () => linkedCount(hub) === 3);
-    await until('20 samples each', () => hub.status().every((d) => d.total.count >= 20));
+    await expect.poll(() => linkedCount(hub), { timeout: 20_000, interval: 20 }).toBe(3);
+    await vi.waitFor(() => {
+      for (const d of hub.status()) expect(d.total.count, `samples from ${d.name}`).toBeGreaterThanOrEqual(20);
+    }, { timeout: 20_000, interval: 20 });
     const st = hub.status();
     for (const d of st) {
       expect(d.profile).toBe('picolink');
@@ -33,9 +35,11 @@ describe('hub on the virtual radio', () => {
     }
     const sent = await hub.send('all', { kind: 'text', text: 'hello from the hub' });
     expect(sent.sort()).toEqual(st.map((d) => d.address).sort());
-    await until('echoes', () => st.every((d) => hub.history(d.address).some((m) => m.direction === 'in' && m.message.kind === 'text' && m.message.text === 'hello from the hub')));
+    await vi.waitFor(() => {
+      for (const d of st) expect(inbound(hub, d.address), `echoes from ${d.name}`).toContainEqual({ text: 'hello from the hub' });
+    }, { timeout: 20_000, interval: 20 });
     await hub.send('pico2', { kind: 'data', bytes: new Uint8Array([0, 1, 2, 255]) });
-    await until('data echo', () => hub.history('pico2').some((m) => m.direction === 'in' && m.message.kind === 'data' && Buffer.from(m.message.bytes).toString('hex') === '000102ff'));
+    await expect.poll(() => inbound(hub, 'pico2'), { timeout: 20_000, interval: 20 }).toContainEqual({ hex: '000102ff' });
     // Every state change carries its reason.
     for (const a of h.simulation.addresses) {
       expect(states.filter((c) => c.address === a).map((c) => c.state)).toEqual(['waiting', 'queued', 'connecting', 'discovering', 'linked']);
@@ -46,7 +50,7 @@ describe('hub on the virtual radio', () => {
   it('runs a throughput test on demand', async () => {
     h = await startSimHub({ picos: 1 }, { pingHz: 2 });
     const { hub } = h;
-    await until('link', () => linkedCount(hub) === 1);
+    await expect.poll(() => linkedCount(hub), { timeout: 20_000, interval: 20 }).toBe(1);
     const result = new Promise<{ octets: number; bytesPerSecond: number }>((resolve) => hub.once('throughput', (t) => resolve(t.result)));
     hub.throughput('pico1', 20_000);
     const r = await result;
@@ -59,14 +63,14 @@ describe('hub on the virtual radio', () => {
     h = await startSimHub({ picos: 2 }, { pingHz: 5 }, false);
     const { hub, paired } = h;
     expect(await hub.pair('pico2')).toBe(h.simulation.addresses[1]);
-    await until('pico2 linked', () => hub.status().find((d) => d.name === 'pico2')?.state === 'linked');
+    await expect.poll(() => hub.status().find((d) => d.name === 'pico2')?.state, { timeout: 20_000, interval: 20 }).toBe('linked');
     expect(paired.list().map((d) => d.name)).toEqual(['pico2']);
     await hub.disconnect('pico2');
     expect(hub.status().find((d) => d.name === 'pico2')?.state).toBe('stopped');
     await new Promise((r) => setTimeout(r, 500));
     expect(hub.status().find((d) => d.name === 'pico2')?.state).toBe('stopped');
     hub.connect('pico2');
-    await until('relinked', () => hub.status().find((d) => d.name === 'pico2')?.state === 'linked');
+    await expect.poll(() => hub.status().find((d) => d.name === 'pico2')?.state, { timeout: 20_000, interval: 20 }).toBe('linked');
     expect(await hub.unpair('pico2')).toBe(true);
     expect(paired.list()).toEqual([]);
     expect(hub.status().find((d) => d.name === 'pico2')?.state).toBe('unpaired');
@@ -80,13 +84,13 @@ describe('hub on the virtual radio', () => {
     await tutorial.powerOn();
     try {
       await hub.pair('tut');
-      await until('tut linked', () => hub.status().find((d) => d.name === 'tut')?.state === 'linked');
+      await expect.poll(() => hub.status().find((d) => d.name === 'tut')?.state, { timeout: 20_000, interval: 20 }).toBe('linked');
       const d = () => hub.status().find((x) => x.name === 'tut')!;
       expect(d().profile).toBe('tutorial');
-      await until('RTT samples', () => d().total.count >= 5);
+      await expect.poll(() => d().total.count, { timeout: 20_000, interval: 20 }).toBeGreaterThanOrEqual(5);
       expect(d().firmwareMs).toBeNull();
       await hub.send('tut', { kind: 'text', text: 'hi tutorial' });
-      await until('echo', () => hub.history('tut').some((m) => m.direction === 'in' && m.message.kind === 'text' && m.message.text === 'hi tutorial'));
+      await expect.poll(() => inbound(hub, 'tut'), { timeout: 20_000, interval: 20 }).toContainEqual({ text: 'hi tutorial' });
       expect(() => hub.throughput('tut', 1000)).toThrow(/no throughput test/);
     } finally {
       await tutorial.close();
@@ -100,8 +104,8 @@ describe('hub on the virtual radio', () => {
     await rogue.powerOn();
     try {
       await hub.pair('rogue');
-      await until('rogue linked', () => hub.status().find((d) => d.name === 'rogue')?.state === 'linked');
-      await until('bad input counted', () => hub.status().find((d) => d.name === 'rogue')!.bad >= 200, 30_000);
+      await expect.poll(() => hub.status().find((d) => d.name === 'rogue')?.state, { timeout: 20_000, interval: 20 }).toBe('linked');
+      await expect.poll(() => hub.status().find((d) => d.name === 'rogue')!.bad, { timeout: 30_000, interval: 20 }).toBeGreaterThanOrEqual(200);
       const good = hub.status().find((d) => d.name === 'pico1')!;
       expect(good.state).toBe('linked');
       expect(good.total.lost).toBe(0);
@@ -114,7 +118,7 @@ describe('hub on the virtual radio', () => {
   it('reports a controller that restarts as off and then on, and relinks when it is back', async () => {
     h = await startSimHub({ picos: 1 }, { pingHz: 5 });
     const { hub } = h;
-    await until('link', () => linkedCount(hub) === 1);
+    await expect.poll(() => linkedCount(hub), { timeout: 20_000, interval: 20 }).toBe(1);
     const states: string[] = [];
     const reasons: string[] = [];
     hub.on('adapter', (a) => states.push(a.state));
@@ -123,42 +127,42 @@ describe('hub on the virtual radio', () => {
     // Off long enough for the Picos to notice the link is gone (1 s supervision timeout).
     await new Promise((r) => setTimeout(r, 1_500));
     h.simulation.radio.power('sim-hci0', true);
-    await until('off and on again', () => states.includes('poweredOn'), 10_000);
+    await expect.poll(() => states, { timeout: 10_000, interval: 20 }).toContain('poweredOn');
     expect(states).toEqual(['poweredOff', 'poweredOn']);
     expect(reasons[0]).toMatch(/^waiting: disconnected: Hardware Failure/);
-    await until('relinked', () => linkedCount(hub) === 1, 10_000);
+    await expect.poll(() => linkedCount(hub), { timeout: 10_000, interval: 20 }).toBe(1);
   });
 
   it('drops HCI events noble cannot parse, with a warning, and keeps the link', async () => {
     h = await startSimHub({ picos: 1 }, { pingHz: 10 });
     const { hub } = h;
-    await until('link', () => linkedCount(hub) === 1);
+    await expect.poll(() => linkedCount(hub), { timeout: 20_000, interval: 20 }).toBe(1);
     const warnings: string[] = [];
     hub.on('warning', (w) => warnings.push(w));
-    // The controller's side of the HCI link, written raw: events cut short, as a glitching UART might deliver them.
+    // The controller's side of the HCI transport, written raw: events cut short, as a glitching UART might deliver them.
     const port = (h.simulation.radio.get('sim-hci0').controller as unknown as { port: { write(b: Uint8Array): void } }).port;
     port.write(Uint8Array.from([0x04, 0x0e, 0x03, 0x01, 0x03, 0x0c])); // Command Complete (Reset) without its status
     port.write(Uint8Array.from([0x04, 0x3e, 0x01, 0x01])); // LE Connection Complete with no parameters
-    await until('two warnings', () => warnings.length === 2, 5_000);
+    await expect.poll(() => warnings, { timeout: 5_000, interval: 20 }).toHaveLength(2);
     expect(warnings[0]).toMatch(/dropped an HCI packet noble could not parse .*040e0301030c/);
     const before = hub.status()[0]!.total.count;
-    await until('pings still answered', () => hub.status()[0]!.total.count >= before + 10, 10_000);
+    await expect.poll(() => hub.status()[0]!.total.count, { timeout: 10_000, interval: 20 }).toBeGreaterThanOrEqual(before + 10);
     expect(hub.status()[0]!.state).toBe('linked');
   });
 
   it('forgets a half-received ACL packet when its connection ends', async () => {
     h = await startSimHub({ picos: 1 }, { pingHz: 10 });
     const { hub, simulation } = h;
-    await until('link', () => linkedCount(hub) === 1);
+    await expect.poll(() => linkedCount(hub), { timeout: 20_000, interval: 20 }).toBe(1);
     const bindings = (simulation.adapters[0]!.noble as unknown as { _bindings: { _hci: { _handleBuffers: Record<number, unknown> }; _handles: Record<number, unknown> } })._bindings;
     const handle = Number(Object.keys(bindings._handles)[0]);
     expect(Number.isInteger(handle)).toBe(true);
     // The first fragment of an ATT PDU whose rest never comes: L2CAP length 100, 2 octets here.
     const port = (simulation.radio.get('sim-hci0').controller as unknown as { port: { write(b: Uint8Array): void } }).port;
     port.write(Uint8Array.from([0x02, handle & 0xff, (handle >> 8) | 0x20, 0x06, 0x00, 100, 0x00, 0x04, 0x00, 0x0b, 0x00]));
-    await until('fragment held', () => handle in bindings._hci._handleBuffers, 5_000);
+    await expect.poll(() => Object.keys(bindings._hci._handleBuffers), { timeout: 5_000, interval: 20 }).toContain(String(handle));
     await hub.disconnect(simulation.addresses[0]!);
-    await until('disconnected', () => hub.status()[0]!.state !== 'linked', 10_000);
-    await until('fragment forgotten', () => !(handle in bindings._hci._handleBuffers), 5_000);
+    await expect.poll(() => hub.status()[0]!.state, { timeout: 10_000, interval: 20 }).not.toBe('linked');
+    await expect.poll(() => Object.keys(bindings._hci._handleBuffers), { timeout: 5_000, interval: 20 }).not.toContain(String(handle));
   });
 });

@@ -12,7 +12,6 @@ import { LogStore, type StoreOptions } from '../../src-main/hub/store/database.t
 import { exportLog } from '../../src-main/hub/store/export.ts';
 import type { LogNotice } from '../../src-main/hub/store/log-health.ts';
 import { PairedDevices } from '../../src-main/hub/store/paired-devices.ts';
-import { until } from './sim-hub.ts';
 import { canMountTmpfs, fillUp, mountTmpfs, unmount } from './tmpfs.ts';
 
 const A = 'aa:bb:cc:dd:ee:01';
@@ -73,7 +72,7 @@ describe('LogStore on a full disk (max_page_count)', () => {
     expect(store.flush()).toBe(false);
 
     free();
-    await until('the retry commits the waiting rows', () => store.health.writing, 5_000);
+    await expect.poll(() => store.health, { message: 'the retry commits the waiting rows', timeout: 5_000, interval: 20 }).toMatchObject({ writing: true });
     expect(committedSeqs()).toEqual(Array.from({ length: 5_500 }, (_, i) => i));
     expect(notices.map((n) => n.kind)).toEqual(['write-failed', 'write-resumed']);
     expect(notices[1]).toMatchObject({ written: 5_500, dropped: 0 });
@@ -92,7 +91,7 @@ describe('LogStore on a full disk (max_page_count)', () => {
     expect(waiting).toBeLessThanOrEqual(2_000);
     expect(waiting + dropped).toBe(10_000);
     free();
-    await until('rows committed', () => store.health.writing, 5_000);
+    await expect.poll(() => store.health, { message: 'rows committed', timeout: 5_000, interval: 20 }).toMatchObject({ writing: true });
     const kept = committedSeqs();
     expect(kept.length).toBe(10_000 - dropped);
     expect(kept.at(-1)).toBe(9_999);
@@ -113,7 +112,7 @@ describe('LogStore on a full disk (max_page_count)', () => {
     store.addSample(sample(300));
     expect(store.sessions().map((s) => s.id)).toEqual([first]);
     free();
-    await until('rows committed', () => store.health.writing, 5_000);
+    await expect.poll(() => store.health, { message: 'rows committed', timeout: 5_000, interval: 20 }).toMatchObject({ writing: true });
     expect(store.sessions().map((s) => [s.id, s.endedAt, s.meta])).toEqual([
       [first, 20, { run: 1 }],
       [second, null, { run: 2 }],
@@ -187,7 +186,7 @@ describe.skipIf(!canMount)('on a real full tmpfs', () => {
     expect(readFileSync(out, 'utf8').trim().split('\r\n')).toHaveLength(exported.rows + 1);
 
     rmSync(filler);
-    await until('rows committed', () => store.health.writing, 10_000);
+    await expect.poll(() => store.health, { message: 'rows committed', timeout: 10_000, interval: 20 }).toMatchObject({ writing: true });
     expect(store.counts().samples).toBe(8_000);
     expect(notices.map((n) => n.kind)).toEqual(['write-failed', 'write-resumed']);
   });

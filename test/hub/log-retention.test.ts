@@ -9,7 +9,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LogStore, type StoreOptions } from '../../src-main/hub/store/database.ts';
 import type { LogNotice } from '../../src-main/hub/store/log-health.ts';
 import { migrate } from '../../src-main/hub/store/log-schema.ts';
-import { until } from './sim-hub.ts';
 
 const A = 'aa:bb:cc:dd:ee:01';
 const DAY = 86_400_000;
@@ -164,7 +163,7 @@ describe('log retention', () => {
     store.addSample({ device: A, seq: 2, t: now, rttMs: 1, lost: false });
     store.flush();
     expect(await store.setRetention({ maxAgeDays: 1, maxBytes: NO_SIZE_LIMIT })).toMatchObject({ rows: 0 });
-    await until('the old row is deleted by a later run', () => store.counts().samples === 1, 5_000);
+    await expect.poll(() => store.counts().samples, { message: 'the old row is deleted by a later run', timeout: 5_000, interval: 20 }).toBe(1);
     await store.setRetention(null);
   });
 });

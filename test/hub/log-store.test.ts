@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LogFileUnreadableError, LogStore, LogStoreClosedError, NoSessionError } from '../../src-main/hub/store/database.ts';
 import { iterateRows } from '../../src-main/hub/store/log-query.ts';
 import { ForeignDatabaseError, LogSchemaVersionError, SCHEMA_VERSION } from '../../src-main/hub/store/log-schema.ts';
@@ -100,8 +100,7 @@ describe('LogStore', () => {
     timed.startSession({});
     timed.addEvent({ device: A, t: 1, state: 'connecting' });
     expect(readAll('SELECT * FROM events')).toHaveLength(0);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(readAll('SELECT * FROM events')).toHaveLength(1);
+    await expect.poll(() => readAll('SELECT * FROM events'), { timeout: 100, interval: 10 }).toHaveLength(1);
     timed.close();
 
     const batched = openStore({ flushMs: 60_000, batchRows: 10 });
@@ -203,8 +202,9 @@ describe('LogStore', () => {
     });
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
     // The child needs a moment to start (tsx compiles it); count 1.5 s from its first report.
-    const deadline = Date.now() + 15_000;
-    while (reports.length === 0 && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+    await vi.waitFor(() => {
+      if (child.exitCode === null) expect(reports.length, `the writer never reported; stderr: ${stderr}`).toBeGreaterThan(0);
+    }, { timeout: 15_000, interval: 20 });
     expect(reports.length, `the writer never reported; stderr: ${stderr}`).toBeGreaterThan(0);
     await new Promise((r) => setTimeout(r, 1500));
     const killedAt = Date.now();

@@ -6,7 +6,7 @@ import { MessageType, START, END, encodeFrame } from '../../src-main/hub/protoco
 import { runHubPingFlood } from '../../bench/hub/ping-flood.ts';
 import type { LinkStateChange } from '../../src-main/hub/link/link-loop.ts';
 import { ScriptedGattPeer } from './scripted-gatt-peer.ts';
-import { startSimHub, until, type SimHub } from './sim-hub.ts';
+import { startSimHub, type SimHub } from './sim-hub.ts';
 
 describe('a PING flood on a shared adapter', () => {
   // Packed: every value full of PINGs (the one-PONG-per-value rule). Doubling: one PING a value
@@ -58,12 +58,12 @@ describe('a peripheral that ignores its credit', () => {
     const states: LinkStateChange[] = [];
     hub.on('state', (c) => c.address === address && states.push(c));
     await hub.pair(address);
-    await until('both linked', () => hub.status().every((d) => d.state === 'linked') && hub.status().length === 2);
-    await until('CREDIT 0 arrived', () => rogue!.received.some((hex) => hex.endsWith('c0030012' + '0000')));
+    await expect.poll(() => hub.status().map((d) => d.state), { timeout: 20_000, interval: 20 }).toEqual(['linked', 'linked']);
+    await expect.poll(() => rogue!.received, { message: 'CREDIT 0', timeout: 20_000, interval: 20 }).toContainEqual(expect.stringMatching(/c0030012(0000)$/));
     // 20 one-frame TEXT messages in one value before any CREDIT but the first: the window is 16.
     const frames = Array.from({ length: 20 }, (_, i) => encodeFrame(START | END, i, Uint8Array.of(MessageType.TEXT, 0x61 + i)));
     rogue.send(Uint8Array.from(frames.flatMap((f) => Array.from(f))));
-    await until('dropped', () => states.some((c) => c.reason.startsWith('dropped: ')), 10_000);
+    await expect.poll(() => states.map((c) => c.reason), { timeout: 10_000, interval: 20 }).toContainEqual(expect.stringMatching(/^dropped: /));
     const dropped = states.find((c) => c.reason.startsWith('dropped: '))!;
     expect(dropped.previous).toBe('linked');
     expect(dropped.reason).toMatch(/^dropped: the device ignored flow control/);

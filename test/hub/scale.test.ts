@@ -1,8 +1,8 @@
 // The hub at scale: past one adapter's connection limit, and many link/unlink cycles.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runSoak } from '../../bench/hub/soak.ts';
 import { SIM_ADAPTER_LIMIT } from '../../src-main/sim/simulation.ts';
-import { linkedCount, startSimHub, until, type SimHub } from './sim-hub.ts';
+import { linkedCount, startSimHub, type SimHub } from './sim-hub.ts';
 
 let h: SimHub | null = null;
 afterEach(async () => {
@@ -15,10 +15,12 @@ describe('hub at scale', () => {
     h = await startSimHub({ picos: 16 }, { pingHz: 5 });
     const { hub, simulation } = h;
     expect(simulation.adapters).toHaveLength(3);
-    await until('16 links', () => linkedCount(hub) === 16, 90_000);
+    await expect.poll(() => linkedCount(hub), { timeout: 90_000, interval: 20 }).toBe(16);
     for (const a of simulation.adapters) expect(a.links.size).toBeLessThanOrEqual(SIM_ADAPTER_LIMIT);
     expect(simulation.adapters.reduce((n, a) => n + a.links.size, 0)).toBe(16);
-    await until('samples on every link', () => hub.status().every((d) => d.total.count >= 5), 30_000);
+    await vi.waitFor(() => {
+      for (const d of hub.status()) expect(d.total.count, `samples from ${d.name}`).toBeGreaterThanOrEqual(5);
+    }, { timeout: 30_000, interval: 20 });
     expect(hub.status().every((d) => d.total.lost === 0)).toBe(true);
   }, 150_000);
 

@@ -36,16 +36,14 @@ export async function startSimHub(sim: SimulationOptions, hubOptions: Partial<Hu
   };
 }
 
-/** Resolves when `check` holds, polling; rejects after `ms` with `what`. */
-export async function until(what: string, check: () => boolean, ms = 20_000, everyMs = 20): Promise<number> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  return Date.now() - start;
-}
-
 export function linkedCount(hub: Hub): number {
   return hub.status().filter((d) => d.state === 'linked').length;
+}
+
+/** What `who` has sent the hub so far, oldest first: `{ text }` for a text, `{ hex }` for data. */
+export function inbound(hub: Hub, who: string): ({ text: string } | { hex: string })[] {
+  return hub
+    .history(who)
+    .filter((m) => m.direction === 'in')
+    .map((m) => (m.message.kind === 'text' ? { text: m.message.text } : { hex: Buffer.from(m.message.bytes).toString('hex') }));
 }

@@ -86,8 +86,7 @@ it('noble connects to a Pico GATT server over a pty, discovers it, writes and re
     // A Pico W answers a CCCD read with no value, which noble's subscribe cannot take: write it, as the hub does.
     await enableNotifications(ch);
     for (let i = 0; i < 20; i++) await ch.writeAsync(Buffer.from(`c2p ${i}\n`), i % 2 === 0);
-    for (let t = 0; t < 100 && got.length < 20; t++) await new Promise((r) => setTimeout(r, 50));
-    expect(got).toEqual(Array.from({ length: 20 }, (_, i) => `p2c ${i}`));
+    await expect.poll(() => got, { timeout: 5_000, interval: 50 }).toEqual(Array.from({ length: 20 }, (_, i) => `p2c ${i}`));
   } finally {
     noble.stop();
   }

@@ -1,6 +1,6 @@
 // A virtual Pico runs real MicroPython in its own worker: console, LED, sleep, a Pico-sized heap
 // with MemoryError at its limit, tracebacks, reboot, and isolation between boards.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PICO_W_HEAP_BYTES, VirtualPico } from '../../src-main/pico/board.ts';
 import { Radio } from '../../src-main/radio/radio.ts';
 import { pyBytes, waitConsole } from './console.ts';
@@ -237,9 +237,10 @@ asyncio.run(main())
     let boots = 0;
     p.on('booted', () => boots++);
     await p.powerOn();
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(boots).toBeGreaterThanOrEqual(2);
-    expect(p.console.filter((l) => l === 'up').length).toBeGreaterThanOrEqual(2);
+    await vi.waitFor(() => {
+      expect(boots).toBeGreaterThanOrEqual(2);
+      expect(p.console.filter((l) => l === 'up').length).toBeGreaterThanOrEqual(2);
+    }, { timeout: 1_550, interval: 50 });
   });
 });
 

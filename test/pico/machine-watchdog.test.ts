@@ -19,7 +19,7 @@ it('expires the timeout after the last feed, each feed pushing it back', async (
   const lastFeed = performance.now();
   expect(expiredAt).toBeNull();
   expect(watchdog.running).toBe(true);
-  await sleep(200);
+  await expect.poll(() => expiredAt, { timeout: 200, interval: 10 }).not.toBeNull();
   expect(expiredAt! - lastFeed).toBeGreaterThanOrEqual(95);
   expect(expiredAt! - lastFeed).toBeLessThan(150);
   expect(watchdog.running).toBe(false);

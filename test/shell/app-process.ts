@@ -3,6 +3,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect, vi } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const hook = path.join(root, 'test', 'fixtures', 'fake-electron', 'hook.cjs');
@@ -60,14 +61,17 @@ export class AppProcess {
   }
 
   async next<T extends FromApp['type']>(type: T, timeoutMs = 60_000): Promise<FromApp & { type: T }> {
-    const start = Date.now();
-    for (;;) {
-      const m = this.said.find((x): x is FromApp & { type: T } => x.type === type);
-      if (m) return m;
-      if (this.child.exitCode !== null) throw new Error(`the app exited (${this.child.exitCode}) before "${type}": ${this.stderr.join('')}${this.errorBoxes()}`);
-      if (Date.now() - start > timeoutMs) throw new Error(`no "${type}" from the app in ${timeoutMs} ms: ${this.stderr.join('')}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    // Stops waiting (with nothing) as soon as the app exits.
+    const m = await vi.waitFor(
+      () => {
+        const m = this.said.find((x): x is FromApp & { type: T } => x.type === type);
+        if (m || this.child.exitCode !== null) return m;
+        expect(this.said.map((x) => x.type), `no "${type}" from the app; stderr: ${this.stderr.join('')}`).toContain(type);
+      },
+      { timeout: timeoutMs, interval: 50 },
+    );
+    if (m) return m;
+    throw new Error(`the app exited (${this.child.exitCode}) before "${type}": ${this.stderr.join('')}${this.errorBoxes()}`);
   }
 
   /** What the app showed in error boxes, for failure messages. */

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { Radio, type RadioReport } from '../../../src-main/radio/radio.ts';
 import { openPtyHost } from '../../../src-main/radio/transport/pty-host.ts';
 
@@ -41,8 +41,7 @@ function openHost(linkPath: string) {
 async function expectResetAnswered(host: ReturnType<typeof openHost>): Promise<void> {
   host.clear();
   host.write(RESET);
-  for (let i = 0; i < 100 && !host.received().includes(RESET_COMPLETE); i++) await sleep(10);
-  expect(host.received().includes(RESET_COMPLETE)).toBe(true);
+  await vi.waitFor(() => expect(host.received().includes(RESET_COMPLETE), `received ${host.received().toString('hex')}`).toBe(true), { timeout: 2_000, interval: 10 });
 }
 
 it('reports garbage over a pty and resynchronises on the next packet', async () => {
@@ -63,8 +62,7 @@ it('reports garbage over a pty and resynchronises on the next packet', async () 
     // A known command with the wrong parameter length gets Invalid HCI Command Parameters (0x12).
     host.clear();
     host.write(Buffer.from('010b200301 0203'.replace(/ /g, ''), 'hex'));
-    for (let i = 0; i < 50 && host.received().length < 7; i++) await sleep(10);
-    expect(host.received().subarray(0, 7)).toEqual(Buffer.from('040e04010b2012', 'hex'));
+    await expect.poll(() => host.received().subarray(0, 7).toString('hex'), { timeout: 1_000, interval: 10 }).toBe('040e04010b2012');
     // An ACL header longer than the controller's buffers is refused, not waited for.
     host.write(Buffer.from('024000ff0f', 'hex'));
     await expectResetAnswered(host);
@@ -104,7 +102,6 @@ it('handles garbage from an in-process host the same way', async () => {
   host.onReceive((b) => (received = Buffer.concat([received, b])));
   host.send(Buffer.from([0x07, 0x08, 0x09]));
   host.send(RESET);
-  await sleep(20);
-  expect(received.includes(RESET_COMPLETE)).toBe(true);
+  await expect.poll(() => received.includes(RESET_COMPLETE), { message: 'Command Complete (Reset) received', timeout: 20, interval: 5 }).toBe(true);
   expect(errors.length).toBe(3);
 });

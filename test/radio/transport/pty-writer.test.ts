@@ -87,7 +87,7 @@ describe.skipIf(process.platform === 'win32')('writing to a pty host', () => {
     await sleep(100);
     const host = reader(link);
     try {
-      for (let t = 0; t < 200 && host.bytes().length < count * PACKET_LENGTH; t++) await sleep(10);
+      await expect.poll(() => host.bytes().length, { timeout: 4_000, interval: 10 }).toBeGreaterThanOrEqual(count * PACKET_LENGTH);
       expect(sequences(host.bytes())).toEqual(Array.from({ length: count }, (_, i) => i));
       expect(port.backlog).toEqual({ queuedBytes: 0, droppedPackets: 0, droppedBytes: 0 });
     } finally {
@@ -131,7 +131,7 @@ describe.skipIf(process.platform === 'win32')('writing to a pty host', () => {
     // the recovery is reported with the count.
     const host = reader(link);
     try {
-      for (let t = 0; t < 200 && port.backlog.queuedBytes > 0; t++) await sleep(10);
+      await expect.poll(() => port.backlog.queuedBytes, { timeout: 4_000, interval: 10 }).toBe(0);
       await sleep(50);
       const got = sequences(host.bytes());
       expect(got.length + stats.droppedPackets).toBe(seq);
