@@ -81,7 +81,7 @@ await throughput();
 process.exit(0);
 
 /**
- * Modelled capacity of one direction: the link moves `pdus` 27-octet PDUs per connection event
+ * Modelled capacity of one direction: the connection moves `pdus` 27-octet PDUs per connection event
  * (no data length extension on a Pico W); a THROUGHPUT_DATA notification of ATT value F octets
  * takes ceil((F + 3 ATT + 4 L2CAP) / 27) PDUs and carries F - 4 octets of data (frame header 3,
  * message type 1; docs/PROTOCOL.md).

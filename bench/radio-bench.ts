@@ -1,14 +1,14 @@
 // npm run bench: the virtual radio's figures, measured side by side in one run.
 //  1. write-without-response -> notification round trip, noble <-> radio <-> bleno over ptys,
 //     at connection intervals 7.5, 15 and 30 ms, each next to its interval.
-//  2. the radio's CPU time per 1,000 packets and its load at 10 links x 100 packets/s.
+//  2. the radio's CPU time per 1,000 packets and its load at 10 connections x 100 packets/s.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Characteristic, Peripheral } from '@stoprocent/noble';
-import { HciChannel } from '../src-main/host/hci-channel.ts';
+import { HciClient } from '../src-main/host/hci-client.ts';
 import { Reset, SetEventMask } from '../src-main/hci/commands/baseband.ts';
 import { ReadBdAddr } from '../src-main/hci/commands/informational.ts';
 import { LeSetAdvertisingEnable, LeSetAdvertisingParameters } from '../src-main/hci/commands/le-advertising.ts';
@@ -85,11 +85,11 @@ function processCpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-async function load(links: number, packetsPerSecond: number, seconds: number): Promise<void> {
-  console.log(`\nRadio load: ${links} links x ${packetsPerSecond} packets/s each way for ${seconds} s, 15 ms interval`);
+async function load(connections: number, packetsPerSecond: number, seconds: number): Promise<void> {
+  console.log(`\nRadio load: ${connections} connections x ${packetsPerSecond} packets/s each way for ${seconds} s, 15 ms interval`);
   console.log('(the radio runs alone in its own process, as `picolink radio`; the hosts talk to it over ptys)');
   const dir = mkdtempSync(path.join(tmpdir(), 'picolink-bench-'));
-  const names = Array.from({ length: links }, (_, i) => [`c${i}`, `p${i}`]).flat();
+  const names = Array.from({ length: connections }, (_, i) => [`c${i}`, `p${i}`]).flat();
   const args = names.flatMap((n) => ['--hci-pty', path.join(dir, n)]);
   const radio = spawn(process.execPath, [fileURLToPath(new URL('../bin/picolink.js', import.meta.url)), 'radio', ...args, '--max-connections', '7'], {
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -100,7 +100,7 @@ async function load(links: number, packetsPerSecond: number, seconds: number): P
       radio.stdout.on('data', (d: Buffer) => (out += d.toString()).includes('radio running') && resolve());
       radio.once('exit', (code) => reject(new Error(`radio exited with ${code}`)));
     });
-    const hosts = new Map(names.map((n) => [n, new HciChannel(openPtyHost(path.join(dir, n)))]));
+    const hosts = new Map(names.map((n) => [n, new HciClient(openPtyHost(path.join(dir, n)))]));
     const addresses = new Map<string, Uint8Array>();
     for (const [n, h] of hosts) {
       await h.command(Reset);
@@ -109,8 +109,8 @@ async function load(links: number, packetsPerSecond: number, seconds: number): P
       addresses.set(n, (await h.command(ReadBdAddr)).bdAddr);
     }
     let received = 0;
-    const pairs: { central: HciChannel; handle: number }[] = [];
-    for (let i = 0; i < links; i++) {
+    const pairs: { central: HciClient; handle: number }[] = [];
+    for (let i = 0; i < connections; i++) {
       const central = hosts.get(`c${i}`)!;
       const periph = hosts.get(`p${i}`)!;
       await periph.execute(LeSetAdvertisingParameters, {
@@ -164,7 +164,7 @@ async function load(links: number, packetsPerSecond: number, seconds: number): P
     console.log(`packets over the air: ${packets} (${(packets / (wall / 1000)).toFixed(0)}/s); echoes back: ${received} of ${sent}`);
     console.log(`radio CPU: ${cpuMs.toFixed(0)} ms in ${wall.toFixed(0)} ms = ${((100 * cpuMs) / wall).toFixed(1)}% of one core`);
     console.log(`radio CPU per 1,000 packets: ${((cpuMs / packets) * 1000).toFixed(1)} ms (link layer, HCI and pty I/O)`);
-    console.log(`sustains ${links} links x ${packetsPerSecond} packets/s on one core: ${cpuMs < wall && received >= sent * 0.99 ? 'yes' : 'NO'}`);
+    console.log(`sustains ${connections} connections x ${packetsPerSecond} packets/s on one core: ${cpuMs < wall && received >= sent * 0.99 ? 'yes' : 'NO'}`);
     for (const h of hosts.values()) h.close();
   } finally {
     radio.kill('SIGINT');

@@ -3,7 +3,7 @@
 // each view copies only the contract's fields, so nothing internal leaks across the boundary.
 import type { AdapterPower, AdapterStatus } from '../hub/adapter/adapter-state.ts';
 import type { DeviceStatus, HistoryEntry } from '../hub/hub.ts';
-import type { LinkMessage } from '../hub/protocol/link-session.ts';
+import type { LinkMessage } from '../hub/protocol/protocol-session.ts';
 import type { ThroughputResult } from '../hub/protocol/session.ts';
 import type { RttSnapshot } from '../hub/latency/rtt-stats.ts';
 import type { AdapterView, DeviceView, HistoryEntryView, MessageBody } from '../ipc/contract.ts';

@@ -123,7 +123,7 @@ function execute(radio: Radio, c: Exclude<ControlCommand, { kind: 'quit' }>, add
           const ctl = n.controller;
           const where = `(${ctl.position.x}, ${ctl.position.y})`;
           const dropped = n.backlog?.().droppedPackets ?? 0;
-          return `${n.name}  ${formatAddress(ctl.publicAddress)}  at ${where}  ${ctl.isPowered ? 'on' : 'off'}  ${ctl.connectionCount} link(s)  ${n.ptyPath ?? ''}${dropped ? `  dropped ${dropped}` : ''}`;
+          return `${n.name}  ${formatAddress(ctl.publicAddress)}  at ${where}  ${ctl.isPowered ? 'on' : 'off'}  ${ctl.connectionCount} connection(s)  ${n.ptyPath ?? ''}${dropped ? `  dropped ${dropped}` : ''}`;
         })
         .join('\n');
     case 'add':
@@ -142,6 +142,6 @@ function execute(radio: Radio, c: Exclude<ControlCommand, { kind: 'quit' }>, add
       radio.setPacketErrorRate(c.a, c.b, c.rate);
       return `packet error rate ${c.a} <-> ${c.b}: ${c.rate}`;
     case 'drop':
-      return `${radio.dropLink(c.a, c.b)} link(s) between ${c.a} and ${c.b} dropped`;
+      return `${radio.dropConnections(c.a, c.b)} connection(s) between ${c.a} and ${c.b} dropped`;
   }
 }

@@ -15,11 +15,11 @@ export type ControlCommand =
 export const CONTROL_HELP = `Commands:
   nodes                 list nodes: address, position, power, connections
   add NAME PATH         add a node with a pty at PATH
-  remove NAME           remove a node (its links time out at the peers)
+  remove NAME           remove a node (its connections time out at the peers)
   power NAME on|off     power a node's controller on or off
   move NAME X Y         move a node to (X, Y) metres; RSSI follows
-  per A B RATE          packet error rate (0..1) on links between A and B
-  drop A B              drop the link between A and B (it times out)
+  per A B RATE          packet error rate (0..1) on connections between A and B
+  drop A B              drop the connections between A and B (they time out)
   quit                  stop the radio`;
 
 export type ParseResult = { ok: true; command: ControlCommand } | { ok: false; error: string } | { ok: true; command: null };

@@ -15,7 +15,7 @@ import { BleError, BleValueError, Errno } from './ble-error.ts';
 import { startController, INIT_TIMEOUT_MS } from './controller-setup.ts';
 import { reverse } from './gap.ts';
 import { GAP_DEVICE_NAME_HANDLE, GATT_CLIENT_CHARACTERISTIC_CONFIGURATION, type ServiceDef } from './gatt-db.ts';
-import { HciLink } from './hci-link.ts';
+import { HciTransport } from './hci-transport.ts';
 import { IRQ, type IrqValue } from './irq.ts';
 import { HCI_ACL_PAYLOAD_SIZE } from './l2cap.ts';
 import { Stack } from './stack.ts';
@@ -50,7 +50,7 @@ export class BleHost extends EventEmitter<BleHostEvents> {
    */
   readRequestHandler: ((connHandle: number, attrHandle: number) => number | null | undefined) | null = null;
 
-  private readonly link: HciLink;
+  private readonly hci: HciTransport;
   private stack: Stack | null = null;
   private state: State = 'off';
   private waiters: ((err: BleError | null) => void)[] = [];
@@ -69,8 +69,8 @@ export class BleHost extends EventEmitter<BleHostEvents> {
   ) {
     super();
     this.name = options.name ?? 'ble';
-    this.link = new HciLink(end, clock);
-    this.link.onLog = (m) => this.log(m);
+    this.hci = new HciTransport(end, clock);
+    this.hci.onLog = (m) => this.log(m);
   }
 
   // ---- configuration --------------------------------------------------------------------------
@@ -154,7 +154,7 @@ export class BleHost extends EventEmitter<BleHostEvents> {
     if (s.gap.isConnecting) throw new BleError(Errno.EINVAL, 'a connection is already being created'); // COMMAND_DISALLOWED
     const existing = s.find(addrType, addr);
     if (existing) {
-      // gap_connect(): a link to this address exists, so BTstack reports it as connected again.
+      // gap_connect(): a connection to this address exists, so BTstack reports it as connected again.
       return this.irq(IRQ.PERIPHERAL_CONNECT, [existing.handle, addrType, addr.slice()]);
     }
     s.gap.connect(addrType, addr, scanDurationMs, minConnIntervalUs ?? 0, maxConnIntervalUs ?? 0);
@@ -244,7 +244,7 @@ export class BleHost extends EventEmitter<BleHostEvents> {
     this.generation++;
     this.stopTimer?.cancel();
     this.teardown();
-    this.link.close();
+    this.hci.close();
     this.state = 'off';
     this.settle(new BleError(Errno.ENODEV, 'host closed'));
   }
@@ -295,7 +295,7 @@ export class BleHost extends EventEmitter<BleHostEvents> {
       this.addrMode = 0;
     } else if (mode === 1) {
       this.addrMode = 1;
-      this.link.command(LeSetRandomAddress, { randomAddress: this.ownAddress() }, ({ status }) => {
+      this.hci.command(LeSetRandomAddress, { randomAddress: this.ownAddress() }, ({ status }) => {
         if (status !== 0) this.log(`LE Set Random Address: ${C.statusName(status)}`);
       });
     } else if (mode === 2 || mode === 3) {
@@ -314,20 +314,20 @@ export class BleHost extends EventEmitter<BleHostEvents> {
     if (done) this.waiters.push(done);
     if (this.state === 'starting') return;
     this.teardown();
-    // State first: resetting the link drops a pending stop's HCI_Reset, whose callback must then
+    // State first: resetting the transport drops a pending stop's HCI_Reset, whose callback must then
     // see a start in progress, not the stop it belonged to.
     this.state = 'starting';
-    this.link.reset(); // a reset controller returns no buffers: start the accounting afresh
+    this.hci.reset(); // a reset controller returns no buffers: start the accounting afresh
     this.customMtu = 0;
     const gen = ++this.generation;
-    startController(this.link, this.clock, () => gen !== this.generation, (err, info) => {
+    startController(this.hci, this.clock, () => gen !== this.generation, (err, info) => {
       if (err || !info) {
         this.state = 'off';
-        this.link.reset();
+        this.hci.reset();
         return this.settle(err);
       }
       this.publicAddress = info.publicAddress;
-      this.stack = new Stack(this.link, this.clock, {
+      this.stack = new Stack(this.hci, this.clock, {
         irq: (code, data) => this.irq(code, data),
         log: (m) => this.log(m),
         readRequest: (conn, attr) => {
@@ -347,7 +347,7 @@ export class BleHost extends EventEmitter<BleHostEvents> {
   }
 
   /**
-   * mp_bluetooth_deinit(): advertising stops, BTstack's power-off closes every link with Remote
+   * mp_bluetooth_deinit(): advertising stops, BTstack's power-off closes every connection with Remote
    * Device Terminated Connection due to Power Off (the IRQs still come), then the controller goes
    * quiet (here: HCI_Reset).
    */
@@ -358,7 +358,7 @@ export class BleHost extends EventEmitter<BleHostEvents> {
     if (this.state === 'starting') {
       this.generation++;
       this.state = 'off';
-      this.link.reset();
+      this.hci.reset();
       return this.settle(null);
     }
     const s = this.stack!;
@@ -369,7 +369,7 @@ export class BleHost extends EventEmitter<BleHostEvents> {
       if (finished) return;
       finished = true;
       timer.cancel();
-      this.link.command(Reset, {}, () => {
+      this.hci.command(Reset, {}, () => {
         if (this.state !== 'stopping') return;
         this.teardown();
         this.state = 'off';
@@ -381,16 +381,16 @@ export class BleHost extends EventEmitter<BleHostEvents> {
     if (s.connections.size === 0) return finish();
     s.onAllClosed = finish;
     for (const handle of s.connections.keys()) {
-      this.link.command(Disconnect, { connectionHandle: handle, reason: C.HciStatus.REMOTE_DEVICE_TERMINATED_POWER_OFF });
+      this.hci.command(Disconnect, { connectionHandle: handle, reason: C.HciStatus.REMOTE_DEVICE_TERMINATED_POWER_OFF });
     }
   }
 
   private teardown(): void {
     this.stack?.dispose();
     this.stack = null;
-    this.link.onEvent = () => {};
-    this.link.onAcl = () => {};
-    this.link.onBuffersFreed = () => {};
-    this.link.onLog = (m) => this.log(m);
+    this.hci.onEvent = () => {};
+    this.hci.onAcl = () => {};
+    this.hci.onBuffersFreed = () => {};
+    this.hci.onLog = (m) => this.log(m);
   }
 }

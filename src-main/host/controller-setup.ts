@@ -10,7 +10,7 @@ import { LeReadBufferSize, LeSetEventMask } from '../hci/commands/le-controller.
 import { statusName } from '../hci/constants.ts';
 import type { Spec, Value } from '../hci/struct.ts';
 import { BleError, Errno } from './ble-error.ts';
-import { HCI_STATUS_CANCELLED, HCI_STATUS_TIMEOUT, type HciLink } from './hci-link.ts';
+import { HCI_STATUS_CANCELLED, HCI_STATUS_TIMEOUT, type HciTransport } from './hci-transport.ts';
 
 export const INIT_TIMEOUT_MS = 15_000;
 
@@ -32,7 +32,7 @@ export interface ControllerInfo {
 }
 
 /** Runs the power-on sequence; `done` is called exactly once unless `cancelled()` turns true first. */
-export function startController(link: HciLink, clock: Clock, cancelled: () => boolean, done: (err: BleError | null, info: ControllerInfo | null) => void): void {
+export function startController(hci: HciTransport, clock: Clock, cancelled: () => boolean, done: (err: BleError | null, info: ControllerInfo | null) => void): void {
   const info: ControllerInfo = { publicAddress: new Uint8Array(6) };
   let finished = false;
   const finish = (err: BleError | null): void => {
@@ -46,7 +46,7 @@ export function startController(link: HciLink, clock: Clock, cancelled: () => bo
   /** Sends a command; a timeout sends it again (BTstack resends until its init timeout), a refusal ends it all. */
   const step = <P extends Spec, R extends Spec>(def: CommandDef<P, R>, params: Value<P>, then: (returns: Value<R>) => void): void => {
     if (finished || cancelled()) return;
-    link.command(def, params, (a) => {
+    hci.command(def, params, (a) => {
       if (a.status === HCI_STATUS_CANCELLED) return;
       if (a.status === HCI_STATUS_TIMEOUT) return step(def, params, then);
       if (!a.ok) return finish(new BleError(Errno.EINVAL, `controller set-up failed: ${statusName(a.status)}`));
@@ -58,13 +58,13 @@ export function startController(link: HciLink, clock: Clock, cancelled: () => bo
     step(LeReadBufferSize, {}, (r) => {
       // 7.8.2: zero means "use the shared BR/EDR buffers" (HCI_Read_Buffer_Size).
       if (r.leAclDataPacketLength === 0 || r.totalNumLeAclDataPackets === 0) return readSharedBuffers();
-      link.setAclBuffers(r.leAclDataPacketLength, r.totalNumLeAclDataPackets);
+      hci.setAclBuffers(r.leAclDataPacketLength, r.totalNumLeAclDataPackets);
       setEventMasks();
     });
   const readSharedBuffers = (): void =>
-    link.command(ReadBufferSize, {}, (a) => {
+    hci.command(ReadBufferSize, {}, (a) => {
       if (!a.ok) return finish(new BleError(Errno.EINVAL, 'controller reports no ACL buffers'));
-      link.setAclBuffers(a.returns.aclDataPacketLength, a.returns.totalNumAclDataPackets);
+      hci.setAclBuffers(a.returns.aclDataPacketLength, a.returns.totalNumAclDataPackets);
       setEventMasks();
     });
   step(Reset, {}, () =>

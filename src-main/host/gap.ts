@@ -1,6 +1,6 @@
 // GAP for bluetooth.BLE: advertising, scanning and connection creation, with the HCI commands and
 // parameters MicroPython's BTstack binding sends (modbluetooth_btstack.c: mp_bluetooth_gap_*) and
-// BTstack's own habits (hci.c): advertising comes back after a peripheral link closes, scan
+// BTstack's own habits (hci.c): advertising comes back after a peripheral connection closes, scan
 // results are not de-duplicated, a failed LE connection still reaches the IRQ handler.
 import type { Clock, Timer } from '../hci/clock.ts';
 import type { CommandDef } from '../hci/command.ts';
@@ -17,7 +17,7 @@ import type { FieldsOf } from '../hci/event.ts';
 import type { LeAdvertisingReport } from '../hci/le-events.ts';
 import type { Spec, Value } from '../hci/struct.ts';
 import { BleError, Errno } from './ble-error.ts';
-import type { HciLink } from './hci-link.ts';
+import type { HciTransport } from './hci-transport.ts';
 import { IRQ, type IrqSink } from './irq.ts';
 
 /** BD_ADDR as MicroPython shows it (most significant octet first) from HCI order, and back. */
@@ -28,8 +28,8 @@ export interface GapHooks {
   log(message: string): void;
   /** Own_Address_Type for advertising, scanning and initiating: 0 public, 1 random static. */
   ownAddressType(): number;
-  /** Links on which we are the peripheral. */
-  peripheralLinks(): number;
+  /** Connections in which we are the peripheral. */
+  peripheralConnections(): number;
 }
 
 interface ScanParams {
@@ -46,7 +46,7 @@ export class Gap {
   private connecting: { addrType: number; addr: Uint8Array; answered: boolean; cancelled: boolean } | null = null;
 
   constructor(
-    private readonly link: HciLink,
+    private readonly hci: HciTransport,
     private readonly clock: Clock,
     private readonly hooks: GapHooks,
   ) {}
@@ -91,12 +91,12 @@ export class Gap {
 
   /**
    * hci_update_advertisements_enabled_for_current_roles(): advertising runs while wanted and no
-   * peripheral link is open (le_max_number_peripheral_connections = 1), so it resumes by itself
-   * after a central disconnects. Legacy advertising stops when a link opens (Core Vol 6 Part B 4.4.2).
+   * peripheral connection is open (le_max_number_peripheral_connections = 1), so it resumes by itself
+   * after a central disconnects. Legacy advertising stops when a connection opens (Core Vol 6 Part B 4.4.2).
    */
-  rolesChanged(peripheralLinkOpened = false): void {
-    if (peripheralLinkOpened) this.advertisingOnAir = false;
-    const want = this.advertisingWanted && this.hooks.peripheralLinks() < 1;
+  rolesChanged(peripheralConnectionOpened = false): void {
+    if (peripheralConnectionOpened) this.advertisingOnAir = false;
+    const want = this.advertisingWanted && this.hooks.peripheralConnections() < 1;
     if (want !== this.advertisingOnAir) this.setAdvertising(want);
   }
 
@@ -170,7 +170,7 @@ export class Gap {
       minCeLength: 10000 / 625, // min_ce_length
       maxCeLength: 30000 / 625, // max_ce_length
     };
-    this.link.command(LeCreateConnection, params, ({ status }) => {
+    this.hci.command(LeCreateConnection, params, ({ status }) => {
       if (this.connecting !== pending) return;
       pending.answered = true;
       if (status !== 0) {
@@ -199,7 +199,7 @@ export class Gap {
   }
 
   private command<P extends Spec>(def: CommandDef<P, Spec>, params: Value<P>): void {
-    this.link.command(def, params, ({ status }) => {
+    this.hci.command(def, params, ({ status }) => {
       if (status !== 0) this.hooks.log(`command 0x${def.opcode.toString(16).padStart(4, '0')} failed: ${C.statusName(status)}`);
     });
   }

@@ -47,7 +47,8 @@ function expects(op: Op): AttPdu['op'] {
   }
 }
 
-interface ClientLink {
+/** What the GATT client keeps per connection (BTstack's gatt_client_t). */
+interface ClientConnection {
   bearer: AttBearer;
   op: Op | null;
   opToSend: boolean;
@@ -72,7 +73,7 @@ export interface GattClientHooks {
 }
 
 export class GattClient {
-  private readonly links = new Map<number, ClientLink>();
+  private readonly connections = new Map<number, ClientConnection>();
   private readonly binding = new Map<number, BindingConnection>();
 
   constructor(
@@ -91,23 +92,23 @@ export class GattClient {
   }
 
   open(bearer: AttBearer): void {
-    this.links.set(bearer.handle, { bearer, op: null, opToSend: false, outstanding: null, mtuRequested: false, timer: null });
+    this.connections.set(bearer.handle, { bearer, op: null, opToSend: false, outstanding: null, mtuRequested: false, timer: null });
   }
 
-  /** Forgets every link and cancels their timers, without IRQs (the host is being closed). */
+  /** Forgets every connection and cancels their timers, without IRQs (the host is being closed). */
   dispose(): void {
-    for (const link of this.links.values()) link.timer?.cancel();
-    this.links.clear();
+    for (const conn of this.connections.values()) conn.timer?.cancel();
+    this.connections.clear();
     this.binding.clear();
   }
 
-  /** The link is gone: a query in flight ends with ATT_ERROR_HCI_DISCONNECT_RECEIVED. */
+  /** The connection is gone: a query in flight ends with ATT_ERROR_HCI_DISCONNECT_RECEIVED. */
   close(handle: number): void {
-    const link = this.links.get(handle);
-    if (!link) return;
-    link.timer?.cancel();
-    if (link.op) this.complete(link, AttError.HCI_DISCONNECT_RECEIVED);
-    this.links.delete(handle);
+    const conn = this.connections.get(handle);
+    if (!conn) return;
+    conn.timer?.cancel();
+    if (conn.op) this.complete(conn, AttError.HCI_DISCONNECT_RECEIVED);
+    this.connections.delete(handle);
   }
 
   discoverServices(handle: number, filter: Uuid | null): void {
@@ -120,24 +121,24 @@ export class GattClient {
 
   /** `start` is the characteristic's value handle: descriptors are looked for after it (gatt_client_discover_characteristic_descriptors). */
   discoverDescriptors(handle: number, start: number, end: number): void {
-    const link = this.idleLink(handle);
+    const conn = this.idleConnection(handle);
     if (start === end) return this.hooks.irq(IRQ.GATTC_DESCRIPTOR_DONE, [handle, 0]);
-    this.begin(link, { kind: 'descriptors', start: (start + 1) & 0xffff, end });
+    this.begin(conn, { kind: 'descriptors', start: (start + 1) & 0xffff, end });
   }
 
   read(handle: number, valueHandle: number): void {
-    this.withPending(handle, valueHandle, () => this.begin(this.idleLink(handle), { kind: 'read', handle: valueHandle }));
+    this.withPending(handle, valueHandle, () => this.begin(this.idleConnection(handle), { kind: 'read', handle: valueHandle }));
   }
 
   write(handle: number, valueHandle: number, value: Uint8Array, mode: 0 | 1): void {
     if (mode === 1) {
-      return this.withPending(handle, valueHandle, () => this.begin(this.idleLink(handle), { kind: 'write', handle: valueHandle, value: value.slice() }));
+      return this.withPending(handle, valueHandle, () => this.begin(this.idleConnection(handle), { kind: 'write', handle: valueHandle, value: value.slice() }));
     }
-    // gatt_client_write_value_of_characteristic_without_response(): unknown link -> EINVAL, too long -> EINVAL.
-    const link = this.links.get(handle);
-    if (!link) throw new BleError(Errno.EINVAL, `no connection ${handle}`);
-    if (value.length > link.bearer.mtu - 3) throw new BleError(Errno.EINVAL, `value of ${value.length} octets exceeds ATT_MTU - 3`);
-    if (this.hooks.canSendNow()) return link.bearer.send({ op: 'write-cmd', handle: valueHandle, value: value.slice() });
+    // gatt_client_write_value_of_characteristic_without_response(): unknown connection -> EINVAL, too long -> EINVAL.
+    const conn = this.connections.get(handle);
+    if (!conn) throw new BleError(Errno.EINVAL, `no connection ${handle}`);
+    if (value.length > conn.bearer.mtu - 3) throw new BleError(Errno.EINVAL, `value of ${value.length} octets exceeds ATT_MTU - 3`);
+    if (this.hooks.canSendNow()) return conn.bearer.send({ op: 'write-cmd', handle: valueHandle, value: value.slice() });
     // GATT_CLIENT_BUSY: the binding keeps one write until GATT_EVENT_CAN_WRITE_WITHOUT_RESPONSE.
     const b = this.bindingFor(handle);
     if (b.pendingValueHandle !== NONE) throw new BleError(Errno.EALREADY, 'a read or write is already pending');
@@ -147,28 +148,28 @@ export class GattClient {
 
   /** gatt_client_send_mtu_negotiation(): once per connection, silently ignored otherwise. */
   exchangeMtu(handle: number): void {
-    const link = this.links.get(handle);
-    if (!link || link.mtuRequested || link.bearer.mtuExchanged) return;
-    link.mtuRequested = true;
-    this.run(link);
+    const conn = this.connections.get(handle);
+    if (!conn || conn.mtuRequested || conn.bearer.mtuExchanged) return;
+    conn.mtuRequested = true;
+    this.run(conn);
   }
 
   /** Buffers are free again: send the held write-without-response. */
   canSend(): void {
     for (const [handle, b] of this.binding) {
-      const link = this.links.get(handle);
-      if (!b.pendingWrite || !link || !this.hooks.canSendNow()) continue;
+      const conn = this.connections.get(handle);
+      if (!b.pendingWrite || !conn || !this.hooks.canSendNow()) continue;
       const { handle: valueHandle, value } = b.pendingWrite;
       b.pendingWrite = null;
       b.pendingValueHandle = NONE;
-      link.bearer.send({ op: 'write-cmd', handle: valueHandle, value });
+      conn.bearer.send({ op: 'write-cmd', handle: valueHandle, value });
     }
   }
 
   /** A PDU for the client (odd opcode): a response, a notification or an indication. */
   receive(handle: number, bytes: Uint8Array): void {
-    const link = this.links.get(handle);
-    if (!link) return;
+    const conn = this.connections.get(handle);
+    if (!conn) return;
     let p: AttPdu;
     try {
       p = decodeAtt(bytes);
@@ -178,140 +179,140 @@ export class GattClient {
     }
     if (p.op === 'notify' || p.op === 'indicate') {
       this.hooks.irq(p.op === 'notify' ? IRQ.GATTC_NOTIFY : IRQ.GATTC_INDICATE, [handle, p.handle, p.value.slice()]);
-      if (p.op === 'indicate') link.bearer.send({ op: 'confirm' });
+      if (p.op === 'indicate') conn.bearer.send({ op: 'confirm' });
       return;
     }
-    if (link.outstanding === 'mtu' && (p.op === 'mtu-rsp' || p.op === 'error-rsp')) {
-      this.settle(link);
+    if (conn.outstanding === 'mtu' && (p.op === 'mtu-rsp' || p.op === 'error-rsp')) {
+      this.settle(conn);
       if (p.op === 'mtu-rsp') {
-        link.bearer.mtu = Math.max(ATT_DEFAULT_MTU, Math.min(p.mtu, this.hooks.localMtu()));
-        link.bearer.mtuExchanged = true;
-        this.hooks.irq(IRQ.MTU_EXCHANGED, [handle, link.bearer.mtu]);
+        conn.bearer.mtu = Math.max(ATT_DEFAULT_MTU, Math.min(p.mtu, this.hooks.localMtu()));
+        conn.bearer.mtuExchanged = true;
+        this.hooks.irq(IRQ.MTU_EXCHANGED, [handle, conn.bearer.mtu]);
       }
-      return this.run(link);
+      return this.run(conn);
     }
-    const op = link.op;
-    if (link.outstanding !== 'op' || !op) return;
+    const op = conn.op;
+    if (conn.outstanding !== 'op' || !op) return;
     if (p.op === 'error-rsp') {
-      this.settle(link);
-      return this.failed(link, op, p.code);
+      this.settle(conn);
+      return this.failed(conn, op, p.code);
     }
     if (p.op !== expects(op)) return this.hooks.log(`ATT client: unexpected ${p.op} during ${op.kind} discovery or access`);
-    this.settle(link);
-    this.answer(link, op, p);
-    this.run(link);
+    this.settle(conn);
+    this.answer(conn, op, p);
+    this.run(conn);
   }
 
-  private answer(link: ClientLink, op: Op, p: AttPdu): void {
-    const conn = link.bearer.handle;
+  private answer(conn: ClientConnection, op: Op, p: AttPdu): void {
+    const handle = conn.bearer.handle;
     if (op.kind === 'services' && p.op === 'read-by-group-rsp') {
       for (const e of p.entries) {
-        if (e.value.length === 2 || e.value.length === 16) this.hooks.irq(IRQ.GATTC_SERVICE_RESULT, [conn, e.start, e.end, uuidFromAir(e.value)]);
+        if (e.value.length === 2 || e.value.length === 16) this.hooks.irq(IRQ.GATTC_SERVICE_RESULT, [handle, e.start, e.end, uuidFromAir(e.value)]);
       }
-      return this.next(link, op, p.entries.at(-1)!.end, 0xffff);
+      return this.next(conn, op, p.entries.at(-1)!.end, 0xffff);
     }
     if (op.kind === 'services' && p.op === 'find-by-type-rsp' && op.filter) {
       const found = uuidFromAir(uuid128(op.filter));
-      for (const r of p.ranges) this.hooks.irq(IRQ.GATTC_SERVICE_RESULT, [conn, r.start, r.end, found]);
-      return this.next(link, op, p.ranges.at(-1)!.end, 0xffff);
+      for (const r of p.ranges) this.hooks.irq(IRQ.GATTC_SERVICE_RESULT, [handle, r.start, r.end, found]);
+      return this.next(conn, op, p.ranges.at(-1)!.end, 0xffff);
     }
     if (op.kind === 'characteristics' && p.op === 'read-by-type-rsp') {
       let last = 0xffff;
       for (const e of p.entries) {
         last = e.value.length >= 3 ? e.value[1]! | (e.value[2]! << 8) : last;
         if (e.value.length !== 5 && e.value.length !== 19) continue; // report_gatt_characteristics(): 7 or 21 only
-        this.characteristicEnd(conn, op, e.handle - 1);
+        this.characteristicEnd(handle, op, e.handle - 1);
         const type = e.value.subarray(3);
         if (op.filter && !same(uuid128(op.filter), uuid128({ bytes: type }))) continue;
         op.found = { value: last, props: e.value[0]!, uuid: uuidFromAir(type) };
       }
-      if (last >= op.end) this.characteristicEnd(conn, op, op.end);
-      return this.next(link, op, last, op.end);
+      if (last >= op.end) this.characteristicEnd(handle, op, op.end);
+      return this.next(conn, op, last, op.end);
     }
     if (op.kind === 'descriptors' && p.op === 'find-info-rsp') {
-      for (const e of p.entries) this.hooks.irq(IRQ.GATTC_DESCRIPTOR_RESULT, [conn, e.handle, uuidFromAir(e.type)]);
-      return this.next(link, op, p.entries.at(-1)!.handle, op.end);
+      for (const e of p.entries) this.hooks.irq(IRQ.GATTC_DESCRIPTOR_RESULT, [handle, e.handle, uuidFromAir(e.type)]);
+      return this.next(conn, op, p.entries.at(-1)!.handle, op.end);
     }
     if (op.kind === 'read' && p.op === 'read-rsp') {
-      this.hooks.irq(IRQ.GATTC_READ_RESULT, [conn, op.handle, p.value.slice()]);
-      return this.complete(link, 0);
+      this.hooks.irq(IRQ.GATTC_READ_RESULT, [handle, op.handle, p.value.slice()]);
+      return this.complete(conn, 0);
     }
-    this.complete(link, 0);
+    this.complete(conn, 0);
   }
 
   /** trigger_next_query(): done when the last handle reached the end, else ask again from the next one. */
-  private next(link: ClientLink, op: Extract<Op, { start: number }>, last: number, end: number): void {
-    if (last >= end) return this.complete(link, 0);
+  private next(conn: ClientConnection, op: Extract<Op, { start: number }>, last: number, end: number): void {
+    if (last >= end) return this.complete(conn, 0);
     op.start = last + 1;
-    link.opToSend = true;
+    conn.opToSend = true;
   }
 
-  private failed(link: ClientLink, op: Op, code: number): void {
+  private failed(conn: ClientConnection, op: Op, code: number): void {
     if (code === AttError.ATTRIBUTE_NOT_FOUND && op.kind !== 'read' && op.kind !== 'write') {
-      if (op.kind === 'characteristics') this.characteristicEnd(link.bearer.handle, op, op.end);
-      this.complete(link, 0);
+      if (op.kind === 'characteristics') this.characteristicEnd(conn.bearer.handle, op, op.end);
+      this.complete(conn, 0);
     } else {
-      this.complete(link, code);
+      this.complete(conn, code);
     }
-    this.run(link);
+    this.run(conn);
   }
 
-  private characteristicEnd(conn: number, op: Extract<Op, { kind: 'characteristics' }>, end: number): void {
+  private characteristicEnd(handle: number, op: Extract<Op, { kind: 'characteristics' }>, end: number): void {
     const f = op.found;
     if (!f) return;
     op.found = null;
     // extmod/modbluetooth.c: (conn_handle, end_handle, value_handle, properties, uuid).
-    this.hooks.irq(IRQ.GATTC_CHARACTERISTIC_RESULT, [conn, end, f.value, f.props, f.uuid]);
+    this.hooks.irq(IRQ.GATTC_CHARACTERISTIC_RESULT, [handle, end, f.value, f.props, f.uuid]);
   }
 
   /** Ends the query; the IRQ goes out with the client idle again, so the handler may start the next one. */
-  private complete(link: ClientLink, status: number): void {
-    const op = link.op;
+  private complete(conn: ClientConnection, status: number): void {
+    const op = conn.op;
     if (!op) return;
-    link.op = null;
-    link.opToSend = false;
-    const conn = link.bearer.handle;
+    conn.op = null;
+    conn.opToSend = false;
+    const handle = conn.bearer.handle;
     if (op.kind === 'read' || op.kind === 'write') {
-      const b = this.binding.get(conn);
+      const b = this.binding.get(handle);
       const valueHandle = b?.pendingValueHandle ?? op.handle;
       if (b) b.pendingValueHandle = NONE;
-      this.hooks.irq(DONE[op.kind], [conn, valueHandle, status]);
+      this.hooks.irq(DONE[op.kind], [handle, valueHandle, status]);
     } else {
-      this.hooks.irq(DONE[op.kind], [conn, status]);
+      this.hooks.irq(DONE[op.kind], [handle, status]);
     }
   }
 
-  private settle(link: ClientLink): void {
-    link.outstanding = null;
-    link.timer?.cancel();
-    link.timer = null;
+  private settle(conn: ClientConnection): void {
+    conn.outstanding = null;
+    conn.timer?.cancel();
+    conn.timer = null;
   }
 
-  private run(link: ClientLink): void {
-    if (link.outstanding || this.links.get(link.bearer.handle) !== link) return;
+  private run(conn: ClientConnection): void {
+    if (conn.outstanding || this.connections.get(conn.bearer.handle) !== conn) return;
     let pdu: AttPdu | null = null;
-    if (link.mtuRequested && !link.bearer.mtuExchanged) {
+    if (conn.mtuRequested && !conn.bearer.mtuExchanged) {
       pdu = { op: 'mtu-req', mtu: this.hooks.localMtu() };
-      link.outstanding = 'mtu';
-      link.mtuRequested = false;
-    } else if (link.op && link.opToSend) {
-      pdu = this.requestFor(link, link.op);
+      conn.outstanding = 'mtu';
+      conn.mtuRequested = false;
+    } else if (conn.op && conn.opToSend) {
+      pdu = this.requestFor(conn, conn.op);
       if (!pdu) return;
-      link.opToSend = false;
-      link.outstanding = 'op';
+      conn.opToSend = false;
+      conn.outstanding = 'op';
     }
     if (!pdu) return;
-    link.bearer.send(pdu);
-    link.timer = this.clock.at(this.clock.now() + ATT_TRANSACTION_TIMEOUT_MS, () => {
-      const waited = link.outstanding;
-      this.settle(link);
-      this.hooks.log(`ATT request timed out on handle 0x${link.bearer.handle.toString(16)}`);
-      if (waited === 'op') this.complete(link, AttError.TIMEOUT);
-      this.run(link);
+    conn.bearer.send(pdu);
+    conn.timer = this.clock.at(this.clock.now() + ATT_TRANSACTION_TIMEOUT_MS, () => {
+      const waited = conn.outstanding;
+      this.settle(conn);
+      this.hooks.log(`ATT request timed out on handle 0x${conn.bearer.handle.toString(16)}`);
+      if (waited === 'op') this.complete(conn, AttError.TIMEOUT);
+      this.run(conn);
     });
   }
 
-  private requestFor(link: ClientLink, op: Op): AttPdu | null {
+  private requestFor(conn: ClientConnection, op: Op): AttPdu | null {
     switch (op.kind) {
       case 'services':
         return op.filter
@@ -325,8 +326,8 @@ export class GattClient {
         return { op: 'read-req', handle: op.handle };
       case 'write':
         // gatt_client_run(): a value longer than ATT_MTU - 3 ends the write without sending it.
-        if (op.value.length > link.bearer.mtu - 3) {
-          this.complete(link, AttError.INVALID_ATTRIBUTE_VALUE_LENGTH);
+        if (op.value.length > conn.bearer.mtu - 3) {
+          this.complete(conn, AttError.INVALID_ATTRIBUTE_VALUE_LENGTH);
           return null;
         }
         return { op: 'write-req', handle: op.handle, value: op.value };
@@ -335,27 +336,27 @@ export class GattClient {
 
   private start(handle: number, filter: Uuid | null, op: Op): void {
     if (filter && filter.bytes.length === 4) throw new BleError(Errno.EINVAL, '32-bit UUIDs are not supported by BTstack'); // binding: "unknown UUID size" -> MP_EINVAL
-    this.begin(this.idleLink(handle), op);
+    this.begin(this.idleConnection(handle), op);
   }
 
-  private begin(link: ClientLink, op: Op): void {
-    link.op = op;
-    link.opToSend = true;
-    this.run(link);
+  private begin(conn: ClientConnection, op: Op): void {
+    conn.op = op;
+    conn.opToSend = true;
+    this.run(conn);
   }
 
-  /** gatt_client_provide_context_for_request(): unknown link -> EINVAL, a query in progress -> EALREADY. */
-  private idleLink(handle: number): ClientLink {
-    const link = this.links.get(handle);
-    if (!link) throw new BleError(Errno.EINVAL, `no connection ${handle}`);
-    if (link.op) throw new BleError(Errno.EALREADY, 'a GATT client operation is in progress');
-    return link;
+  /** gatt_client_provide_context_for_request(): unknown connection -> EINVAL, a query in progress -> EALREADY. */
+  private idleConnection(handle: number): ClientConnection {
+    const conn = this.connections.get(handle);
+    if (!conn) throw new BleError(Errno.EINVAL, `no connection ${handle}`);
+    if (conn.op) throw new BleError(Errno.EALREADY, 'a GATT client operation is in progress');
+    return conn;
   }
 
   private bindingFor(handle: number): BindingConnection {
     const b = this.binding.get(handle);
     if (b) return b;
-    // binding: find_active_connection() fails only with no link at all (MP_ENOTCONN); otherwise it
+    // binding: find_active_connection() fails only with no connection at all (MP_ENOTCONN); otherwise it
     // returns the last connection and BTstack answers unknown connection identifier (EINVAL).
     if (this.binding.size === 0) throw new BleError(Errno.ENOTCONN, `no connection ${handle}`);
     throw new BleError(Errno.EINVAL, `no connection ${handle}`);

@@ -50,7 +50,7 @@ const isService = (a: Attribute): boolean => match16(a.type, GATT_PRIMARY_SERVIC
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
 const error = (request: number, handle: number, code: number): AttPdu => ({ op: 'error-rsp', request, handle, code });
 
-/** att_validate_security() for a link that is never encrypted, authenticated or authorized. */
+/** att_validate_security() for a connection that is never encrypted, authenticated or authorized. */
 function securityError(level: number): number {
   if (level === SECURITY_ENCRYPTED) return AttError.INSUFFICIENT_ENCRYPTION;
   if (level === SECURITY_AUTHENTICATED) return AttError.INSUFFICIENT_AUTHENTICATION;
@@ -69,14 +69,15 @@ export interface GattServerHooks {
   log(message: string): void;
 }
 
-interface ServerLink {
+/** What the ATT server keeps per connection. */
+interface ServerConnection {
   bearer: AttBearer;
   indication: { valueHandle: number; timer: Timer } | null;
   waiting: { valueHandle: number; value: Uint8Array }[];
 }
 
 export class GattServer {
-  private readonly links = new Map<number, ServerLink>();
+  private readonly connections = new Map<number, ServerConnection>();
 
   constructor(
     private readonly db: GattDb,
@@ -85,43 +86,43 @@ export class GattServer {
   ) {}
 
   open(bearer: AttBearer): void {
-    this.links.set(bearer.handle, { bearer, indication: null, waiting: [] });
+    this.connections.set(bearer.handle, { bearer, indication: null, waiting: [] });
   }
 
-  /** Forgets every link and cancels their timers, without IRQs (the host is being closed). */
+  /** Forgets every connection and cancels their timers, without IRQs (the host is being closed). */
   dispose(): void {
-    for (const link of this.links.values()) link.indication?.timer.cancel();
-    this.links.clear();
+    for (const conn of this.connections.values()) conn.indication?.timer.cancel();
+    this.connections.clear();
   }
 
-  /** The link is gone: an indication in flight ends with ATT_HANDLE_VALUE_INDICATION_DISCONNECT; queued ones are dropped. */
+  /** The connection is gone: an indication in flight ends with ATT_HANDLE_VALUE_INDICATION_DISCONNECT; queued ones are dropped. */
   close(handle: number): void {
-    const link = this.links.get(handle);
-    if (!link) return;
-    this.links.delete(handle);
-    if (!link.indication) return;
-    link.indication.timer.cancel();
-    this.hooks.irq(IRQ.GATTS_INDICATE_DONE, [handle, link.indication.valueHandle, ATT_HANDLE_VALUE_INDICATION_DISCONNECT]);
+    const conn = this.connections.get(handle);
+    if (!conn) return;
+    this.connections.delete(handle);
+    if (!conn.indication) return;
+    conn.indication.timer.cancel();
+    this.hooks.irq(IRQ.GATTS_INDICATE_DONE, [handle, conn.indication.valueHandle, ATT_HANDLE_VALUE_INDICATION_DISCONNECT]);
   }
 
   /** gatts_notify: sent regardless of the CCCD, cut to ATT_MTU - 3; queued (never dropped) while buffers are full. */
   notify(handle: number, valueHandle: number, value: Uint8Array): void {
-    const link = this.link(handle);
-    link.bearer.send({ op: 'notify', handle: valueHandle, value: value.subarray(0, link.bearer.mtu - 3) });
+    const conn = this.connection(handle);
+    conn.bearer.send({ op: 'notify', handle: valueHandle, value: value.subarray(0, conn.bearer.mtu - 3) });
   }
 
-  /** gatts_indicate: one in flight per link (Vol 3 Part F 3.4.7.2); later ones wait for the confirmation. */
+  /** gatts_indicate: one in flight per connection (Vol 3 Part F 3.4.7.2); later ones wait for the confirmation. */
   indicate(handle: number, valueHandle: number, value: Uint8Array): void {
-    const link = this.link(handle);
-    const cut = value.slice(0, link.bearer.mtu - 3);
-    if (link.indication) link.waiting.push({ valueHandle, value: cut });
-    else this.sendIndication(link, valueHandle, cut);
+    const conn = this.connection(handle);
+    const cut = value.slice(0, conn.bearer.mtu - 3);
+    if (conn.indication) conn.waiting.push({ valueHandle, value: cut });
+    else this.sendIndication(conn, valueHandle, cut);
   }
 
   /** A PDU for the server (even opcode). */
   receive(handle: number, bytes: Uint8Array): void {
-    const link = this.links.get(handle);
-    if (!link || bytes.length === 0) return;
+    const conn = this.connections.get(handle);
+    if (!conn || bytes.length === 0) return;
     const opcode = bytes[0]!;
     let pdu: AttPdu;
     try {
@@ -130,43 +131,43 @@ export class GattServer {
       if (!(e instanceof DecodeError)) throw e;
       this.hooks.log(`ATT server, handle 0x${handle.toString(16)}: ${e.message}`);
       if (opcode & ATT_COMMAND_FLAG) return;
-      return link.bearer.send(error(opcode, 0, AttError.INVALID_PDU));
+      return conn.bearer.send(error(opcode, 0, AttError.INVALID_PDU));
     }
-    if (pdu.op === 'confirm' && link.indication) return this.confirmed(link);
-    const response = this.request(link, pdu, opcode);
-    if (response) link.bearer.send(response);
-    if (pdu.op === 'mtu-req') this.hooks.irq(IRQ.MTU_EXCHANGED, [handle, link.bearer.mtu]);
+    if (pdu.op === 'confirm' && conn.indication) return this.confirmed(conn);
+    const response = this.request(conn, pdu, opcode);
+    if (response) conn.bearer.send(response);
+    if (pdu.op === 'mtu-req') this.hooks.irq(IRQ.MTU_EXCHANGED, [handle, conn.bearer.mtu]);
   }
 
-  private link(handle: number): ServerLink {
-    const link = this.links.get(handle);
+  private connection(handle: number): ServerConnection {
+    const conn = this.connections.get(handle);
     // att_server_notify / att_server_indicate: ERROR_CODE_UNKNOWN_CONNECTION_IDENTIFIER -> btstack_error_to_errno -> EINVAL.
-    if (!link) throw new BleError(Errno.EINVAL, `no connection ${handle}`);
-    return link;
+    if (!conn) throw new BleError(Errno.EINVAL, `no connection ${handle}`);
+    return conn;
   }
 
-  private sendIndication(link: ServerLink, valueHandle: number, value: Uint8Array): void {
-    link.bearer.send({ op: 'indicate', handle: valueHandle, value });
+  private sendIndication(conn: ServerConnection, valueHandle: number, value: Uint8Array): void {
+    conn.bearer.send({ op: 'indicate', handle: valueHandle, value });
     const timer = this.clock.at(this.clock.now() + ATT_TRANSACTION_TIMEOUT_MS, () => {
-      if (link.indication?.timer !== timer) return;
-      link.indication = null;
-      this.hooks.irq(IRQ.GATTS_INDICATE_DONE, [link.bearer.handle, valueHandle, ATT_HANDLE_VALUE_INDICATION_TIMEOUT]);
-      this.sendNext(link);
+      if (conn.indication?.timer !== timer) return;
+      conn.indication = null;
+      this.hooks.irq(IRQ.GATTS_INDICATE_DONE, [conn.bearer.handle, valueHandle, ATT_HANDLE_VALUE_INDICATION_TIMEOUT]);
+      this.sendNext(conn);
     });
-    link.indication = { valueHandle, timer };
+    conn.indication = { valueHandle, timer };
   }
 
-  private confirmed(link: ServerLink): void {
-    const { valueHandle, timer } = link.indication!;
+  private confirmed(conn: ServerConnection): void {
+    const { valueHandle, timer } = conn.indication!;
     timer.cancel();
-    link.indication = null;
-    this.hooks.irq(IRQ.GATTS_INDICATE_DONE, [link.bearer.handle, valueHandle, 0]);
-    this.sendNext(link);
+    conn.indication = null;
+    this.hooks.irq(IRQ.GATTS_INDICATE_DONE, [conn.bearer.handle, valueHandle, 0]);
+    this.sendNext(conn);
   }
 
-  private sendNext(link: ServerLink): void {
-    const next = link.waiting.shift();
-    if (next && this.links.get(link.bearer.handle) === link) this.sendIndication(link, next.valueHandle, next.value);
+  private sendNext(conn: ServerConnection): void {
+    const next = conn.waiting.shift();
+    if (next && this.connections.get(conn.bearer.handle) === conn) this.sendIndication(conn, next.valueHandle, next.value);
   }
 
   /**
@@ -178,10 +179,10 @@ export class GattServer {
    * measures 0 octets, and a handler that returns non-zero gets the stored length. Seen on
    * MicroPython 1.27 + BTstack: a CCCD read by type answers `09 02 0c 00`.
    */
-  private valueLength(link: ServerLink, a: Attribute): number {
+  private valueLength(conn: ServerConnection, a: Attribute): number {
     if (!(a.flags & ATT_PROPERTY_DYNAMIC)) return a.value.length;
     if (!this.db.has(a.handle)) return 0; // att_read_callback: "handle not found"
-    if (!this.hooks.readRequest(link.bearer.handle, a.handle)) return 0;
+    if (!this.hooks.readRequest(conn.bearer.handle, a.handle)) return 0;
     // att_read_callback_handle_blob() with buffer NULL: the whole stored length, whatever the offset.
     return this.db.peerValue(a).length;
   }
@@ -198,41 +199,41 @@ export class GattServer {
   }
 
   /** att_write_callback(): store, then _IRQ_GATTS_WRITE unless it was a CCCD. */
-  private peerWrite(link: ServerLink, a: Attribute, value: Uint8Array): void {
+  private peerWrite(conn: ServerConnection, a: Attribute, value: Uint8Array): void {
     this.db.peerWrite(a.handle, value);
     if (this.db.uuid16Of(a.handle) !== GATT_CLIENT_CHARACTERISTIC_CONFIGURATION) {
-      this.hooks.irq(IRQ.GATTS_WRITE, [link.bearer.handle, a.handle]);
+      this.hooks.irq(IRQ.GATTS_WRITE, [conn.bearer.handle, a.handle]);
     }
   }
 
-  private request(link: ServerLink, p: AttPdu, opcode: number): AttPdu | null {
-    const size = link.bearer.mtu;
+  private request(conn: ServerConnection, p: AttPdu, opcode: number): AttPdu | null {
+    const size = conn.bearer.mtu;
     switch (p.op) {
       case 'mtu-req': { // 3.4.2: min(client, ours), at least the default
-        link.bearer.mtu = Math.max(ATT_DEFAULT_MTU, Math.min(p.mtu, link.bearer.maxMtu));
-        link.bearer.mtuExchanged = true;
-        return { op: 'mtu-rsp', mtu: link.bearer.mtu };
+        conn.bearer.mtu = Math.max(ATT_DEFAULT_MTU, Math.min(p.mtu, conn.bearer.maxMtu));
+        conn.bearer.mtuExchanged = true;
+        return { op: 'mtu-rsp', mtu: conn.bearer.mtu };
       }
       case 'find-info-req':
         return this.findInformation(p.start, p.end, size);
       case 'find-by-type-req':
         return this.findByTypeValue(p.start, p.end, p.type, p.value, size);
       case 'read-by-type-req':
-        return this.readByType(link, p.start, p.end, p.type, size);
+        return this.readByType(conn, p.start, p.end, p.type, size);
       case 'read-by-group-req':
         return this.readByGroupType(p.start, p.end, p.type, size);
       case 'read-req':
       case 'read-blob-req':
-        return this.read(link, opcode, p.handle, p.op === 'read-blob-req' ? p.offset : null, size);
+        return this.read(conn, opcode, p.handle, p.op === 'read-blob-req' ? p.offset : null, size);
       case 'read-multiple-req':
-        return this.readMultiple(link, p.handles, size);
+        return this.readMultiple(conn, p.handles, size);
       case 'write-req':
       case 'prepare-write-req':
-        return this.write(link, p, opcode);
+        return this.write(conn, p, opcode);
       case 'write-cmd': {
         const a = this.db.find(p.handle);
         const allowed = a && a.flags & ATT_PROPERTY_DYNAMIC && a.flags & ATT_PROPERTY_WRITE_WITHOUT_RESPONSE && !securityError(a.writeSecurity);
-        if (a && allowed) this.peerWrite(link, a, p.value);
+        if (a && allowed) this.peerWrite(conn, a, p.value);
         return null;
       }
       case 'execute-write-req':
@@ -281,7 +282,7 @@ export class GattServer {
   }
 
   /** handle_read_by_type_request2(): pairs of one length, each value as long as its length query said. */
-  private readByType(link: ServerLink, start: number, end: number, type: Uint8Array, size: number): AttPdu {
+  private readByType(conn: ServerConnection, start: number, end: number, type: Uint8Array, size: number): AttPdu {
     if (start > end || start === 0) return error(0x08, start, AttError.INVALID_HANDLE);
     const entries: { handle: number; value: Uint8Array }[] = [];
     let used = 1;
@@ -297,7 +298,7 @@ export class GattServer {
       }
       code = securityError(a.readSecurity);
       if (code) break;
-      let length = this.valueLength(link, a);
+      let length = this.valueLength(conn, a);
       const thisPair = 2 + length;
       if (entries.length > 0 && thisPair !== pairLength) break;
       if (entries.length === 0) {
@@ -347,13 +348,13 @@ export class GattServer {
   }
 
   /** handle_read_request2() and handle_read_blob_request2(). */
-  private read(link: ServerLink, request: number, handle: number, offset: number | null, size: number): AttPdu {
+  private read(conn: ServerConnection, request: number, handle: number, offset: number | null, size: number): AttPdu {
     const a = this.db.find(handle);
     if (!a) return error(request, handle, AttError.INVALID_HANDLE);
     if (!(a.flags & ATT_PROPERTY_READ)) return error(request, handle, AttError.READ_NOT_PERMITTED);
     const sec = securityError(a.readSecurity);
     if (sec) return error(request, handle, sec);
-    const length = this.valueLength(link, a);
+    const length = this.valueLength(conn, a);
     // A Read copies up to ATT_MTU - 1 whatever the length query said.
     if (offset === null) return { op: 'read-rsp', value: this.copyValue(a, 0, size - 1) };
     // A Read Blob trusts the length query: past it is Invalid Offset, at it an empty value.
@@ -362,7 +363,7 @@ export class GattServer {
   }
 
   /** handle_read_multiple_request2(): each value copied whole into what is left of the PDU. */
-  private readMultiple(link: ServerLink, handles: number[], size: number): AttPdu {
+  private readMultiple(conn: ServerConnection, handles: number[], size: number): AttPdu {
     const out: Uint8Array[] = [];
     let used = 1;
     for (const h of handles) {
@@ -371,7 +372,7 @@ export class GattServer {
       if (!(a.flags & ATT_PROPERTY_READ)) return error(0x0e, h, AttError.READ_NOT_PERMITTED);
       const sec = securityError(a.readSecurity);
       if (sec) return error(0x0e, h, sec);
-      this.valueLength(link, a);
+      this.valueLength(conn, a);
       const part = this.copyValue(a, 0, size - used);
       out.push(part);
       used += part.length;
@@ -382,13 +383,13 @@ export class GattServer {
   }
 
   /** Write Request and Prepare Write Request. The binding ignores the offset: each part is stored as a whole write. */
-  private write(link: ServerLink, p: Extract<AttPdu, { op: 'write-req' | 'prepare-write-req' }>, request: number): AttPdu {
+  private write(conn: ServerConnection, p: Extract<AttPdu, { op: 'write-req' | 'prepare-write-req' }>, request: number): AttPdu {
     const a = this.db.find(p.handle);
     if (!a) return error(request, p.handle, AttError.INVALID_HANDLE);
     if (!(a.flags & ATT_PROPERTY_WRITE) || !(a.flags & ATT_PROPERTY_DYNAMIC)) return error(request, p.handle, AttError.WRITE_NOT_PERMITTED);
     const sec = securityError(a.writeSecurity);
     if (sec) return error(request, p.handle, sec);
-    this.peerWrite(link, a, p.value);
+    this.peerWrite(conn, a, p.value);
     return p.op === 'write-req' ? { op: 'write-rsp' } : { op: 'prepare-write-rsp', handle: p.handle, offset: p.offset, value: p.value };
   }
 }

@@ -39,7 +39,7 @@ export interface AttBearer {
   /** ATT_MTU in effect; BTstack keeps one per connection for server and client. */
   mtu: number;
   mtuExchanged: boolean;
-  /** Our largest ATT_MTU when the link opened: BTstack's att_connection.max_mtu = l2cap_max_le_mtu(). */
+  /** Our largest ATT_MTU when the connection opened: BTstack's att_connection.max_mtu = l2cap_max_le_mtu(). */
   readonly maxMtu: number;
   send(pdu: AttPdu): void;
 }

@@ -38,7 +38,8 @@ import {
  */
 const ACCEPTED = { intervalMin: 6, intervalMax: 3200, latencyMax: 500, timeoutMin: 10, timeoutMax: 3200 };
 
-export interface SignalingLink {
+/** One connection as L2CAP's fixed channels see it: its handle, our role, and a send on a channel (CID). */
+export interface L2capConnection {
   readonly handle: number;
   readonly role: 'central' | 'peripheral';
   send(cid: number, payload: Uint8Array): void;
@@ -50,25 +51,25 @@ export interface SignalingHooks {
   log(message: string): void;
 }
 
-function reply(link: SignalingLink, code: number, identifier: number, data: Uint8Array): void {
-  link.send(L2CAP_CID_LE_SIGNALING, encodeSignaling({ code, identifier, data }));
+function reply(conn: L2capConnection, code: number, identifier: number, data: Uint8Array): void {
+  conn.send(L2CAP_CID_LE_SIGNALING, encodeSignaling({ code, identifier, data }));
 }
 
-export function onLeSignaling(link: SignalingLink, payload: Uint8Array, hooks: SignalingHooks): void {
+export function onLeSignaling(conn: L2capConnection, payload: Uint8Array, hooks: SignalingHooks): void {
   let cmd;
   try {
     cmd = decodeSignaling(payload);
   } catch (e) {
     if (!(e instanceof DecodeError)) throw e;
     hooks.log(`LE signaling: ${e.message}`);
-    if (payload.length >= 2) reply(link, L2CAP_COMMAND_REJECT, payload[1]!, encodeCommandReject(REJECT_COMMAND_NOT_UNDERSTOOD));
+    if (payload.length >= 2) reply(conn, L2CAP_COMMAND_REJECT, payload[1]!, encodeCommandReject(REJECT_COMMAND_NOT_UNDERSTOOD));
     return;
   }
   const reject = (reason = REJECT_COMMAND_NOT_UNDERSTOOD, data?: Uint8Array): void =>
-    reply(link, L2CAP_COMMAND_REJECT, cmd.identifier, encodeCommandReject(reason, data));
+    reply(conn, L2CAP_COMMAND_REJECT, cmd.identifier, encodeCommandReject(reason, data));
   switch (cmd.code) {
     case L2CAP_CONNECTION_PARAMETER_UPDATE_REQUEST: { // Vol 3 Part A 4.20: only a peripheral asks
-      if (link.role !== 'central') return reject();
+      if (conn.role !== 'central') return reject();
       let p: ConnectionParameterUpdate;
       try {
         p = decodeConnectionParameterUpdateRequest(cmd.data);
@@ -81,12 +82,12 @@ export function onLeSignaling(link: SignalingLink, payload: Uint8Array, hooks: S
         p.latency <= ACCEPTED.latencyMax &&
         p.timeout >= ACCEPTED.timeoutMin &&
         p.timeout <= ACCEPTED.timeoutMax;
-      reply(link, L2CAP_CONNECTION_PARAMETER_UPDATE_RESPONSE, cmd.identifier, encodeConnectionParameterUpdateResponse(ok ? 0 : 1));
-      if (ok) hooks.updateConnection(link.handle, p);
+      reply(conn, L2CAP_CONNECTION_PARAMETER_UPDATE_RESPONSE, cmd.identifier, encodeConnectionParameterUpdateResponse(ok ? 0 : 1));
+      if (ok) hooks.updateConnection(conn.handle, p);
       return;
     }
     case L2CAP_LE_CREDIT_BASED_CONNECTION_REQUEST: // Vol 3 Part A 4.22: no LE_PSM is registered
-      return reply(link, L2CAP_LE_CREDIT_BASED_CONNECTION_RESPONSE, cmd.identifier, encodeLeCreditBasedConnectionResponse(LE_CREDIT_RESULT_PSM_NOT_SUPPORTED));
+      return reply(conn, L2CAP_LE_CREDIT_BASED_CONNECTION_RESPONSE, cmd.identifier, encodeLeCreditBasedConnectionResponse(LE_CREDIT_RESULT_PSM_NOT_SUPPORTED));
     case L2CAP_DISCONNECTION_REQUEST: // Vol 3 Part A 4.6: no such channel
       return reject(REJECT_INVALID_CID, cmd.data.subarray(0, 4));
     case L2CAP_COMMAND_REJECT:
@@ -97,10 +98,10 @@ export function onLeSignaling(link: SignalingLink, payload: Uint8Array, hooks: S
   }
 }
 
-export function onSmp(link: SignalingLink, payload: Uint8Array, hooks: SignalingHooks): void {
+export function onSmp(conn: L2capConnection, payload: Uint8Array, hooks: SignalingHooks): void {
   const code = payload[0];
   if (code === undefined || code === SMP_PAIRING_FAILED) return;
   const reason = code === SMP_PAIRING_REQUEST || code === SMP_SECURITY_REQUEST ? SMP_REASON_PAIRING_NOT_SUPPORTED : SMP_REASON_COMMAND_NOT_SUPPORTED;
-  hooks.log(`SMP code 0x${code.toString(16)} on handle 0x${link.handle.toString(16)}: Pairing Failed (0x${reason.toString(16)})`);
-  link.send(L2CAP_CID_SMP, encodePairingFailed(reason));
+  hooks.log(`SMP code 0x${code.toString(16)} on handle 0x${conn.handle.toString(16)}: Pairing Failed (0x${reason.toString(16)})`);
+  conn.send(L2CAP_CID_SMP, encodePairingFailed(reason));
 }

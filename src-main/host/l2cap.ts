@@ -5,7 +5,7 @@
 import { DecodeError } from '../hci/bytes.ts';
 import { PB_CONTINUING, PB_FIRST_NON_FLUSHABLE } from '../hci/constants.ts';
 import { decodeL2cap, encodeL2cap, L2CAP_HEADER_SIZE, l2capPduLength } from '../hci/l2cap-frame.ts';
-import type { HciLink } from './hci-link.ts';
+import type { HciTransport } from './hci-transport.ts';
 
 /**
  * Longest L2CAP PDU reassembled, header included: BTstack's HCI_ACL_PAYLOAD_SIZE in MicroPython's
@@ -46,14 +46,14 @@ export class L2cap {
   private readonly tx: OutgoingPdu[] = [];
   private pumping = false;
 
-  constructor(private readonly link: HciLink) {}
+  constructor(private readonly hci: HciTransport) {}
 
-  openLink(handle: number): void {
+  openConnection(handle: number): void {
     this.open.add(handle);
   }
 
-  /** Drops everything for the link: partial input and output not yet handed to the controller. */
-  closeLink(handle: number): void {
+  /** Drops everything for the connection: partial input and output not yet handed to the controller. */
+  closeConnection(handle: number): void {
     this.open.delete(handle);
     this.rx.delete(handle);
     for (let i = this.tx.length - 1; i >= 0; i--) if (this.tx[i]!.handle === handle) this.tx.splice(i, 1);
@@ -67,7 +67,7 @@ export class L2cap {
 
   /** True when a new PDU would go to the controller at once (BTstack's "can send now"). */
   canSendNow(): boolean {
-    return this.tx.length === 0 && this.link.freeAclBuffers > 0;
+    return this.tx.length === 0 && this.hci.freeAclBuffers > 0;
   }
 
   /** Bytes queued for the controller, for diagnostics and tests. */
@@ -78,7 +78,7 @@ export class L2cap {
   send(handle: number, cid: number, payload: Uint8Array): void {
     if (!this.open.has(handle)) return;
     const frame = encodeL2cap({ cid, payload });
-    const size = this.link.aclBufferLength;
+    const size = this.hci.aclBufferLength;
     const fragments: Uint8Array[] = [];
     for (let at = 0; at < frame.length; at += size) fragments.push(frame.subarray(at, at + size));
     this.tx.push({ handle, fragments, started: false });
@@ -91,10 +91,10 @@ export class L2cap {
     this.pumping = true;
     try {
       for (;;) {
-        while (this.tx.length > 0 && this.link.freeAclBuffers > 0) {
+        while (this.tx.length > 0 && this.hci.freeAclBuffers > 0) {
           const head = this.tx[0]!;
           const fragment = head.fragments.shift()!;
-          this.link.sendAcl(head.handle, head.started ? PB_CONTINUING : PB_FIRST_NON_FLUSHABLE, fragment);
+          this.hci.sendAcl(head.handle, head.started ? PB_CONTINUING : PB_FIRST_NON_FLUSHABLE, fragment);
           head.started = true;
           if (head.fragments.length === 0) this.tx.shift();
         }

@@ -1,5 +1,5 @@
 // One activation of the host stack: the modules wired together and the connection table. HCI
-// events for links (LE Connection Complete, Disconnection Complete, Connection Update Complete)
+// events for connections (LE Connection Complete, Disconnection Complete, Connection Update Complete)
 // become IRQs here in the order MicroPython's BTstack binding raises them; L2CAP frames are routed
 // to ATT (server or client by opcode parity), LE signaling and SMP.
 import type { Clock } from '../hci/clock.ts';
@@ -14,16 +14,16 @@ import { Gap, reverse } from './gap.ts';
 import { GattClient } from './gatt-client.ts';
 import { GattDb } from './gatt-db.ts';
 import { GattServer } from './gatt-server.ts';
-import type { HciLink } from './hci-link.ts';
+import type { HciTransport } from './hci-transport.ts';
 import { IRQ, type AttBearer, type IrqSink } from './irq.ts';
 import { L2cap } from './l2cap.ts';
 import { L2CAP_CID_ATT, L2CAP_CID_LE_SIGNALING, L2CAP_CID_SMP } from './l2cap-codec.ts';
-import { onLeSignaling, onSmp, type SignalingHooks, type SignalingLink } from './l2cap-signaling.ts';
+import { onLeSignaling, onSmp, type L2capConnection, type SignalingHooks } from './l2cap-signaling.ts';
 
 export interface Connection extends AttBearer {
   readonly role: 'central' | 'peripheral';
-  /** The same link as the LE signaling and SMP channels see it. */
-  readonly signaling: SignalingLink;
+  /** The same connection as the LE signaling and SMP channels see it. */
+  readonly signaling: L2capConnection;
   readonly addrType: number;
   /** Most significant octet first, as MicroPython shows addresses. */
   readonly addr: Uint8Array;
@@ -47,21 +47,21 @@ export class Stack {
   readonly server: GattServer;
   readonly client: GattClient;
   readonly connections = new Map<number, Connection>();
-  /** Called when the last link has closed (ble.active(False) waits for it). */
+  /** Called when the last connection has closed (ble.active(False) waits for it). */
   onAllClosed: (() => void) | null = null;
   private readonly signaling: SignalingHooks;
 
   constructor(
-    readonly link: HciLink,
+    readonly hci: HciTransport,
     clock: Clock,
     private readonly hooks: StackHooks,
   ) {
-    this.l2cap = new L2cap(link);
-    this.gap = new Gap(link, clock, {
+    this.l2cap = new L2cap(hci);
+    this.gap = new Gap(hci, clock, {
       irq: hooks.irq,
       log: hooks.log,
       ownAddressType: hooks.ownAddressType,
-      peripheralLinks: () => [...this.connections.values()].filter((c) => c.role === 'peripheral').length,
+      peripheralConnections: () => [...this.connections.values()].filter((c) => c.role === 'peripheral').length,
     });
     this.server = new GattServer(this.db, clock, { irq: hooks.irq, log: hooks.log, readRequest: hooks.readRequest });
     this.client = new GattClient(clock, {
@@ -73,7 +73,7 @@ export class Stack {
     this.signaling = {
       log: hooks.log,
       updateConnection: (handle, p) =>
-        link.command(
+        hci.command(
           LeConnectionUpdate,
           {
             connectionHandle: handle,
@@ -87,16 +87,16 @@ export class Stack {
           ({ status }) => status !== 0 && hooks.log(`LE Connection Update 0x${handle.toString(16)}: ${C.statusName(status)}`),
         ),
     };
-    link.onEvent = (e) => this.onEvent(e);
-    link.onAcl = (handle, pb, data) => this.l2cap.receiveAcl(handle, pb, data);
-    link.onBuffersFreed = () => this.l2cap.pump();
-    link.onLog = hooks.log;
+    hci.onEvent = (e) => this.onEvent(e);
+    hci.onAcl = (handle, pb, data) => this.l2cap.receiveAcl(handle, pb, data);
+    hci.onBuffersFreed = () => this.l2cap.pump();
+    hci.onLog = hooks.log;
     this.l2cap.onFrame = (handle, cid, payload) => this.onFrame(handle, cid, payload);
     this.l2cap.onCanSend = () => this.client.canSend();
     this.l2cap.onLog = hooks.log;
   }
 
-  /** Cancels every timer and forgets every link, silently. */
+  /** Cancels every timer and forgets every connection, silently. */
   dispose(): void {
     this.gap.reset();
     this.server.dispose();
@@ -123,7 +123,7 @@ export class Stack {
     }
     if (conn.disconnecting) return;
     conn.disconnecting = true;
-    this.link.command(Disconnect, { connectionHandle: handle, reason: C.HciStatus.REMOTE_USER_TERMINATED_CONNECTION }, ({ status }) => {
+    this.hci.command(Disconnect, { connectionHandle: handle, reason: C.HciStatus.REMOTE_USER_TERMINATED_CONNECTION }, ({ status }) => {
       if (status === 0) return;
       conn.disconnecting = false;
       this.hooks.log(`HCI_Disconnect 0x${handle.toString(16)}: ${C.statusName(status)}`);
@@ -140,7 +140,7 @@ export class Stack {
       case 'HCI_LE_Advertising_Report':
         return this.gap.advertisingReport(e);
       case 'HCI_LE_Long_Term_Key_Request': // no bonds, so no keys (7.8.26 negative reply)
-        return this.link.command(LeLongTermKeyRequestNegativeReply, { connectionHandle: e.connectionHandle });
+        return this.hci.command(LeLongTermKeyRequestNegativeReply, { connectionHandle: e.connectionHandle });
       case 'HCI_LE_Connection_Update_Complete':
         return this.hooks.irq(IRQ.CONNECTION_UPDATE, [e.connectionHandle, e.connectionInterval, e.peripheralLatency, e.supervisionTimeout, e.status]);
     }
@@ -166,7 +166,7 @@ export class Stack {
         send: (pdu) => this.l2cap.send(handle, L2CAP_CID_ATT, encodeAtt(pdu)),
       };
       this.connections.set(handle, conn);
-      this.l2cap.openLink(handle);
+      this.l2cap.openConnection(handle);
       this.server.open(conn);
       this.client.open(conn);
       if (role === 'peripheral') this.gap.rolesChanged(true);
@@ -187,7 +187,7 @@ export class Stack {
     this.hooks.irq(event, [handle, 0xff, new Uint8Array(6)]);
     this.client.bindingDisconnected(handle);
     this.server.close(handle);
-    this.l2cap.closeLink(handle);
+    this.l2cap.closeConnection(handle);
     this.connections.delete(handle);
     if (conn?.role === 'peripheral') this.gap.rolesChanged();
     if (this.connections.size === 0) this.onAllClosed?.();

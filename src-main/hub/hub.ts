@@ -14,7 +14,7 @@ import type { PingLost, PingSample } from './latency/pinger.ts';
 import { backoffDelay } from './link/backoff.ts';
 import { LinkLoop, type LinkStateChange } from './link/link-loop.ts';
 import { DEFAULT_TIMEOUTS, type LinkStateKind, type LinkTimeouts } from './link/link-machine.ts';
-import type { LinkMessage } from './protocol/link-session.ts';
+import type { LinkMessage } from './protocol/protocol-session.ts';
 import type { ThroughputResult } from './protocol/session.ts';
 import type { LogStore } from './store/database.ts';
 import type { PairedDevices } from './store/paired-devices.ts';

@@ -1,6 +1,6 @@
 // The virtual radio: nodes (a controller each) on one Air, attached to hosts over a pty or in
 // process, with the controls a test or the CLI needs: add and remove nodes, power, move, packet
-// error rate, drop a link, and btsnoop capture per node. Nothing here waits on I/O: pty writes
+// error rate, drop a connection, and btsnoop capture per node. Nothing here waits on I/O: pty writes
 // queue for a host that reads slowly (pty-writer.ts), captures are written asynchronously and
 // close() resolves once their tails are on disk.
 import { EventEmitter } from 'node:events';
@@ -133,7 +133,7 @@ export class Radio extends EventEmitter<RadioEvents> {
     return node;
   }
 
-  /** Returns the host end of an in-process HCI link to the node. */
+  /** Returns the host end of an in-process HCI transport to the node. */
   attachInProcess(name: string): HostEnd {
     const { port, host } = createInProcessPair();
     const node = this.get(name);
@@ -171,8 +171,8 @@ export class Radio extends EventEmitter<RadioEvents> {
     this.air.setPacketErrorRate(this.get(a).controller, this.get(b).controller, rate);
   }
 
-  dropLink(a: string, b: string): number {
-    return this.air.dropLink(this.get(a).controller, this.get(b).controller);
+  dropConnections(a: string, b: string): number {
+    return this.air.dropConnections(this.get(a).controller, this.get(b).controller);
   }
 
   /** Closes every node; resolves once every capture's tail is on disk. */

@@ -60,9 +60,9 @@ describe('radio control at run time', () => {
     expect(await cli.send(`add x ${path.join(tmp(), 'x')}`, 'added x')).toBeTruthy();
   });
 
-  it('drop reports how many links it dropped', async () => {
+  it('drop reports how many connections it dropped', async () => {
     const cli = await radio('a', 'b');
-    expect(await cli.send('drop hci0 hci1', 'dropped')).toContain('0 link(s) between hci0 and hci1 dropped');
+    expect(await cli.send('drop hci0 hci1', 'dropped')).toContain('0 connection(s) between hci0 and hci1 dropped');
   });
 });
 

@@ -117,22 +117,22 @@ describe('connections', () => {
     await p.waitIrq(IRQ.CENTRAL_CONNECT);
   });
 
-  it('a link that goes out of range ends on both sides after the supervision timeout (scan_duration_ms / 10)', async () => {
+  it('a connection that goes out of range ends on both sides after the supervision timeout (scan_duration_ms / 10)', async () => {
     const [p, c] = await two();
     const { c: ch } = await connect(c, p, { scanDurationMs: 500 });
     const t0 = performance.now();
-    bench.radio.dropLink('periph', 'central');
+    bench.radio.dropConnections('periph', 'central');
     expect(await c.waitIrq(IRQ.PERIPHERAL_DISCONNECT)).toEqual([ch, 255, new Uint8Array(6)]);
     await p.waitIrq(IRQ.CENTRAL_DISCONNECT);
     expect(c.logs.join('\n')).toContain('CONNECTION_TIMEOUT (0x08)');
     expect(performance.now() - t0).toBeLessThan(2000);
   });
 
-  it('a link lost mid-operation: the client query ends with 0x1F before the disconnect IRQ; an indication in flight ends with 0x92 after it', async () => {
+  it('a connection lost mid-operation: the client query ends with 0x1F before the disconnect IRQ; an indication in flight ends with 0x92 after it', async () => {
     const [p, c] = await two();
     const [[vh]] = p.host.gattsRegisterServices([[uuid(0x180f), [[uuid(0x2a19), FLAG_READ | FLAG_INDICATE]]]]) as [[number]];
     const { c: ch, p: ph } = await connect(c, p, { scanDurationMs: 300 });
-    bench.radio.dropLink('periph', 'central');
+    bench.radio.dropConnections('periph', 'central');
     c.host.gattcRead(ch, vh);
     p.host.gattsIndicate(ph, vh, bytes('lost'));
     c.mark();
@@ -163,7 +163,7 @@ describe('connections', () => {
     await c.waitIrq(IRQ.PERIPHERAL_CONNECT);
   });
 
-  it('one link per Pico W controller: a second connect is refused by the controller and reported the same way', async () => {
+  it('one connection per Pico W controller: a second connect is refused by the controller and reported the same way', async () => {
     bench = await picoBench(['periph', 'central', 'other']);
     const [p, c, o] = bench.nodes as [Node, Node, Node];
     await connect(c, p);
@@ -180,7 +180,7 @@ describe('connections', () => {
     expect(c.pending()).toEqual([{ code: IRQ.PERIPHERAL_DISCONNECT, data: [0x123, 255, new Uint8Array(6)] }]);
   });
 
-  it('active(False) closes links (the peer hears Power Off) and raises the disconnect IRQ; active(True) starts afresh', async () => {
+  it('active(False) closes connections (the peer hears Power Off) and raises the disconnect IRQ; active(True) starts afresh', async () => {
     const [p, c] = await two();
     const { c: ch } = await connect(c, p);
     c.host.config({ gap_name: 'renamed' });

@@ -200,7 +200,7 @@ describe('ATT server, everything else', () => {
     expect(irqs.at(-1)).toEqual([IRQ.GATTS_INDICATE_DONE, [0x40, 9, 0x91]]);
   });
 
-  it('a link that closes with an indication in flight reports ATT_HANDLE_VALUE_INDICATION_DISCONNECT', () => {
+  it('a connection that closes with an indication in flight reports ATT_HANDLE_VALUE_INDICATION_DISCONNECT', () => {
     server.indicate(0x40, 9, fromHex('61'));
     server.close(0x40);
     expect(irqs).toEqual([[IRQ.GATTS_INDICATE_DONE, [0x40, 9, 0x92]]]);

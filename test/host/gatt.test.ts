@@ -15,7 +15,7 @@ const LEVEL = uuid(0x2a19);
 let bench: PicoBench;
 let p: Node;
 let c: Node;
-let ch: number; // the central's handle for the link
+let ch: number; // the central's handle for the connection
 let ph: number; // the peripheral's
 // Peripheral handles: 7 NUS | 8 decl, 9 TX, 10 CCCD | 11 decl, 12 RX, 13 0x2901 | 14 decl, 15 LONG | 16 battery | 17 decl, 18 level, 19 CCCD
 let tx: number, rx: number, rxDesc: number, long: number, level: number;

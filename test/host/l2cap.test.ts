@@ -1,6 +1,6 @@
 // L2CAP over ACL: fragmentation to the LE buffer size with flow control, reassembly and its failures.
 import { describe, expect, it } from 'vitest';
-import { HciLink } from '../../src-main/host/hci-link.ts';
+import { HciTransport } from '../../src-main/host/hci-transport.ts';
 import { L2cap } from '../../src-main/host/l2cap.ts';
 import { encodeL2cap } from '../../src-main/hci/l2cap-frame.ts';
 import { ManualClock } from '../../src-main/hci/clock.ts';
@@ -12,18 +12,18 @@ import { fakeEnd } from './fake-end.ts';
 
 function setup(buffers = 2) {
   const f = fakeEnd();
-  const link = new HciLink(f.end, new ManualClock());
-  link.setAclBuffers(27, buffers);
-  const l2cap = new L2cap(link);
-  link.onAcl = (h, pb, d) => l2cap.receiveAcl(h, pb, d);
-  link.onBuffersFreed = () => l2cap.pump();
+  const hci = new HciTransport(f.end, new ManualClock());
+  hci.setAclBuffers(27, buffers);
+  const l2cap = new L2cap(hci);
+  hci.onAcl = (h, pb, d) => l2cap.receiveAcl(h, pb, d);
+  hci.onBuffersFreed = () => l2cap.pump();
   const frames: string[] = [];
   const log: string[] = [];
   l2cap.onFrame = (h, cid, p) => frames.push(`${h}/${cid}/${p.length}/${p[0]}`);
   l2cap.onLog = (m) => log.push(m);
-  l2cap.openLink(0x40);
+  l2cap.openConnection(0x40);
   const acl = (): HciAcl[] => f.sent.filter((p): p is HciAcl => p.kind === 'acl');
-  return { ...f, link, l2cap, frames, log, acl };
+  return { ...f, hci, l2cap, frames, log, acl };
 }
 
 const acl = (pb: number, data: Uint8Array): HciAcl => ({ kind: 'acl', handle: 0x40, pb, bc: 0, data });
@@ -62,10 +62,10 @@ describe('L2CAP output', () => {
     expect(asked).toBe(2);
   });
 
-  it('closing a link drops what it had queued', () => {
+  it('closing a connection drops what it had queued', () => {
     const { l2cap, acl: sent, deliver } = setup(1);
     l2cap.send(0x40, 4, new Uint8Array(40));
-    l2cap.closeLink(0x40);
+    l2cap.closeConnection(0x40);
     deliver(encodeEvent(NumberOfCompletedPackets, { handles: [{ connectionHandle: 0x40, numCompletedPackets: 1 }] }));
     expect(sent()).toHaveLength(1);
     expect(l2cap.canSendNow()).toBe(true);
@@ -94,7 +94,7 @@ describe('L2CAP input', () => {
     expect(log.join('\n')).toMatch(/without a start[\s\S]*unfinished PDU is dropped[\s\S]*longer than its L2CAP PDU/);
   });
 
-  it('drops PDUs longer than the reassembly buffer (HCI_ACL_PAYLOAD_SIZE) and data for unknown links', () => {
+  it('drops PDUs longer than the reassembly buffer (HCI_ACL_PAYLOAD_SIZE) and data for unknown connections', () => {
     const { deliver, frames, log } = setup();
     deliver(acl(PB_FIRST_FLUSHABLE, Uint8Array.of(0xff, 0x03, 0x04, 0x00)));
     deliver({ kind: 'acl', handle: 0x55, pb: PB_FIRST_FLUSHABLE, bc: 0, data: encodeL2cap({ cid: 4, payload: Uint8Array.of(1) }) });

@@ -9,7 +9,7 @@ import { LeSetEventMask } from '../../src-main/hci/commands/le-controller.ts';
 import * as C from '../../src-main/hci/constants.ts';
 import { decodeL2cap, encodeL2cap, L2CAP_HEADER_SIZE, l2capPduLength } from '../../src-main/hci/l2cap-frame.ts';
 import { LeConnectionComplete } from '../../src-main/hci/le-events.ts';
-import { HciChannel } from '../../src-main/host/hci-channel.ts';
+import { HciClient } from '../../src-main/host/hci-client.ts';
 import type { Radio } from '../../src-main/radio/radio.ts';
 
 export interface Frame {
@@ -18,14 +18,14 @@ export interface Frame {
 }
 
 export class RawPeer {
-  readonly hci: HciChannel;
+  readonly hci: HciClient;
   readonly frames: Frame[] = [];
   handle = -1;
   private rx: Uint8Array | null = null;
   private waiters: (() => void)[] = [];
 
   constructor(readonly radio: Radio, readonly name: string) {
-    this.hci = new HciChannel(radio.attachInProcess(name));
+    this.hci = new HciClient(radio.attachInProcess(name));
     this.hci.on('acl', (a) => {
       const data = a.pb === C.PB_CONTINUING && this.rx ? Uint8Array.from([...this.rx, ...a.data]) : a.data;
       const len = l2capPduLength(data);

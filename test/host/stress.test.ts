@@ -85,7 +85,7 @@ describe(`${COUNT} each way at 5% packet error rate`, () => {
     expect(await atA).toEqual(expected);
     expect(await atB).toEqual(expected);
     expect(busy).toBeGreaterThan(0); // the buffers did fill up
-    const link = bench.radio.air.allLinks()[0]!;
-    expect(link.pdusLost).toBeGreaterThan(50); // losses happened and were repaired
+    const connection = bench.radio.air.allConnections()[0]!;
+    expect(connection.pdusLost).toBeGreaterThan(50); // losses happened and were repaired
   }, 40_000);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LinkSessionError, type LinkMessage } from '../../src-main/hub/protocol/link-session.ts';
+import { SessionError, type LinkMessage } from '../../src-main/hub/protocol/protocol-session.ts';
 import { PlainTextSession } from '../../src-main/hub/protocol/plain-text-session.ts';
 
 function harness(mtu = 23, write?: (value: Uint8Array) => void) {
@@ -46,7 +46,7 @@ describe('PlainTextSession (PROTOCOL.md 7)', () => {
     // 'é' is two octets: 10 of them are 20 octets, 11 are 22.
     await expect(h.s.send({ kind: 'text', text: 'é'.repeat(11) })).rejects.toMatchObject({ code: 'too-long' });
     await expect(h.s.send({ kind: 'data', bytes: new Uint8Array(0) })).rejects.toMatchObject({ code: 'empty' });
-    await expect(h.s.send({ kind: 'text', text: '' })).rejects.toBeInstanceOf(LinkSessionError);
+    await expect(h.s.send({ kind: 'text', text: '' })).rejects.toBeInstanceOf(SessionError);
     expect(h.written).toHaveLength(1);
     h.s.setMtu(247);
     await h.s.send({ kind: 'data', bytes: new Uint8Array(244) });
@@ -64,7 +64,7 @@ describe('PlainTextSession (PROTOCOL.md 7)', () => {
     await expect(h.s.send({ kind: 'text', text: 'a' })).rejects.toMatchObject({ code: 'write-failed' });
     expect(h.s.closed).toBe(true);
     expect(h.errors).toHaveLength(1);
-    expect((h.errors[0] as LinkSessionError).code).toBe('write-failed');
+    expect((h.errors[0] as SessionError).code).toBe('write-failed');
     await expect(h.s.send({ kind: 'text', text: 'b' })).rejects.toMatchObject({ code: 'closed' });
   });
 

@@ -15,7 +15,7 @@ import {
   u32Bytes,
 } from '../../src-main/hub/protocol/frames.ts';
 import { FLOOD_CALM_MS } from '../../src-main/hub/protocol/flood-meter.ts';
-import { LinkSessionError, type LinkMessage, type OutboundProgress } from '../../src-main/hub/protocol/link-session.ts';
+import { SessionError, type LinkMessage, type OutboundProgress } from '../../src-main/hub/protocol/protocol-session.ts';
 import { MAX_IN_FLIGHT, PicoLinkSession, THROUGHPUT_STALL_MS, type PicoLinkSessionOptions, type ThroughputResult } from '../../src-main/hub/protocol/session.ts';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(s.trim().split(/\s+/), (x) => parseInt(x, 16));
@@ -423,7 +423,7 @@ describe('what a link keeps in flight (PROTOCOL.md 4, 5)', () => {
     for (let i = 0; i < WINDOW; i++) void h.s.send({ kind: 'data', bytes: Uint8Array.of(i) });
     for (let i = 0; i < MAX_IN_FLIGHT - WINDOW - 1; i++) h.s.ping(Uint8Array.of(i));
     expect(h.s.inFlight).toBe(MAX_IN_FLIGHT);
-    expect(() => h.s.ping(Uint8Array.of(9))).toThrow(LinkSessionError);
+    expect(() => h.s.ping(Uint8Array.of(9))).toThrow(SessionError);
     out.send(1);
     expect(() => h.s.ping(Uint8Array.of(9))).not.toThrow();
     h.s.close();
@@ -443,7 +443,7 @@ describe('what a link keeps in flight (PROTOCOL.md 4, 5)', () => {
     h.s.receive(peer.text('one too many')[0]!);
     expect(h.s.closed).toBe(true);
     expect(h.errors).toHaveLength(1);
-    expect((h.errors[0] as LinkSessionError).code).toBe('protocol');
+    expect((h.errors[0] as SessionError).code).toBe('protocol');
     expect(h.errors[0]!.message).toMatch(/ignored flow control/);
     expect(h.bads).toHaveLength(1);
     expect(h.messages).toHaveLength(WINDOW + 4);
@@ -457,7 +457,7 @@ describe('what a link keeps in flight (PROTOCOL.md 4, 5)', () => {
     h.s.receive(Uint8Array.from(frames.flatMap((f) => Array.from(f))));
     expect(h.messages).toHaveLength(WINDOW);
     expect(h.s.closed).toBe(true);
-    expect((h.errors[0] as LinkSessionError).code).toBe('protocol');
+    expect((h.errors[0] as SessionError).code).toBe('protocol');
   });
 });
 
@@ -650,7 +650,7 @@ describe('info and throughput', () => {
     h.s.requestThroughput(100);
     expect(toHex(h.written.at(-1)!)).toBe('c0 05 00 22 64 00 00 00');
     expect(() => h.s.requestThroughput(10)).toThrow(expect.objectContaining({ code: 'busy' }));
-    expect(() => h.s.requestThroughput(10)).toThrow(LinkSessionError);
+    expect(() => h.s.requestThroughput(10)).toThrow(SessionError);
     const peer = new PeerTx();
     // As link.py streams it: bodies of room - 1 octets, one message per frame.
     let sent = 0;
@@ -711,8 +711,8 @@ describe('closing', () => {
     for (let i = 0; i < 20; i++) void h.s.send({ kind: 'text', text: 'x' }).catch(() => {});
     expect(h.s.closed).toBe(true);
     expect(h.errors).toHaveLength(1);
-    expect(h.errors[0]).toBeInstanceOf(LinkSessionError);
-    expect((h.errors[0] as LinkSessionError).code).toBe('write-failed');
+    expect(h.errors[0]).toBeInstanceOf(SessionError);
+    expect((h.errors[0] as SessionError).code).toBe('write-failed');
     expect(h.errors[0]!.message).toMatch(/link gone/);
     await expect(h.s.send({ kind: 'text', text: 'late' })).rejects.toMatchObject({ code: 'closed' });
     expect(calls).toBe(3);
@@ -729,7 +729,7 @@ describe('closing', () => {
     const pending = h.s.send({ kind: 'text', text: 'queued before start' });
     for (let i = 0; i < 4; i++) for (const v of peer.text(`${i}`)) expect(() => h.s.receive(v)).not.toThrow();
     expect(h.s.closed).toBe(true);
-    expect(h.errors.map((e) => (e as LinkSessionError).code)).toEqual(['write-failed']);
+    expect(h.errors.map((e) => (e as SessionError).code)).toEqual(['write-failed']);
     await expect(pending).rejects.toMatchObject({ code: 'write-failed' });
     // Without an 'error' listener it is still not thrown.
     const s = new PicoLinkSession({ mtu: 23, write: () => { throw new Error('gone'); } });
@@ -748,7 +748,7 @@ describe('closing', () => {
     const settled = await results;
     expect(settled.filter((r) => r.status === 'fulfilled')).toHaveLength(16);
     const rejected = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-    expect(rejected.map((r) => (r.reason as LinkSessionError).code)).toEqual(['closed', 'closed']);
+    expect(rejected.map((r) => (r.reason as SessionError).code)).toEqual(['closed', 'closed']);
     const n = h.written.length;
     h.s.ping(Uint8Array.of(1));
     h.s.requestInfo();

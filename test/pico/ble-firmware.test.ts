@@ -48,8 +48,8 @@ it('two Picos exchange 1,000 messages each way at 5% packet error rate, none los
   expect(await line(periph, /^peripheral got 1000 /)).toBe('peripheral got 1000 bad 0');
   const errors = [...periph.console, ...central.console].filter((l) => /out of order|Traceback|Error/.test(l));
   expect(errors).toEqual([]);
-  const link = radio.air.allLinks()[0]!;
-  expect(link.pdusLost).toBeGreaterThan(20); // the error rate was in force, and repaired
+  const connection = radio.air.allConnections()[0]!;
+  expect(connection.pdusLost).toBeGreaterThan(20); // the error rate was in force, and repaired
 });
 
 it('a peripheral whose asyncio loop only ever yields with sleep_ms(0) still serves 1,000 messages', async () => {

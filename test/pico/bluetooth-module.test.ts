@@ -7,7 +7,7 @@
 // event or call, and each board's console is compared with the expected lines, in order.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HciChannel } from '../../src-main/host/hci-channel.ts';
+import { HciClient } from '../../src-main/host/hci-client.ts';
 import { VirtualPico } from '../../src-main/pico/board.ts';
 import { readFirmware } from '../../src-main/pico/firmware-files.ts';
 import { parseAddress } from '../../src-main/hci/address.ts';
@@ -390,10 +390,10 @@ done
   });
 
   // The binding's find_active_connection() returns the last connection in its list when no handle
-  // matches, so with a link open the call goes on to BTstack's gatt_client, which answers
-  // ERROR_CODE_UNKNOWN_CONNECTION_IDENTIFIER: OSError(EINVAL). ENOTCONN comes only when no link is
+  // matches, so with a connection open the call goes on to BTstack's gatt_client, which answers
+  // ERROR_CODE_UNKNOWN_CONNECTION_IDENTIFIER: OSError(EINVAL). ENOTCONN comes only when no connection is
   // open at all (as 'gattc_read after disconnect' shows, and the bt-api board with none).
-  it('gattc_read / gattc_write(mode=1) on an unknown conn handle while a link is open raise EINVAL, as on a Pico W', () => {
+  it('gattc_read / gattc_write(mode=1) on an unknown conn handle while a connection is open raise EINVAL, as on a Pico W', () => {
     expect(client.console.filter((l) => UNKNOWN_CONN_WHILE_CONNECTED.test(l))).toEqual([
       'gattc_read unknown conn OSError 22',
       'gattc_write with response unknown conn OSError 22',
@@ -478,7 +478,7 @@ done
 /** A node driven by raw HCI from the test: the peer that changes connection parameters. */
 async function rawPeer(radio: Radio, name: string, address: string): Promise<TestNode> {
   radio.addNode({ name, address });
-  const host = new HciChannel(radio.attachInProcess(name));
+  const host = new HciClient(radio.attachInProcess(name));
   const node: TestNode = { name, address, host, events: [], acl: [] };
   host.on('event', (e) => node.events.push(e));
   await host.command(Reset);

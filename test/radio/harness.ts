@@ -12,7 +12,7 @@ import { DisconnectionComplete } from '../../src-main/hci/events.ts';
 import { LeConnectionComplete } from '../../src-main/hci/le-events.ts';
 import type { HciCommand, HciEvent } from '../../src-main/hci/packets.ts';
 import type { Spec, Value } from '../../src-main/hci/struct.ts';
-import { HciChannel } from '../../src-main/host/hci-channel.ts';
+import { HciClient } from '../../src-main/host/hci-client.ts';
 import { Radio, type NodeSpec } from '../../src-main/radio/radio.ts';
 
 /** Lets queued in-process deliveries (microtasks and immediates) run. */
@@ -23,7 +23,7 @@ export async function flush(rounds = 4): Promise<void> {
 export interface TestNode {
   name: string;
   address: string;
-  host: HciChannel;
+  host: HciClient;
   events: HciEvent[];
   acl: { handle: number; pb: number; data: Uint8Array }[];
 }
@@ -46,7 +46,7 @@ export class Bench {
 
   async node(spec: NodeSpec & { name: string }): Promise<TestNode> {
     const n = this.radio.addNode(spec);
-    const host = new HciChannel(this.radio.attachInProcess(spec.name));
+    const host = new HciClient(this.radio.attachInProcess(spec.name));
     const node: TestNode = { name: spec.name, address: n.controller.options.address, host, events: [], acl: [] };
     host.on('event', (e) => node.events.push(e));
     host.on('acl', (a) => node.acl.push({ handle: a.handle, pb: a.pb, data: a.data }));

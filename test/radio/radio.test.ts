@@ -46,5 +46,5 @@ it('rejects packet error rates outside 0..1 and names unknown nodes in errors', 
   radio.addNode({ name: 'b' });
   expect(() => radio.setPacketErrorRate('a', 'b', 1.5)).toThrow(RangeError);
   expect(() => radio.setPacketErrorRate('a', 'zz', 0.1)).toThrow(/no node named "zz" \(have: a, b\)/);
-  expect(radio.dropLink('a', 'b')).toBe(0);
+  expect(radio.dropConnections('a', 'b')).toBe(0);
 });

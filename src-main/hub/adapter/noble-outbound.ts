@@ -12,7 +12,7 @@
 import { createRequire } from 'node:module';
 import { ATT_WRITE_CMD } from '../../host/att-codec.ts';
 import { L2CAP_CID_ATT } from '../../host/l2cap-codec.ts';
-import type { OutboundProgress } from '../protocol/link-session.ts';
+import type { OutboundProgress } from '../protocol/protocol-session.ts';
 import { HciStatus } from '../../hci/constants.ts';
 import { peekEvent } from '../../hci/event.ts';
 import { DisconnectionComplete, NumberOfCompletedPackets } from '../../hci/events.ts';

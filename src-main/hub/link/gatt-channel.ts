@@ -16,7 +16,7 @@ import {
   sameUuid,
   type Profile,
 } from '../discovery/profile.ts';
-import type { LinkSession } from '../protocol/link-session.ts';
+import type { ProtocolSession } from '../protocol/protocol-session.ts';
 import { PicoLinkSession } from '../protocol/session.ts';
 import { PlainTextSession } from '../protocol/plain-text-session.ts';
 import { outboundOf } from '../adapter/noble-outbound.ts';
@@ -27,7 +27,7 @@ const ATT_DEFAULT_MTU = 23;
 
 export interface GattChannel {
   readonly profile: Profile;
-  readonly session: LinkSession;
+  readonly session: ProtocolSession;
   /** Set for PicoLink devices: ping, info and throughput. */
   readonly picolink: PicoLinkSession | null;
   mtu: number;
@@ -99,7 +99,7 @@ export async function openGattChannel(p: Peripheral, hint: Profile | null): Prom
   };
   // Counted on the connection as it is now: a relink on the same handle starts a new count.
   const picolink = f.profile === 'picolink' ? new PicoLinkSession({ mtu, write, outbound: outboundOf(p) }) : null;
-  const session: LinkSession = picolink ?? new PlainTextSession({ mtu, write });
+  const session: ProtocolSession = picolink ?? new PlainTextSession({ mtu, write });
   const onData = (data: Buffer, isNotification: boolean): void => {
     if (isNotification && !closed) session.receive(data);
   };

@@ -13,7 +13,7 @@ import { disconnectReason } from '../adapter/noble-errors.ts';
 import type { Profile } from '../discovery/profile.ts';
 import { EventQueue } from '../event-queue.ts';
 import { Pinger, type PingLost, type PingSample } from '../latency/pinger.ts';
-import { LinkSessionError, type LinkMessage } from '../protocol/link-session.ts';
+import { SessionError, type LinkMessage } from '../protocol/protocol-session.ts';
 import type { ThroughputResult } from '../protocol/session.ts';
 import { openGattChannel, type GattChannel } from './gatt-channel.ts';
 import { faultOf, transition, type LinkEffect, type LinkEvent, type LinkState, type LinkStateKind, type LinkTimeouts } from './link-machine.ts';
@@ -326,7 +326,7 @@ export class LinkLoop extends EventEmitter<LinkLoopEvents> {
     s.on('bad', (why) => this.emit('bad', why));
     // A peer that broke the protocol is dropped, and the reason says so rather than blaming the link.
     s.on('error', (e) =>
-      this.inputs.push({ kind: 'session-failed', attempt, reason: e instanceof LinkSessionError && e.code === 'protocol' ? `dropped: ${e.message}` : `link error: ${e.message}` }),
+      this.inputs.push({ kind: 'session-failed', attempt, reason: e instanceof SessionError && e.code === 'protocol' ? `dropped: ${e.message}` : `link error: ${e.message}` }),
     );
     const pl = channel.picolink;
     let pinger: Pinger;

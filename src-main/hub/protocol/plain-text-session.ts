@@ -3,7 +3,7 @@
 // no credit and no ping: the stack's own flow control is all there is.
 import { EventEmitter } from 'node:events';
 import { ATT_VALUE_OVERHEAD, MAX_VALUE } from './frames.ts';
-import { LinkSessionError, checkMtu, newStats, type LinkMessage, type LinkSession, type LinkSessionEvents, type LinkStats } from './link-session.ts';
+import { SessionError, checkMtu, newStats, type LinkMessage, type LinkStats, type ProtocolSession, type ProtocolSessionEvents } from './protocol-session.ts';
 
 export interface PlainTextSessionOptions {
   mtu: number;
@@ -15,7 +15,7 @@ export interface PlainTextSessionOptions {
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
 
-export class PlainTextSession extends EventEmitter<LinkSessionEvents> implements LinkSession {
+export class PlainTextSession extends EventEmitter<ProtocolSessionEvents> implements ProtocolSession {
   readonly stats: LinkStats = newStats();
   private mtu: number;
   private readonly writeValue: (value: Uint8Array) => void;
@@ -68,17 +68,17 @@ export class PlainTextSession extends EventEmitter<LinkSessionEvents> implements
   }
 
   send(message: LinkMessage): Promise<void> {
-    if (this.isClosed) return Promise.reject(new LinkSessionError('closed', 'the link session is closed'));
+    if (this.isClosed) return Promise.reject(new SessionError('closed', 'the session is closed'));
     const value = message.kind === 'text' ? utf8Encoder.encode(message.text) : message.bytes.slice();
     // An empty write would read as nothing at all on the device: there is no frame to mark it.
-    if (value.length === 0) return Promise.reject(new LinkSessionError('empty', 'an empty message has no ATT value to carry it'));
+    if (value.length === 0) return Promise.reject(new SessionError('empty', 'an empty message has no ATT value to carry it'));
     if (value.length > this.maxMessage) {
-      return Promise.reject(new LinkSessionError('too-long', `a message of ${value.length} octets does not fit one ATT value at ATT_MTU ${this.mtu} (at most ${this.maxMessage})`));
+      return Promise.reject(new SessionError('too-long', `a message of ${value.length} octets does not fit one ATT value at ATT_MTU ${this.mtu} (at most ${this.maxMessage})`));
     }
     try {
       this.writeValue(value);
     } catch (e) {
-      const error = new LinkSessionError('write-failed', `write failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      const error = new SessionError('write-failed', `write failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
       this.isClosed = true;
       this.reportError(error);
       return Promise.reject(error);

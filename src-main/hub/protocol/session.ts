@@ -38,7 +38,7 @@ import {
   type FrameErrorCode,
 } from './frames.ts';
 import { FloodMeter, FLOOD_REFUSALS, FLOOD_WINDOW_MS } from './flood-meter.ts';
-import { LinkSessionError, checkMtu, newStats, type LinkMessage, type LinkSession, type LinkSessionEvents, type LinkStats, type OutboundProgress } from './link-session.ts';
+import { SessionError, checkMtu, newStats, type LinkMessage, type LinkStats, type OutboundProgress, type ProtocolSession, type ProtocolSessionEvents } from './protocol-session.ts';
 
 /** DATA and TEXT bodies are at most config.MAX_MESSAGE octets, 4,096 by default. PROTOCOL.md 4. */
 export const MAX_MESSAGE = 4096;
@@ -70,7 +70,7 @@ export interface ThroughputResult {
   bytesPerSecond: number;
 }
 
-export interface PicoLinkSessionEvents extends LinkSessionEvents {
+export interface PicoLinkSessionEvents extends ProtocolSessionEvents {
   /** The answer to ping(): its body, and the µs the Pico held the PING before answering. */
   pong: [{ body: Uint8Array; firmwareUs: number }];
   info: [Record<string, unknown>];
@@ -133,7 +133,7 @@ function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-export class PicoLinkSession extends EventEmitter<PicoLinkSessionEvents> implements LinkSession {
+export class PicoLinkSession extends EventEmitter<PicoLinkSessionEvents> implements ProtocolSession {
   readonly stats: LinkStats = newStats();
   private mtu: number;
   private readonly writeValue: (value: Uint8Array) => void;
@@ -190,7 +190,7 @@ export class PicoLinkSession extends EventEmitter<PicoLinkSessionEvents> impleme
   }
 
   // EventEmitter's own signatures map an event to its listener through a conditional type that a
-  // generic K cannot resolve, so they do not satisfy LinkSession's; these say the same thing plainly.
+  // generic K cannot resolve, so they do not satisfy ProtocolSession's; these say the same thing plainly.
   override on<K extends keyof PicoLinkSessionEvents>(event: K, listener: (...args: PicoLinkSessionEvents[K]) => void): this {
     return super.on(event, listener as never);
   }
@@ -273,14 +273,14 @@ export class PicoLinkSession extends EventEmitter<PicoLinkSessionEvents> impleme
 
   /**
    * Writes a PING at once: link frames use no credit and overtake queued messages (PROTOCOL.md 3).
-   * Throws LinkSessionError 'queue-full' when the link already has MAX_IN_FLIGHT values in flight:
+   * Throws SessionError 'queue-full' when the link already has MAX_IN_FLIGHT values in flight:
    * that ping is lost, rather than queued behind a link that is not moving.
    */
   ping(body: Uint8Array): void {
     if (this.isClosed) return;
     const max = maxPingBody(this.mtu);
     if (body.length > max) throw new RangeError(`PING body of ${body.length} octets: its PONG would not fit one frame at ATT_MTU ${this.mtu} (at most ${max})`);
-    if (this.inFlight >= MAX_IN_FLIGHT) throw new LinkSessionError('queue-full', `${this.inFlight} values already in flight on this link`);
+    if (this.inFlight >= MAX_IN_FLIGHT) throw new SessionError('queue-full', `${this.inFlight} values already in flight on this link`);
     this.write(encodePing(body));
   }
 
@@ -294,14 +294,14 @@ export class PicoLinkSession extends EventEmitter<PicoLinkSessionEvents> impleme
   requestThroughput(octets: number): void {
     if (this.isClosed) return;
     if (!Number.isInteger(octets) || octets < 0 || octets > U32_MAX) throw new RangeError(`throughput of ${octets} octets is not a u32`);
-    if (this.throughputRun) throw new LinkSessionError('busy', 'a throughput run is already in progress');
+    if (this.throughputRun) throw new SessionError('busy', 'a throughput run is already in progress');
     this.checkQueueRoom();
     this.throughputRun = { startedAt: this.now(), lastAt: this.now(), octets: 0 };
     this.enqueue(MessageType.THROUGHPUT_REQ, u32Bytes(octets)).catch(() => {});
   }
 
   close(): void {
-    this.shutDown(new LinkSessionError('closed', 'the link session is closed'));
+    this.shutDown(new SessionError('closed', 'the session is closed'));
   }
 
   // ---- receive path ----
@@ -504,13 +504,13 @@ export class PicoLinkSession extends EventEmitter<PicoLinkSessionEvents> impleme
   // ---- send path ----
 
   private checkQueueRoom(): void {
-    if (this.queue.length >= this.maxQueued) throw new LinkSessionError('queue-full', `${this.queue.length} messages already queued`);
+    if (this.queue.length >= this.maxQueued) throw new SessionError('queue-full', `${this.queue.length} messages already queued`);
   }
 
   private enqueue(type: number, body: Uint8Array): Promise<void> {
-    if (this.isClosed) return Promise.reject(new LinkSessionError('closed', 'the link session is closed'));
-    if (body.length > this.maxMessage) return Promise.reject(new LinkSessionError('too-long', `a body of ${body.length} octets is over the ${this.maxMessage}-octet limit`));
-    if (this.queue.length >= this.maxQueued) return Promise.reject(new LinkSessionError('queue-full', `${this.queue.length} messages already queued`));
+    if (this.isClosed) return Promise.reject(new SessionError('closed', 'the session is closed'));
+    if (body.length > this.maxMessage) return Promise.reject(new SessionError('too-long', `a body of ${body.length} octets is over the ${this.maxMessage}-octet limit`));
+    if (this.queue.length >= this.maxQueued) return Promise.reject(new SessionError('queue-full', `${this.queue.length} messages already queued`));
     return new Promise<void>((resolve, reject) => {
       // Copied: the caller may reuse its buffer before the window lets the last frame go.
       this.queue.push({ type, body: body.slice(), offset: 0, started: false, resolve, reject });
@@ -567,7 +567,7 @@ export class PicoLinkSession extends EventEmitter<PicoLinkSessionEvents> impleme
     try {
       this.writeValue(value);
     } catch (e) {
-      const error = new LinkSessionError('write-failed', `write failed: ${errorMessage(e)}`, { cause: e });
+      const error = new SessionError('write-failed', `write failed: ${errorMessage(e)}`, { cause: e });
       this.shutDown(error);
       this.reportError(error);
       return false;
@@ -576,7 +576,7 @@ export class PicoLinkSession extends EventEmitter<PicoLinkSessionEvents> impleme
     return true;
   }
 
-  private shutDown(reason: LinkSessionError): void {
+  private shutDown(reason: SessionError): void {
     if (this.isClosed) return;
     this.isClosed = true;
     clearInterval(this.creditTimer);
@@ -596,7 +596,7 @@ export class PicoLinkSession extends EventEmitter<PicoLinkSessionEvents> impleme
   /** The peer broke a rule the link cannot survive: counted, then the session closes and says why. */
   private protocolFault(reason: string): void {
     this.bad(reason);
-    const error = new LinkSessionError('protocol', reason);
+    const error = new SessionError('protocol', reason);
     this.shutDown(error);
     this.reportError(error);
   }

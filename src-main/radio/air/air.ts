@@ -1,8 +1,8 @@
-// The shared medium: every node hears every other node's advertising within range, and links
-// lose packets by distance, by a per-pair packet error rate, or when jammed.
+// The shared medium: every node hears every other node's advertising within range, and air
+// connections lose packets by distance, by a per-pair packet error rate, or when jammed.
 import type { Clock } from '../../hci/clock.ts';
 import { realClock } from '../../hci/clock.ts';
-import { Link, type LinkParameters, type LinkPeer } from './link.ts';
+import { AirConnection, type AirConnectionParameters, type ConnectionPeer } from './air-connection.ts';
 import { DEFAULT_PATH_LOSS, distance, meanRssi, sampleRssi, type PathLossModel, type Position } from './path-loss.ts';
 
 export interface AdvertisingPdu {
@@ -15,7 +15,7 @@ export interface AdvertisingPdu {
   targetAddress?: Uint8Array;
 }
 
-export interface AirNode extends LinkPeer {
+export interface AirNode extends ConnectionPeer {
   position: Position;
   /** False while the node is powered off: it neither sends nor hears. */
   radioOn(): boolean;
@@ -40,7 +40,7 @@ export class Air {
   readonly random: () => number;
   readonly pathLoss: PathLossModel;
   private readonly nodes = new Set<AirNode>();
-  private readonly links = new Set<Link>();
+  private readonly connections = new Set<AirConnection>();
   private readonly errorRates = new Map<string, number>();
 
   constructor(options: AirOptions = {}) {
@@ -86,56 +86,56 @@ export class Air {
     return rssi === null ? null : { data, rssi };
   }
 
-  /** CONNECT_IND from `central` to `peripheral`; returns the new link, or null if not accepted. */
-  connect(central: AirNode, peripheral: AirNode, params: LinkParameters, maxPdusPerEvent: number): Link | null {
+  /** CONNECT_IND from `central` to `peripheral`; returns the new connection, or null if not accepted. */
+  connect(central: AirNode, peripheral: AirNode, params: AirConnectionParameters, maxPdusPerEvent: number): AirConnection | null {
     if (this.rssi(central, peripheral) === null || !peripheral.acceptConnection(central)) return null;
-    const link = new Link(
+    const connection = new AirConnection(
       {
         clock: this.clock,
         random: this.random,
-        received: (l, from, to) => this.received(l, from as AirNode, to as AirNode),
-        onClosed: (l) => this.links.delete(l),
+        received: (c, from, to) => this.received(c, from as AirNode, to as AirNode),
+        onClosed: (c) => this.connections.delete(c),
       },
       central,
       peripheral,
       params,
       maxPdusPerEvent,
     );
-    link.packetErrorRate = this.errorRates.get(pairKey(central, peripheral)) ?? 0;
-    this.links.add(link);
-    return link;
+    connection.packetErrorRate = this.errorRates.get(pairKey(central, peripheral)) ?? 0;
+    this.connections.add(connection);
+    return connection;
   }
 
-  private received(link: Link, from: AirNode, to: AirNode): boolean {
-    if (link.jammed || !from.onLink(link) || !to.onLink(link)) return false;
+  private received(connection: AirConnection, from: AirNode, to: AirNode): boolean {
+    if (connection.jammed || !from.inConnection(connection) || !to.inConnection(connection)) return false;
     if (this.rssi(from, to) === null) return false;
-    return link.packetErrorRate === 0 || this.random() >= link.packetErrorRate;
+    return connection.packetErrorRate === 0 || this.random() >= connection.packetErrorRate;
   }
 
-  linksBetween(a: AirNode, b: AirNode): Link[] {
-    return [...this.links].filter(
-      (l) => (l.central.peer === a && l.peripheral.peer === b) || (l.central.peer === b && l.peripheral.peer === a),
+  connectionsBetween(a: AirNode, b: AirNode): AirConnection[] {
+    return [...this.connections].filter(
+      (c) => (c.central.peer === a && c.peripheral.peer === b) || (c.central.peer === b && c.peripheral.peer === a),
     );
   }
 
-  allLinks(): readonly Link[] {
-    return [...this.links];
+  allConnections(): readonly AirConnection[] {
+    return [...this.connections];
   }
 
-  /** Packet error rate for every link between two nodes, now and for links made later. */
+  /** Packet error rate for every connection between two nodes, now and for connections made later. */
   setPacketErrorRate(a: AirNode, b: AirNode, rate: number): void {
     if (!(rate >= 0 && rate <= 1)) throw new RangeError('packet error rate must be between 0 and 1');
     this.errorRates.set(pairKey(a, b), rate);
-    for (const l of this.linksBetween(a, b)) l.packetErrorRate = rate;
+    for (const c of this.connectionsBetween(a, b)) c.packetErrorRate = rate;
   }
 
   /**
-   * Drops the link between two nodes as interference would: nothing gets through, so both
-   * sides end it with Connection Timeout after the supervision timeout. The pair can link again.
+   * Drops the connections between two nodes as interference would: nothing gets through, so both
+   * sides end them with Connection Timeout after the supervision timeout. The pair can connect again.
    */
-  dropLink(a: AirNode, b: AirNode): number {
-    const links = this.linksBetween(a, b);
-    for (const l of links) l.jammed = true;
-    return links.length;
+  dropConnections(a: AirNode, b: AirNode): number {
+    const dropped = this.connectionsBetween(a, b);
+    for (const c of dropped) c.jammed = true;
+    return dropped.length;
   }
 }

@@ -1,8 +1,8 @@
 // ACL data between the host and the link layer (Core 5.4 Vol 4 Part E 4.1.1, 5.4.2, 7.7.19): the
-// LE ACL buffers the host may fill (HCI_LE_Read_Buffer_Size), fragmentation into the link's
+// LE ACL buffers the host may fill (HCI_LE_Read_Buffer_Size), fragmentation into the connection's
 // data PDUs, Number Of Completed Packets once the peer has acknowledged a packet's last
 // fragment, and data from the peer to the host.
-import type { Link, LlPdu } from '../air/link.ts';
+import type { AirConnection, LlPdu } from '../air/air-connection.ts';
 import * as C from '../../hci/constants.ts';
 import { encodeEvent } from '../../hci/event.ts';
 import { DataBufferOverflow, NumberOfCompletedPackets } from '../../hci/events.ts';
@@ -14,7 +14,7 @@ import type { ControllerCore } from './core.ts';
 const LINK_TYPE_ACL = 0x01;
 
 export class AclData {
-  /** Host packets held in the controller's buffers, all links together. */
+  /** Host packets held in the controller's buffers, all connections together. */
   private inFlight = 0;
 
   constructor(private readonly core: ControllerCore) {}
@@ -23,7 +23,7 @@ export class AclData {
     this.inFlight = 0;
   }
 
-  /** A link closed: its buffers are free again, without Number Of Completed Packets (7.7.5). */
+  /** A connection closed: its buffers are free again, without Number Of Completed Packets (7.7.5). */
   release(conn: Connection): void {
     this.inFlight -= conn.inFlight;
   }
@@ -39,7 +39,7 @@ export class AclData {
     }
     this.inFlight++;
     conn.inFlight++;
-    const size = conn.link.side(core).txOctets;
+    const size = conn.air.side(core).txOctets;
     const fragments = Math.max(1, Math.ceil(p.data.length / size));
     let remaining = fragments;
     const onAck = (): void => {
@@ -51,20 +51,20 @@ export class AclData {
     const start = p.pb === C.PB_FIRST_NON_FLUSHABLE || p.pb === C.PB_FIRST_FLUSHABLE;
     for (let i = 0; i < fragments; i++) {
       const pdu: LlPdu = { llid: start && i === 0 ? 'start' : 'continuation', data: p.data.subarray(i * size, (i + 1) * size), onAck };
-      conn.link.send(core, pdu);
+      conn.air.send(core, pdu);
     }
   }
 
   /** A data PDU from the peer goes to the host as it came: a start or a continuing fragment. */
-  fromPeer(link: Link, pdu: LlPdu): HciAcl | null {
-    const conn = this.core.connections.onLink(link);
+  fromPeer(air: AirConnection, pdu: LlPdu): HciAcl | null {
+    const conn = this.core.connections.forAir(air);
     if (!conn) return null;
     return { kind: 'acl', handle: conn.handle, pb: pdu.llid === 'start' ? C.PB_FIRST_FLUSHABLE : C.PB_CONTINUING, bc: 0, data: pdu.data };
   }
 
-  /** After each connection event: report the packets completed on the link. */
-  eventDone(link: Link): void {
-    const conn = this.core.connections.onLink(link);
+  /** After each connection event: report the packets completed on the connection. */
+  eventDone(air: AirConnection): void {
+    const conn = this.core.connections.forAir(air);
     if (!conn || conn.completed === 0) return;
     const packets = conn.completed;
     conn.completed = 0;

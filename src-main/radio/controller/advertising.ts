@@ -129,7 +129,7 @@ export class Advertising {
     return this.enabled && (t === C.ADV_IND || t === C.ADV_SCAN_IND) ? this.scanResponse : null;
   }
 
-  /** CONNECT_IND from `initiator`: accepted while advertising connectably (to it, if directed) with room for a link. */
+  /** CONNECT_IND from `initiator`: accepted while advertising connectably (to it, if directed) with room for a connection. */
   acceptConnection(initiator: ControllerCore): boolean {
     if (!this.enabled || !this.connectable() || this.core.connections.count >= this.core.options.maxConnections) return false;
     return isDirected(this.params.advertisingType) ? sameBytes(initiator.publicAddress, this.params.peerAddress) : true;

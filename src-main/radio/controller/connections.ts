@@ -1,7 +1,7 @@
-// Established links (Core 5.4 Vol 4 Part E 7.1, 7.5.4, 7.8.18-7.8.49; Vol 6 Part B 5.1): the
+// Established connections (Core 5.4 Vol 4 Part E 7.1, 7.5.4, 7.8.18-7.8.49; Vol 6 Part B 5.1): the
 // connection table, connection complete, disconnection, parameter updates, remote features and
 // version, RSSI, PHY and data length, and the events each link-layer outcome gives the host.
-import type { Link } from '../air/link.ts';
+import type { AirConnection } from '../air/air-connection.ts';
 import { Disconnect, ReadRemoteVersionInformation, ReadRssi } from '../../hci/commands/link-control.ts';
 import { LeConnectionUpdate, LeLongTermKeyRequestNegativeReply, LeReadRemoteFeatures, validConnectionParameters } from '../../hci/commands/le-connection.ts';
 import { LeReadPhy, LeSetDataLength } from '../../hci/commands/le-controller.ts';
@@ -22,10 +22,11 @@ import { LMP_SUBVERSION, LMP_VERSION_5_4, MANUFACTURER_TEST } from './options.ts
 
 export interface Connection {
   handle: number;
-  link: Link;
+  /** The connection on the air that this handle names. */
+  air: AirConnection;
   role: 'central' | 'peripheral';
   peer: ControllerCore;
-  /** Host ACL packets accepted for this link and not yet reported complete. */
+  /** Host ACL packets accepted for this connection and not yet reported complete. */
   inFlight: number;
   /** Completed since the last Number Of Completed Packets event. */
   completed: number;
@@ -45,15 +46,15 @@ type ConnectionCompleteFields = Omit<FieldsOf<typeof LeConnectionComplete>, 'cen
 
 export class Connections {
   private readonly byHandle = new Map<number, Connection>();
-  private readonly byLink = new Map<Link, Connection>();
+  private readonly byAir = new Map<AirConnection, Connection>();
   private nextHandle = FIRST_HANDLE;
 
   constructor(private readonly core: ControllerCore) {}
 
-  /** Links are abandoned silently on this side; the peer hears nothing and times out. */
+  /** Connections are abandoned silently on this side; the peer hears nothing and times out. */
   reset(): void {
     this.byHandle.clear();
-    this.byLink.clear();
+    this.byAir.clear();
   }
 
   get count(): number {
@@ -64,12 +65,12 @@ export class Connections {
     return this.byHandle.get(handle);
   }
 
-  onLink(link: Link): Connection | undefined {
-    return this.byLink.get(link);
+  forAir(air: AirConnection): Connection | undefined {
+    return this.byAir.get(air);
   }
 
-  linkWith(peer: ControllerCore): Link | undefined {
-    for (const c of this.byHandle.values()) if (c.peer === peer) return c.link;
+  airConnectionWith(peer: ControllerCore): AirConnection | undefined {
+    for (const c of this.byHandle.values()) if (c.peer === peer) return c.air;
     return undefined;
   }
 
@@ -80,14 +81,14 @@ export class Connections {
         const conn = this.byHandle.get(p.connectionHandle);
         if (!conn) return refuse(S.UNKNOWN_CONNECTION_IDENTIFIER);
         if (!DISCONNECT_REASONS.includes(p.reason)) return refuse(S.INVALID_HCI_COMMAND_PARAMETERS);
-        conn.link.requestTerminate(this.core, p.reason);
+        conn.air.requestTerminate(this.core, p.reason);
         return ok();
       }),
       handle(LeConnectionUpdate, (p) => {
         const conn = this.byHandle.get(p.connectionHandle);
         if (!conn) return refuse(S.UNKNOWN_CONNECTION_IDENTIFIER);
         if (!validConnectionParameters(p)) return refuse(S.INVALID_HCI_COMMAND_PARAMETERS);
-        conn.link.requestUpdate(this.core, { interval: p.connectionIntervalMin, latency: p.maxLatency, supervisionTimeout: p.supervisionTimeout });
+        conn.air.requestUpdate(this.core, { interval: p.connectionIntervalMin, latency: p.maxLatency, supervisionTimeout: p.supervisionTimeout });
         return ok();
       }),
       handle(ReadRssi, (p) => {
@@ -119,7 +120,7 @@ export class Connections {
     if (!conn) return refuse(C.HciStatus.UNKNOWN_CONNECTION_IDENTIFIER);
     const clock = this.core.air.clock;
     // The LL procedure takes a round trip: answer after two connection events.
-    clock.at(clock.now() + 2 * conn.link.intervalMs, () => {
+    clock.at(clock.now() + 2 * conn.air.intervalMs, () => {
       if (this.byHandle.get(handle) !== conn) return;
       const status = C.HciStatus.SUCCESS;
       this.core.sendEvent(
@@ -140,18 +141,18 @@ export class Connections {
   /** Data Length Update procedure: the peer accepts up to what its controller can receive. */
   private updateDataLength(conn: Connection, txOctets: number): void {
     const peerMax = conn.peer.options.dataLengthExtension ? C.LL_MAX_DATA_OCTETS : C.LL_DEFAULT_DATA_OCTETS;
-    const side = conn.link.side(this.core);
+    const side = conn.air.side(this.core);
     const tx = Math.min(txOctets, peerMax);
     if (tx === side.txOctets) return;
     side.txOctets = tx;
-    const rx = conn.link.other(this.core).txOctets;
+    const rx = conn.air.other(this.core).txOctets;
     this.dataLengthEvent(conn, tx, rx);
-    conn.peer.connections.dataLengthChanged(conn.link, rx, tx);
+    conn.peer.connections.dataLengthChanged(conn.air, rx, tx);
   }
 
-  /** The peer changed the link's data length: tell our host. */
-  dataLengthChanged(link: Link, tx: number, rx: number): void {
-    const conn = this.byLink.get(link);
+  /** The peer changed the connection's data length: tell our host. */
+  dataLengthChanged(air: AirConnection, tx: number, rx: number): void {
+    const conn = this.byAir.get(air);
     if (conn) this.dataLengthEvent(conn, tx, rx);
   }
 
@@ -167,23 +168,23 @@ export class Connections {
     );
   }
 
-  /** A link came up with this controller in `role`. */
-  opened(link: Link, role: 'central' | 'peripheral', peer: ControllerCore, peerAddressType: number, peerAddress: Uint8Array): void {
+  /** A connection came up with this controller in `role`. */
+  opened(air: AirConnection, role: 'central' | 'peripheral', peer: ControllerCore, peerAddressType: number, peerAddress: Uint8Array): void {
     // Legacy advertising stops when a connection is created (Core 5.4 Vol 6 Part B 4.4.2).
     if (role === 'peripheral') this.core.advertising.stop();
     const handle = this.allocateHandle();
-    const conn: Connection = { handle, link, role, peer, inFlight: 0, completed: 0 };
+    const conn: Connection = { handle, air, role, peer, inFlight: 0, completed: 0 };
     this.byHandle.set(handle, conn);
-    this.byLink.set(link, conn);
+    this.byAir.set(air, conn);
     this.sendConnectionComplete({
       status: C.HciStatus.SUCCESS,
       connectionHandle: handle,
       role: role === 'central' ? C.ROLE_CENTRAL : C.ROLE_PERIPHERAL,
       peerAddressType,
       peerAddress,
-      connectionInterval: link.params.interval,
-      peripheralLatency: link.params.latency,
-      supervisionTimeout: link.params.supervisionTimeout,
+      connectionInterval: air.params.interval,
+      peripheralLatency: air.params.latency,
+      supervisionTimeout: air.params.supervisionTimeout,
     });
     this.core.announce('connection-opened', handle);
   }
@@ -208,21 +209,21 @@ export class Connections {
     }
   }
 
-  closed(link: Link, reason: number): void {
-    const conn = this.byLink.get(link);
+  closed(air: AirConnection, reason: number): void {
+    const conn = this.byAir.get(air);
     if (!conn) return;
-    this.byLink.delete(link);
+    this.byAir.delete(air);
     this.byHandle.delete(conn.handle);
-    // Buffers held for the link are freed without Number Of Completed Packets (7.7.5).
+    // Buffers held for the connection are freed without Number Of Completed Packets (7.7.5).
     this.core.acl.release(conn);
     this.core.sendEvent(encodeEvent(DisconnectionComplete, { status: C.HciStatus.SUCCESS, connectionHandle: conn.handle, reason }));
     this.core.announce('connection-closed', conn.handle, reason);
   }
 
-  updated(link: Link, initiatedHere: boolean, changed: boolean): void {
-    const conn = this.byLink.get(link);
+  updated(air: AirConnection, initiatedHere: boolean, changed: boolean): void {
+    const conn = this.byAir.get(air);
     if (!conn || !(initiatedHere || changed)) return;
-    const p = link.params;
+    const p = air.params;
     this.core.sendEvent(
       encodeEvent(LeConnectionUpdateComplete, {
         status: C.HciStatus.SUCCESS,

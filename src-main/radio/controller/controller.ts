@@ -4,7 +4,7 @@
 // with Command Complete or Command Status, unknown ones with Unknown HCI Command.
 import { EventEmitter } from 'node:events';
 import type { AdvertisingPdu, Air, AirNode } from '../air/air.ts';
-import type { Link, LlPdu } from '../air/link.ts';
+import type { AirConnection, LlPdu } from '../air/air-connection.ts';
 import type { Position } from '../air/path-loss.ts';
 import { parseAddress } from '../../hci/address.ts';
 import { DecodeError } from '../../hci/bytes.ts';
@@ -98,7 +98,7 @@ export class Controller extends EventEmitter<ControllerEvents> implements Contro
       try {
         packet = decodePacket(out.bytes);
       } catch (e) {
-        // SCO and ISO frame correctly but this controller has no such links.
+        // SCO and ISO frame correctly but this controller has no such connections.
         this.report('protocol-error', e instanceof DecodeError ? e.message : `unsupported packet type 0x${out.bytes[0]!.toString(16)}`);
         continue;
       }
@@ -151,7 +151,7 @@ export class Controller extends EventEmitter<ControllerEvents> implements Contro
     return this.powered;
   }
 
-  /** Power off: the controller goes silent and forgets everything; its links time out at the peer. */
+  /** Power off: the controller goes silent and forgets everything; its connections time out at the peer. */
   powerOff(): void {
     if (!this.powered) return;
     this.clearHostState();
@@ -179,14 +179,14 @@ export class Controller extends EventEmitter<ControllerEvents> implements Contro
     this.acl.reset();
   }
 
-  // ---- link layer (AirNode / LinkPeer) -----------------------------------------------------
+  // ---- link layer (AirNode / ConnectionPeer) -----------------------------------------------
 
   radioOn(): boolean {
     return this.powered;
   }
 
-  onLink(link: Link): boolean {
-    return this.powered && this.connections.onLink(link) !== undefined;
+  inConnection(air: AirConnection): boolean {
+    return this.powered && this.connections.forAir(air) !== undefined;
   }
 
   hearAdvertisement(from: AirNode, pdu: AdvertisingPdu, rssi: number): void {
@@ -205,21 +205,21 @@ export class Controller extends EventEmitter<ControllerEvents> implements Contro
     return this.advertising.acceptConnection(initiator as Controller);
   }
 
-  receivePdu(link: Link, pdu: LlPdu): void {
-    const packet = this.acl.fromPeer(link, pdu);
+  receivePdu(air: AirConnection, pdu: LlPdu): void {
+    const packet = this.acl.fromPeer(air, pdu);
     if (packet) this.toHost(packet);
   }
 
-  eventDone(link: Link): void {
-    this.acl.eventDone(link);
+  eventDone(air: AirConnection): void {
+    this.acl.eventDone(air);
   }
 
-  linkClosed(link: Link, reason: number): void {
-    this.connections.closed(link, reason);
+  connectionClosed(air: AirConnection, reason: number): void {
+    this.connections.closed(air, reason);
   }
 
-  linkUpdated(link: Link, initiatedHere: boolean, changed: boolean): void {
-    this.connections.updated(link, initiatedHere, changed);
+  connectionUpdated(air: AirConnection, initiatedHere: boolean, changed: boolean): void {
+    this.connections.updated(air, initiatedHere, changed);
   }
 
   // ---- inspection --------------------------------------------------------------------------
@@ -236,7 +236,7 @@ export class Controller extends EventEmitter<ControllerEvents> implements Contro
   get isInitiating(): boolean {
     return this.initiating.isPending;
   }
-  linkWith(peer: Controller): Link | undefined {
-    return this.connections.linkWith(peer);
+  airConnectionWith(peer: Controller): AirConnection | undefined {
+    return this.connections.airConnectionWith(peer);
   }
 }

@@ -22,7 +22,7 @@ export interface ControllerCore extends AirNode {
   sendEvent(e: HciEvent): void;
   /** Tells whoever listens about bad input from the host; never throws. */
   report(kind: ControllerReport, message: string): void;
-  /** Tells the radio (not the host) that a link of this controller opened or closed. */
+  /** Tells the radio (not the host) that a connection of this controller opened or closed. */
   announce(event: 'connection-opened', handle: number): void;
   announce(event: 'connection-closed', handle: number, reason: number): void;
   /** HCI_Reset and power loss: every procedure forgets what the host set. */

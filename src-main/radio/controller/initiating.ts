@@ -114,12 +114,12 @@ export class Initiating {
     if (!wanted) return false;
     const core = this.core;
     const params = { interval: want.connectionIntervalMin, latency: want.maxLatency, supervisionTimeout: want.supervisionTimeout };
-    const link = core.air.connect(core, peer, params, Math.min(core.options.maxPdusPerEvent, peer.options.maxPdusPerEvent));
-    if (!link) return false;
+    const connection = core.air.connect(core, peer, params, Math.min(core.options.maxPdusPerEvent, peer.options.maxPdusPerEvent));
+    if (!connection) return false;
     this.pending = null;
     const own = core.setup.ownAddress(want.ownAddressType);
-    core.connections.opened(link, 'central', peer, pdu.addressType, pdu.address);
-    peer.connections.opened(link, 'peripheral', core, own.addressType, own.address);
+    core.connections.opened(connection, 'central', peer, pdu.addressType, pdu.address);
+    peer.connections.opened(connection, 'peripheral', core, own.addressType, own.address);
     return true;
   }
 }

@@ -22,7 +22,7 @@ export interface ControllerOptions {
   maxPdusPerEvent: number;
 }
 
-/** A common laptop adapter (Bluetooth 5.x USB chip): 7 links, DLE, extended advertising. */
+/** A common laptop adapter (Bluetooth 5.x USB chip): 7 connections, DLE, extended advertising. */
 export const LAPTOP_ADAPTER: Omit<ControllerOptions, 'name' | 'address' | 'position'> = {
   maxConnections: 7,
   disallowConnectWhileScanning: false,
@@ -33,7 +33,7 @@ export const LAPTOP_ADAPTER: Omit<ControllerOptions, 'name' | 'address' | 'posit
   maxPdusPerEvent: 6,
 };
 
-/** The Pico W's CYW43439 as MicroPython's BTstack build uses it: one link, 27-octet payloads. */
+/** The Pico W's CYW43439 as MicroPython's BTstack build uses it: one connection, 27-octet payloads. */
 export const PICO_W_CONTROLLER: Omit<ControllerOptions, 'name' | 'address' | 'position'> = {
   maxConnections: 1,
   disallowConnectWhileScanning: false,

@@ -1,4 +1,4 @@
-// An in-process HCI link: the host end is a plain object, for our own host stacks and for
+// An in-process HCI transport: the host end is a plain object, for our own host stacks and for
 // noble on platforms without pseudo-terminals.
 import type { HostEnd } from '../../hci/host-end.ts';
 import type { HostPort } from './host-port.ts';

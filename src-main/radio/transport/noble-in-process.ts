@@ -116,7 +116,7 @@ function patchNobleHci(require: NodeJS.Require): void {
   Hci.prototype.picolinkPatched = true;
 }
 
-/** A noble instance whose HCI socket is the in-process link `host`. */
+/** A noble instance whose HCI socket is the in-process transport `host`. */
 export function nobleInProcess(host: HostEnd): Noble {
   const require = createRequire(import.meta.url);
   patchNobleHci(require);

@@ -77,10 +77,10 @@ export class PtyPort implements HostPort {
       // already closed by the stream teardown
     }
     try {
-      // Only our own link: the path may have been taken over since.
+      // Only our own symlink: the path may have been taken over since.
       if (lstatSync(this.linkPath).isSymbolicLink() && readlinkSync(this.linkPath) === this.devicePath) unlinkSync(this.linkPath);
     } catch {
-      // link already gone
+      // symlink already gone
     }
   }
 }

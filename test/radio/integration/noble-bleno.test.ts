@@ -1,6 +1,6 @@
 // Acceptance: two real, unmodified host stacks on the virtual radio over ptys. noble (central)
 // finds, connects to and talks GATT with bleno (peripheral); 1,000 notifications at 5% packet
-// error rate arrive complete and in order; powering the peripheral off ends the link at noble
+// error rate arrive complete and in order; powering the peripheral off ends the connection at noble
 // after the supervision timeout.
 import type { Characteristic, Noble, Peripheral } from '@stoprocent/noble';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,8 +93,8 @@ describe('noble and bleno on the virtual radio', () => {
     bleno.send({ cmd: 'notify', count: 1000, size: 20 });
     await done;
     expect(seqs).toEqual(Array.from({ length: 1000 }, (_, i) => i));
-    const link = bench.radio.air.allLinks()[0]!;
-    expect(link.pdusLost).toBeGreaterThan(20); // errors happened and were repaired
+    const connection = bench.radio.air.allConnections()[0]!;
+    expect(connection.pdusLost).toBeGreaterThan(20); // errors happened and were repaired
   });
 
   it('powering the peripheral off gives noble a disconnect after the supervision timeout', async () => {

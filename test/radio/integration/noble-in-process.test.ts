@@ -2,7 +2,7 @@
 // and connects to a peripheral whose host is our raw HCI channel.
 import type { Noble, Peripheral } from '@stoprocent/noble';
 import { afterEach, expect, it } from 'vitest';
-import { HciChannel } from '../../../src-main/host/hci-channel.ts';
+import { HciClient } from '../../../src-main/host/hci-client.ts';
 import { Reset, SetEventMask } from '../../../src-main/hci/commands/baseband.ts';
 import { advertisingData, LeSetAdvertisingData, LeSetAdvertisingEnable, LeSetAdvertisingParameters } from '../../../src-main/hci/commands/le-advertising.ts';
 import { LeCreateConnection, LeExtendedCreateConnection } from '../../../src-main/hci/commands/le-connection.ts';
@@ -26,7 +26,7 @@ it.each([true, false])('noble attaches in process, discovers and connects (exten
   radio = new Radio();
   radio.addNode({ name: 'central', extendedAdvertising });
   radio.addNode({ name: 'peripheral' });
-  const periph = new HciChannel(radio.attachInProcess('peripheral'));
+  const periph = new HciClient(radio.attachInProcess('peripheral'));
   await periph.command(Reset);
   await periph.command(SetEventMask, { eventMask: new Uint8Array(8).fill(0xff) });
   await periph.command(LeSetEventMask, { leEventMask: Uint8Array.from([0x1f, 0, 0, 0, 0, 0, 0, 0]) });

@@ -8,7 +8,7 @@ import { LeCreateConnection } from '../../src-main/hci/commands/le-connection.ts
 import * as C from '../../src-main/hci/constants.ts';
 import { encodeEvent } from '../../src-main/hci/event.ts';
 import { commandComplete, commandStatus, DisconnectionComplete, HardwareError, NumberOfCompletedPackets } from '../../src-main/hci/events.ts';
-import { HCI_STATUS_CANCELLED, HCI_STATUS_MALFORMED, HCI_STATUS_TIMEOUT, HciLink } from '../../src-main/host/hci-link.ts';
+import { HCI_STATUS_CANCELLED, HCI_STATUS_MALFORMED, HCI_STATUS_TIMEOUT, HciTransport } from '../../src-main/host/hci-transport.ts';
 import { fakeEnd } from './fake-end.ts';
 
 const CREATE = {
@@ -29,19 +29,19 @@ const CREATE = {
 function setup() {
   const f = fakeEnd();
   const clock = new ManualClock();
-  const link = new HciLink(f.end, clock, 2000);
+  const hci = new HciTransport(f.end, clock, 2000);
   const log: string[] = [];
-  link.onLog = (m) => log.push(m);
-  return { ...f, clock, link, log };
+  hci.onLog = (m) => log.push(m);
+  return { ...f, clock, hci, log };
 }
 
-describe('HciLink commands', () => {
+describe('HciTransport commands', () => {
   it('keeps one command in flight and answers each through its callback, in order', () => {
-    const { link, sent, deliver } = setup();
+    const { hci, sent, deliver } = setup();
     const answers: string[] = [];
-    link.command(Reset, {}, (a) => answers.push(`reset ${a.status}`));
-    link.command(ReadBdAddr, {}, (a) => answers.push(`addr ${a.status} ${a.ok ? a.returns.bdAddr.join('.') : ''}`));
-    link.command(LeCreateConnection, CREATE, (a) => answers.push(`create ${a.status}`));
+    hci.command(Reset, {}, (a) => answers.push(`reset ${a.status}`));
+    hci.command(ReadBdAddr, {}, (a) => answers.push(`addr ${a.status} ${a.ok ? a.returns.bdAddr.join('.') : ''}`));
+    hci.command(LeCreateConnection, CREATE, (a) => answers.push(`create ${a.status}`));
     expect(sent.map((p) => (p.kind === 'command' ? p.opcode : -1))).toEqual([C.HCI_RESET]);
     deliver(commandComplete(C.HCI_READ_BD_ADDR, 0)); // not the one in flight: ignored
     deliver(commandComplete(C.HCI_RESET, 0));
@@ -49,14 +49,14 @@ describe('HciLink commands', () => {
     deliver(commandComplete(C.HCI_READ_BD_ADDR, 0, fromHex('01 02 03 04 05 06')));
     deliver(commandStatus(C.HciStatus.CONNECTION_LIMIT_EXCEEDED, C.HCI_LE_CREATE_CONNECTION));
     expect(answers).toEqual(['reset 0', 'addr 0 1.2.3.4.5.6', 'create 9']);
-    expect(link.idle).toBe(true);
+    expect(hci.idle).toBe(true);
   });
 
   it('reports return parameters that do not decode as HCI_STATUS_MALFORMED, and moves on', () => {
-    const { link, sent, deliver, log } = setup();
+    const { hci, sent, deliver, log } = setup();
     const answers: number[] = [];
-    link.command(ReadBdAddr, {}, (a) => answers.push(a.status));
-    link.command(Reset, {}, (a) => answers.push(a.status));
+    hci.command(ReadBdAddr, {}, (a) => answers.push(a.status));
+    hci.command(Reset, {}, (a) => answers.push(a.status));
     deliver(commandComplete(C.HCI_READ_BD_ADDR, 0, fromHex('01 02 03'))); // 7.4.6: BD_ADDR is six octets
     expect(answers).toEqual([HCI_STATUS_MALFORMED]);
     expect(log.some((l) => l.includes('HCI_Read_BD_ADDR'))).toBe(true);
@@ -64,10 +64,10 @@ describe('HciLink commands', () => {
   });
 
   it('times out a command the controller never answers and moves on', () => {
-    const { link, sent, clock } = setup();
+    const { hci, sent, clock } = setup();
     const answers: number[] = [];
-    link.command(Reset, {}, (a) => answers.push(a.status));
-    link.command(ReadBdAddr, {}, (a) => answers.push(a.status));
+    hci.command(Reset, {}, (a) => answers.push(a.status));
+    hci.command(ReadBdAddr, {}, (a) => answers.push(a.status));
     clock.advance(1999);
     expect(answers).toEqual([]);
     clock.advance(1);
@@ -76,18 +76,18 @@ describe('HciLink commands', () => {
   });
 
   it('reset() cancels everything queued', () => {
-    const { link } = setup();
+    const { hci } = setup();
     const answers: number[] = [];
-    link.command(Reset, {}, (a) => answers.push(a.status));
-    link.command(ReadBdAddr, {}, (a) => answers.push(a.status));
-    link.reset();
+    hci.command(Reset, {}, (a) => answers.push(a.status));
+    hci.command(ReadBdAddr, {}, (a) => answers.push(a.status));
+    hci.reset();
     expect(answers).toEqual([HCI_STATUS_CANCELLED, HCI_STATUS_CANCELLED]);
   });
 
   it('survives garbage from the controller', () => {
-    const { link, deliver, log } = setup();
+    const { hci, deliver, log } = setup();
     const events: string[] = [];
-    link.onEvent = (e) => events.push(e.event);
+    hci.onEvent = (e) => events.push(e.event);
     deliver(fromHex('ff 07'));
     deliver(fromHex('04 05 02 00 40')); // 7.7.5 cut short
     deliver(encodeEvent(HardwareError, { hardwareCode: 1 }));
@@ -97,33 +97,33 @@ describe('HciLink commands', () => {
   });
 });
 
-describe('HciLink ACL buffers', () => {
+describe('HciTransport ACL buffers', () => {
   it('counts packets against the LE buffers; Number Of Completed Packets returns them', () => {
-    const { link, deliver } = setup();
+    const { hci, deliver } = setup();
     let freed = 0;
-    link.onBuffersFreed = () => freed++;
-    link.setAclBuffers(27, 2);
-    link.sendAcl(0x40, 0, new Uint8Array(4));
-    link.sendAcl(0x40, 0, new Uint8Array(4));
-    expect(link.freeAclBuffers).toBe(0);
-    expect(() => link.sendAcl(0x40, 0, new Uint8Array(4))).toThrow('no free LE ACL buffer');
+    hci.onBuffersFreed = () => freed++;
+    hci.setAclBuffers(27, 2);
+    hci.sendAcl(0x40, 0, new Uint8Array(4));
+    hci.sendAcl(0x40, 0, new Uint8Array(4));
+    expect(hci.freeAclBuffers).toBe(0);
+    expect(() => hci.sendAcl(0x40, 0, new Uint8Array(4))).toThrow('no free LE ACL buffer');
     deliver(encodeEvent(NumberOfCompletedPackets, { handles: [{ connectionHandle: 0x40, numCompletedPackets: 1 }] }));
-    expect(link.freeAclBuffers).toBe(1);
+    expect(hci.freeAclBuffers).toBe(1);
     expect(freed).toBe(1);
-    deliver(encodeEvent(NumberOfCompletedPackets, { handles: [{ connectionHandle: 0x41, numCompletedPackets: 5 }] })); // another link's count: nothing of ours
-    expect(link.freeAclBuffers).toBe(1);
+    deliver(encodeEvent(NumberOfCompletedPackets, { handles: [{ connectionHandle: 0x41, numCompletedPackets: 5 }] })); // another connection's count: nothing of ours
+    expect(hci.freeAclBuffers).toBe(1);
   });
 
-  it('a Disconnection Complete frees the link buffers (Core Vol 4 Part E 7.7.5) and is passed on', () => {
-    const { link, deliver } = setup();
+  it('a Disconnection Complete frees that connection’s buffers (Core Vol 4 Part E 7.7.5) and is passed on', () => {
+    const { hci, deliver } = setup();
     const events: string[] = [];
-    link.onEvent = (e) => events.push(e.event);
-    link.setAclBuffers(27, 3);
-    link.sendAcl(0x40, 0, new Uint8Array(1));
-    link.sendAcl(0x41, 0, new Uint8Array(1));
-    link.sendAcl(0x40, 0, new Uint8Array(1));
+    hci.onEvent = (e) => events.push(e.event);
+    hci.setAclBuffers(27, 3);
+    hci.sendAcl(0x40, 0, new Uint8Array(1));
+    hci.sendAcl(0x41, 0, new Uint8Array(1));
+    hci.sendAcl(0x40, 0, new Uint8Array(1));
     deliver(encodeEvent(DisconnectionComplete, { status: 0, connectionHandle: 0x40, reason: 0x13 }));
-    expect(link.freeAclBuffers).toBe(2);
+    expect(hci.freeAclBuffers).toBe(2);
     expect(events).toEqual(['HCI_Disconnection_Complete']);
   });
 });

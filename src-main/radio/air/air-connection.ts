@@ -1,7 +1,8 @@
-// One LE connection between two controllers, as the link layer runs it: data moves only at
-// connection events, a bounded number of PDUs per event, lost PDUs are retransmitted at the
-// next event in order (SN/NESN, Core Vol 6 Part B 4.5.9), and a side that hears nothing for
-// the supervision timeout drops the link (4.5.2).
+// One LE connection between two controllers (the Core spec's "connection", Vol 6 Part B 4.5),
+// as the link layer runs it: data moves only at connection events, a bounded number of PDUs per
+// event, lost PDUs are retransmitted at the next event in order (SN/NESN, 4.5.9), and a side that
+// hears nothing for the supervision timeout drops the connection (4.5.2). Called the air
+// connection here, so that "link" keeps one meaning: the PicoLink link between two ends.
 import { CONN_INTERVAL_UNIT_MS, HciStatus, LL_DEFAULT_DATA_OCTETS, SUPERVISION_TIMEOUT_UNIT_MS } from '../../hci/constants.ts';
 import type { Clock, Timer } from '../../hci/clock.ts';
 
@@ -17,19 +18,19 @@ export interface LlPdu {
   delivered?: boolean;
 }
 
-/** What a link needs from each of its two controllers. */
-export interface LinkPeer {
+/** What an air connection needs from each of its two controllers. */
+export interface ConnectionPeer {
   readonly id: string;
   /** False once the node's controller has lost power or been reset: it no longer takes part. */
-  onLink(link: Link): boolean;
-  receivePdu(link: Link, pdu: LlPdu): void;
+  inConnection(connection: AirConnection): boolean;
+  receivePdu(connection: AirConnection, pdu: LlPdu): void;
   /** After each connection event, so a controller can batch Number Of Completed Packets. */
-  eventDone(link: Link): void;
-  linkClosed(link: Link, reason: number): void;
-  linkUpdated(link: Link, initiatedHere: boolean, changed: boolean): void;
+  eventDone(connection: AirConnection): void;
+  connectionClosed(connection: AirConnection, reason: number): void;
+  connectionUpdated(connection: AirConnection, initiatedHere: boolean, changed: boolean): void;
 }
 
-export interface LinkParameters {
+export interface AirConnectionParameters {
   /** In 1.25 ms units. */
   interval: number;
   latency: number;
@@ -37,34 +38,34 @@ export interface LinkParameters {
   supervisionTimeout: number;
 }
 
-export interface LinkEnvironment {
+export interface ConnectionEnvironment {
   clock: Clock;
   random: () => number;
-  /** Whether a packet from `from` to `to` is received now: range, per-link error rate, jamming. */
-  received(link: Link, from: LinkPeer, to: LinkPeer): boolean;
-  onClosed(link: Link): void;
+  /** Whether a packet from `from` to `to` is received now: range, per-connection error rate, jamming. */
+  received(connection: AirConnection, from: ConnectionPeer, to: ConnectionPeer): boolean;
+  onClosed(connection: AirConnection): void;
 }
 
-export class LinkSide {
+export class AirConnectionSide {
   readonly queue: LlPdu[] = [];
   lastRx: number;
   /** Octets per PDU this side may send. */
   txOctets = LL_DEFAULT_DATA_OCTETS;
   constructor(
-    readonly peer: LinkPeer,
+    readonly peer: ConnectionPeer,
     now: number,
   ) {
     this.lastRx = now;
   }
 }
 
-let nextLinkId = 1;
+let nextConnectionId = 1;
 
-export class Link {
-  readonly id = nextLinkId++;
-  readonly central: LinkSide;
-  readonly peripheral: LinkSide;
-  params: LinkParameters;
+export class AirConnection {
+  readonly id = nextConnectionId++;
+  readonly central: AirConnectionSide;
+  readonly peripheral: AirConnectionSide;
+  params: AirConnectionParameters;
   packetErrorRate = 0;
   jammed = false;
   /** Events run and PDUs moved, for statistics and benchmarks. */
@@ -74,20 +75,20 @@ export class Link {
   private timer: Timer | null = null;
   private anchor: number;
   private closed = false;
-  private pendingUpdate: { params: LinkParameters; at: number; initiator: LinkPeer } | null = null;
-  private terminate: { from: LinkPeer; reason: number } | null = null;
+  private pendingUpdate: { params: AirConnectionParameters; at: number; initiator: ConnectionPeer } | null = null;
+  private terminate: { from: ConnectionPeer; reason: number } | null = null;
   private skippedEvents = 0;
 
   constructor(
-    private readonly env: LinkEnvironment,
-    central: LinkPeer,
-    peripheral: LinkPeer,
-    params: LinkParameters,
+    private readonly env: ConnectionEnvironment,
+    central: ConnectionPeer,
+    peripheral: ConnectionPeer,
+    params: AirConnectionParameters,
     readonly maxPdusPerEvent: number,
   ) {
     const now = env.clock.now();
-    this.central = new LinkSide(central, now);
-    this.peripheral = new LinkSide(peripheral, now);
+    this.central = new AirConnectionSide(central, now);
+    this.peripheral = new AirConnectionSide(peripheral, now);
     this.params = { ...params };
     // The first event follows CONNECT_IND after transmitWindowDelay (1.25 ms) plus an offset.
     this.anchor = now + 1.25 + env.random() * this.intervalMs;
@@ -101,30 +102,30 @@ export class Link {
     return this.closed;
   }
 
-  side(peer: LinkPeer): LinkSide {
+  side(peer: ConnectionPeer): AirConnectionSide {
     if (peer === this.central.peer) return this.central;
     if (peer === this.peripheral.peer) return this.peripheral;
-    throw new Error(`controller ${peer.id} is not on link ${this.id}`);
+    throw new Error(`controller ${peer.id} is not on connection ${this.id}`);
   }
-  other(peer: LinkPeer): LinkSide {
+  other(peer: ConnectionPeer): AirConnectionSide {
     return peer === this.central.peer ? this.peripheral : this.central;
   }
 
-  send(from: LinkPeer, pdu: LlPdu): void {
+  send(from: ConnectionPeer, pdu: LlPdu): void {
     if (!this.closed) this.side(from).queue.push(pdu);
   }
 
-  /** LL_TERMINATE_IND: goes at the next event and ends the link once the peer has it. */
-  requestTerminate(from: LinkPeer, reason: number): void {
+  /** LL_TERMINATE_IND: goes at the next event and ends the connection once the peer has it. */
+  requestTerminate(from: ConnectionPeer, reason: number): void {
     if (!this.closed && !this.terminate) this.terminate = { from, reason };
   }
 
   /** Connection Update procedure: new parameters take effect at an instant six events ahead. */
-  requestUpdate(initiator: LinkPeer, params: LinkParameters): void {
+  requestUpdate(initiator: ConnectionPeer, params: AirConnectionParameters): void {
     this.pendingUpdate = { params: { ...params }, at: this.anchor + 6 * this.intervalMs, initiator };
   }
 
-  /** The link is over: no more events; the air forgets it. Telling the hosts is the caller's part. */
+  /** The connection is over: no more events; the air forgets it. Telling the hosts is the caller's part. */
   private end(): void {
     this.closed = true;
     this.timer?.cancel();
@@ -139,8 +140,8 @@ export class Link {
   private runEvent(): void {
     if (this.closed) return;
     const now = this.env.clock.now();
-    if (!this.central.peer.onLink(this) && !this.peripheral.peer.onLink(this)) {
-      // Both controllers forgot the link (reset or power loss): nobody is left to time it out.
+    if (!this.central.peer.inConnection(this) && !this.peripheral.peer.inConnection(this)) {
+      // Both controllers forgot the connection (reset or power loss): nobody is left to time it out.
       return this.end();
     }
     this.events++;
@@ -159,7 +160,7 @@ export class Link {
   private exchange(now: number): void {
     const c = this.central;
     const p = this.peripheral;
-    if (!c.peer.onLink(this)) return;
+    if (!c.peer.inConnection(this)) return;
     // Peripheral latency (Core Vol 6 Part B 4.5.1): with nothing to send, the peripheral may sleep
     // through up to `latency` events, so data from the central waits for its next wake-up.
     const peripheralIdle = p.queue.length === 0 && this.terminate?.from !== p.peer;
@@ -186,7 +187,7 @@ export class Link {
         p.peer.receivePdu(this, cHead);
         if (this.closed) return;
       }
-      if (!p.peer.onLink(this)) return;
+      if (!p.peer.inConnection(this)) return;
       // Peripheral answers: its acknowledgement of the central's PDU travels in this reply.
       if (!this.env.received(this, p.peer, c.peer)) {
         this.pdusLost++;
@@ -208,7 +209,7 @@ export class Link {
     }
   }
 
-  private ack(side: LinkSide): void {
+  private ack(side: AirConnectionSide): void {
     const pdu = side.queue.shift();
     pdu?.onAck?.();
   }
@@ -218,18 +219,18 @@ export class Link {
     this.end();
     const local = this.side(t.from);
     const remote = this.other(t.from);
-    local.peer.linkClosed(this, HciStatus.CONNECTION_TERMINATED_BY_LOCAL_HOST);
-    remote.peer.linkClosed(this, t.reason);
+    local.peer.connectionClosed(this, HciStatus.CONNECTION_TERMINATED_BY_LOCAL_HOST);
+    remote.peer.connectionClosed(this, t.reason);
   }
 
   private checkSupervision(now: number): boolean {
     const timeoutMs = this.params.supervisionTimeout * SUPERVISION_TIMEOUT_UNIT_MS;
-    const lost = (s: LinkSide): boolean => s.peer.onLink(this) && now - s.lastRx > timeoutMs;
+    const lost = (s: AirConnectionSide): boolean => s.peer.inConnection(this) && now - s.lastRx > timeoutMs;
     const cLost = lost(this.central);
     const pLost = lost(this.peripheral);
     if (!cLost && !pLost) return false;
     this.end();
-    for (const s of [this.central, this.peripheral]) if (s.peer.onLink(this)) s.peer.linkClosed(this, HciStatus.CONNECTION_TIMEOUT);
+    for (const s of [this.central, this.peripheral]) if (s.peer.inConnection(this)) s.peer.connectionClosed(this, HciStatus.CONNECTION_TIMEOUT);
     return true;
   }
 
@@ -242,7 +243,7 @@ export class Link {
       u.params.supervisionTimeout !== this.params.supervisionTimeout;
     this.params = u.params;
     for (const s of [this.central, this.peripheral]) {
-      s.peer.linkUpdated(this, s.peer === u.initiator, changed);
+      s.peer.connectionUpdated(this, s.peer === u.initiator, changed);
     }
   }
 }

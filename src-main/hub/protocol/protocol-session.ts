@@ -1,5 +1,6 @@
-// What the link loop needs from a session, whichever profile the device speaks: PicoLink frames
-// (session.ts) or one text message per ATT value (plain-text-session.ts).
+// The protocol session: what the link loop needs from the protocol endpoint on one connection,
+// whichever profile the device speaks: PicoLink frames (session.ts) or one text message per ATT
+// value (plain-text-session.ts).
 
 export type LinkMessage = { kind: 'text'; text: string } | { kind: 'data'; bytes: Uint8Array };
 
@@ -16,14 +17,14 @@ export interface LinkStats {
   bad: number;
 }
 
-export interface LinkSessionEvents {
+export interface ProtocolSessionEvents {
   message: [LinkMessage];
   bad: [reason: string];
   /** The transport's write failed (the session is closed), or a listener threw inside receive(). */
   error: [Error];
 }
 
-export type LinkSessionErrorCode = 'closed' | 'queue-full' | 'too-long' | 'empty' | 'write-failed' | 'busy' | 'protocol';
+export type SessionErrorCode = 'closed' | 'queue-full' | 'too-long' | 'empty' | 'write-failed' | 'busy' | 'protocol';
 
 /**
  * How far the transport has got with a link's writes: how many of them, in order, have left the
@@ -36,10 +37,10 @@ export interface OutboundProgress {
   onDone(listener: () => void): () => void;
 }
 
-export class LinkSessionError extends Error {
-  override readonly name = 'LinkSessionError';
+export class SessionError extends Error {
+  override readonly name = 'SessionError';
   constructor(
-    readonly code: LinkSessionErrorCode,
+    readonly code: SessionErrorCode,
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -47,7 +48,7 @@ export class LinkSessionError extends Error {
   }
 }
 
-export interface LinkSession {
+export interface ProtocolSession {
   readonly stats: Readonly<LinkStats>;
   readonly closed: boolean;
   /** Call once the transport can carry values both ways (subscribed). */
@@ -59,8 +60,8 @@ export interface LinkSession {
   send(message: LinkMessage): Promise<void>;
   /** Idempotent: stops timers and rejects every pending send. */
   close(): void;
-  on<K extends keyof LinkSessionEvents>(event: K, listener: (...args: LinkSessionEvents[K]) => void): unknown;
-  off<K extends keyof LinkSessionEvents>(event: K, listener: (...args: LinkSessionEvents[K]) => void): unknown;
+  on<K extends keyof ProtocolSessionEvents>(event: K, listener: (...args: ProtocolSessionEvents[K]) => void): unknown;
+  off<K extends keyof ProtocolSessionEvents>(event: K, listener: (...args: ProtocolSessionEvents[K]) => void): unknown;
   /** The link loop drops a closed session's listeners so a late event cannot reach the next link. */
   removeAllListeners(): unknown;
 }

@@ -44,13 +44,13 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
-export interface HciChannelEvents {
+export interface HciClientEvents {
   event: [HciEvent];
   acl: [HciAcl];
   'transport-error': [string];
 }
 
-export class HciChannel extends EventEmitter<HciChannelEvents> {
+export class HciClient extends EventEmitter<HciClientEvents> {
   private readonly framer = new H4Framer({ accept: [HCI_EVENT_PKT, HCI_ACLDATA_PKT], maxAclLength: 0xffff });
   private readonly queue: Pending[] = [];
   private inFlight: Pending | null = null;

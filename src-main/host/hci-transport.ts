@@ -2,7 +2,7 @@
 // grants Num_HCI_Command_Packets = 1) and each has a callback for its Command Complete or Command
 // Status, with its return parameters decoded; ACL output is counted against the controller's LE
 // buffers (HCI_LE_Read_Buffer_Size, Core 5.4 Vol 4 Part E 7.8.2) and released by Number Of
-// Completed Packets (7.7.19) or by the link's Disconnection Complete (7.7.5). Every other event
+// Completed Packets (7.7.19) or by the connection's Disconnection Complete (7.7.5). Every other event
 // is decoded once here and handed on. No promises: everything runs inside the receive callback.
 import { DecodeError } from '../hci/bytes.ts';
 import type { Clock, Timer } from '../hci/clock.ts';
@@ -32,7 +32,7 @@ interface PendingCommand {
   finish(status: number, returnParameters: Uint8Array | null): void;
 }
 
-export class HciLink {
+export class HciTransport {
   /** Every event except Command Complete / Status (answered through callbacks) and Number Of Completed Packets. */
   onEvent: (e: ParsedEvent) => void = () => {};
   onAcl: (handle: number, pb: number, data: Uint8Array) => void = () => {};
@@ -166,7 +166,7 @@ export class HciLink {
       case 'HCI_Number_Of_Completed_Packets':
         for (const h of e.handles) this.release(h.connectionHandle, h.numCompletedPackets);
         return this.onBuffersFreed();
-      case 'HCI_Disconnection_Complete': // the controller frees the link's buffers silently
+      case 'HCI_Disconnection_Complete': // the controller frees the connection's buffers silently
         if (e.status === HciStatus.SUCCESS) this.release(e.connectionHandle, this.perHandle.get(e.connectionHandle) ?? 0);
         this.onEvent(e);
         return this.onBuffersFreed();

@@ -94,14 +94,14 @@ describe('connection events', () => {
     b.host.sendAcl({ handle: peripheralHandle, pb: 0, bc: 0, data: l2cap(Uint8Array.of(9, 9, 9)) });
     await bench.advance(200, 5);
     expect(reassemble(a)).toEqual([Uint8Array.of(9, 9, 9)]);
-    const link = bench.radio.get('a').controller.linkWith(bench.radio.get('b').controller)!;
-    expect(link.pdusLost).toBeGreaterThan(10);
+    const connection = bench.radio.get('a').controller.airConnectionWith(bench.radio.get('b').controller)!;
+    expect(connection.pdusLost).toBeGreaterThan(10);
     expect(disconnections(a)).toEqual([]);
   });
 });
 
-describe('link loss and termination', () => {
-  it('a peripheral that loses power ends the link with Connection Timeout after the supervision timeout', async () => {
+describe('connection loss and termination', () => {
+  it('a peripheral that loses power ends the connection with Connection Timeout after the supervision timeout', async () => {
     const a = await bench.node({ name: 'a' });
     const b = await bench.node({ name: 'b' });
     await connect(bench, a, b, 24, 100); // 30 ms, 1 s
@@ -121,7 +121,7 @@ describe('link loss and termination', () => {
     await b.host.command(Reset);
   });
 
-  it('a node walked out of range drops its link with Connection Timeout', async () => {
+  it('a node walked out of range drops its connection with Connection Timeout', async () => {
     const a = await bench.node({ name: 'a' });
     const b = await bench.node({ name: 'b' });
     await connect(bench, a, b, 24, 50);
@@ -131,11 +131,11 @@ describe('link loss and termination', () => {
     expect(disconnections(b).map((d) => d.reason)).toEqual([C.HciStatus.CONNECTION_TIMEOUT]);
   });
 
-  it('a dropped link times out on both sides', async () => {
+  it('a dropped connection times out on both sides', async () => {
     const a = await bench.node({ name: 'a' });
     const b = await bench.node({ name: 'b' });
     await connect(bench, a, b, 24, 50);
-    expect(bench.radio.dropLink('a', 'b')).toBe(1);
+    expect(bench.radio.dropConnections('a', 'b')).toBe(1);
     await bench.advance(700, 10);
     expect(disconnections(a).map((d) => d.reason)).toEqual([C.HciStatus.CONNECTION_TIMEOUT]);
     expect(disconnections(b).map((d) => d.reason)).toEqual([C.HciStatus.CONNECTION_TIMEOUT]);
@@ -155,7 +155,7 @@ describe('link loss and termination', () => {
   });
 });
 
-describe('link parameters', () => {
+describe('connection parameters', () => {
   it('applies a connection update at its instant and tells both hosts', async () => {
     const a = await bench.node({ name: 'a' });
     const b = await bench.node({ name: 'b' });
@@ -168,7 +168,7 @@ describe('link parameters', () => {
       expect(ev.length).toBe(1);
       expect(ev[0]!.connectionInterval).toBe(12);
     }
-    expect(bench.radio.get('a').controller.linkWith(bench.radio.get('b').controller)!.intervalMs).toBe(15);
+    expect(bench.radio.get('a').controller.airConnectionWith(bench.radio.get('b').controller)!.intervalMs).toBe(15);
   });
 
   it('LE Set Data Length lets one PDU carry 251 octets and reports the change to both hosts', async () => {
@@ -219,7 +219,7 @@ describe('peripheral latency', () => {
     expect((await a.host.execute(LeCreateConnection, params)).status).toBe(0);
     await bench.advance(200, 5);
     const handle = connectionCompletes(a)[0]!.connectionHandle;
-    const link = bench.radio.get('a').controller.linkWith(bench.radio.get('b').controller)!;
+    const connection = bench.radio.get('a').controller.airConnectionWith(bench.radio.get('b').controller)!;
     // Over many sends at random phases, the wait reaches well past one interval but never past
     // (latency + 1) intervals; without latency it would stay within one.
     const waits: number[] = [];
@@ -233,7 +233,7 @@ describe('peripheral latency', () => {
     }
     expect(Math.max(...waits)).toBeGreaterThan(20);
     expect(Math.max(...waits)).toBeLessThanOrEqual(51);
-    expect(link.params.latency).toBe(4);
+    expect(connection.params.latency).toBe(4);
     expect(disconnections(a)).toEqual([]);
   });
 });
