@@ -19,9 +19,9 @@ import { encodeL2cap } from '../src-main/hci/l2cap-frame.ts';
 import { LeConnectionComplete } from '../src-main/hci/le-events.ts';
 import { openPtyHost } from '../src-main/radio/transport/pty-host.ts';
 import { BlenoPeripheral, CHAR, nobleOn, SERVICE, startRadio } from '../test/radio/integration/stacks.ts';
+import { percentile } from './percentile.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
 async function roundTrips(samples: number): Promise<void> {
   console.log('Round trip: write without response -> notification (noble <-> radio <-> bleno, over ptys)');
@@ -60,9 +60,9 @@ async function roundTrips(samples: number): Promise<void> {
         });
       }
       rtts.sort((a, b) => a - b);
-      const med = quantile(rtts, 0.5);
+      const med = percentile(rtts, 50);
       console.log(
-        `${intervalMs.toFixed(1).padStart(5)} ms  ${med.toFixed(1).padStart(6)} ms ${quantile(rtts, 0.95).toFixed(1).padStart(6)} ms   ${(med / intervalMs).toFixed(2).padStart(6)}`,
+        `${intervalMs.toFixed(1).padStart(5)} ms  ${med.toFixed(1).padStart(6)} ms ${percentile(rtts, 95).toFixed(1).padStart(6)} ms   ${(med / intervalMs).toFixed(2).padStart(6)}`,
       );
       ch.removeAllListeners('data');
       await peripheral.disconnectAsync();
