@@ -1,14 +1,38 @@
 import { defineConfig } from 'vitest/config';
 
+// Simulated boards never reach for micropython-lib's index in tests (CI has no internet); the
+// package tests serve their own index and set this themselves.
+const env = { PICOLINK_MIP_INDEX: 'off' };
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    // Integration tests open pseudo-terminals and time real link-layer events: keep files apart.
-    fileParallelism: false,
-    // Simulated boards never reach for micropython-lib's index in tests (CI has no internet);
-    // the package tests serve their own index and set this themselves.
-    env: { PICOLINK_MIP_INDEX: 'off' },
+    projects: [
+      {
+        // Pure code: codecs, state machines in virtual time, stores on temporary files. Files run
+        // in parallel; `npx vitest --project unit` is the inner loop (seconds).
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: ['**/node_modules/**', 'test/**/*.int.test.ts', 'test/**/*.e2e.test.ts'],
+          testTimeout: 20_000,
+          env,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        // Tests that start boards, processes, pseudo-terminals, noble or a browser, or time real
+        // link-layer events: one file at a time, after the unit project, on one build of the app.
+        test: {
+          name: 'integration',
+          include: ['test/**/*.int.test.ts', 'test/**/*.e2e.test.ts'],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          globalSetup: ['test/setup/build-once.ts'],
+          env,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

@@ -1,5 +1,5 @@
 // A PING flood against the hub, shared by the flood bench (bench/flood-bench.ts) and the test
-// suite (test/hub/ping-flood.test.ts): two virtual Picos running the real firmware and a rogue
+// suite (test/hub/ping-flood.int.test.ts): two virtual Picos running the real firmware and a rogue
 // peripheral (test/hub/ping-flood-peer.ts) on ONE virtual adapter. The rogue notifies values
 // packed with PINGs as fast as its link carries them. Reports, before and during the flood, what
 // the good links lose and their round trips, how long noble's adapter-wide ACL queue gets, and how

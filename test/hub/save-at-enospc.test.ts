@@ -1,6 +1,6 @@
 // Settings and the paired list when the disk is full, on any machine: the file's data write fails
 // with ENOSPC as it does on a full file system (the file is created, its bytes are refused).
-// A failed save must leave memory and the file as they were. (log-disk-full.test.ts does the
+// A failed save must leave memory and the file as they were. (log-disk-full.int.test.ts does the
 // same on a real full tmpfs where it can mount one.)
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

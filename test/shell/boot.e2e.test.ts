@@ -7,14 +7,12 @@
 // comes through the shell's own app protocol (picolink://app, served to Chromium by the fake over
 // loopback HTTP), so the CSP, the traversal rules, the permission handlers and the export tokens
 // checked here are the built main.cjs's.
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOG_FILE } from '../../src-main/hub/store/database.ts';
 import { SIM_PAIRED_FILE } from '../../src-main/hub/store/paired-devices.ts';
@@ -52,8 +50,6 @@ let browser: Browser | null = null;
 
 beforeAll(async () => {
   if (!hasChromium) return;
-  execFileSync(process.execPath, [path.join(root, 'scripts', 'build-main.mjs')], { cwd: root, stdio: 'ignore' });
-  await build({ configFile: path.join(root, 'src-renderer', 'vite.config.ts'), logLevel: 'warn' });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
 }, 120_000);
 

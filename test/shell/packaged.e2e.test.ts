@@ -15,7 +15,6 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_URL } from '../../src-main/shell/app-protocol.ts';
 import { REQUEST_CHANNEL } from '../../src-main/shell/ipc-channels.ts';
@@ -43,10 +42,8 @@ describe.skipIf(process.platform !== 'linux')('the packaged app (electron-builde
 
   beforeAll(async () => {
     work = mkdtempSync(path.join(tmpdir(), 'picolink-packaged-'));
-    execFileSync(process.execPath, [path.join(root, 'scripts', 'build-main.mjs')], { cwd: root, stdio: 'ignore' });
-    await build({ configFile: path.join(root, 'src-renderer', 'vite.config.ts'), logLevel: 'warn' });
     // Electron's binary as far as electron-builder cares: a file with the fuse wire at Electron's
-    // defaults (sentinel, wire version 1, 8 fuses), as in packaging.test.ts.
+    // defaults (sentinel, wire version 1, 8 fuses), as in packaging.int.test.ts.
     const electronDist = path.join(work, 'electron-dist');
     mkdirSync(electronDist);
     const binary = path.join(electronDist, 'electron');

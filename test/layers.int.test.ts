@@ -1,6 +1,7 @@
 // The layer rule (.dependency-cruiser.cjs, run by `npm run check:layers` in `npm test`) holds on
 // the tree and refuses each kind of wrong import, shown on small trees built for the purpose.
 import { execFile } from 'node:child_process';
+import { stripVTControlCharacters } from 'node:util';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,11 +19,16 @@ interface Outcome {
 
 async function cruise(cwd: string): Promise<Outcome> {
   try {
-    const { stdout } = await promisify(execFile)(DEPCRUISE, ['src-main', 'src-renderer/src', '--config', CONFIG, '--output-type', 'err'], { cwd, timeout: 30_000 });
-    return { code: 0, output: stdout };
+    const { stdout } = await promisify(execFile)(DEPCRUISE, ['src-main', 'src-renderer/src', '--config', CONFIG, '--output-type', 'err'], {
+      cwd,
+      timeout: 30_000,
+      // CI may force colour on; the assertions read plain text.
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+    });
+    return { code: 0, output: stripVTControlCharacters(stdout) };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof err.code === 'number' ? err.code : -1, output: `${err.stdout ?? ''}${err.stderr ?? ''}` };
+    return { code: typeof err.code === 'number' ? err.code : -1, output: stripVTControlCharacters(`${err.stdout ?? ''}${err.stderr ?? ''}`) };
   }
 }
 

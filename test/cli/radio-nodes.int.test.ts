@@ -74,7 +74,7 @@ describe('radio stopping', () => {
     expect(gone(path.join(tmp(), 'b'))).toBe(true);
   });
 
-  // Signals, the end of standard input and a host that stops reading: radio-stop.test.ts.
+  // Signals, the end of standard input and a host that stops reading: radio-stop.int.test.ts.
 
   it('a pty that cannot be linked at start exits 1 and removes the links made before it', async () => {
     const file = path.join(tmp(), 'file');
