@@ -55,18 +55,34 @@ export const HCI_LE_ADD_DEVICE_TO_FILTER_ACCEPT_LIST = opcode(OGF_LE, 0x0011); /
 export const HCI_LE_REMOVE_DEVICE_FROM_FILTER_ACCEPT_LIST = opcode(OGF_LE, 0x0012); // 7.8.17
 export const HCI_LE_CONNECTION_UPDATE = opcode(OGF_LE, 0x0013); // 7.8.18
 export const HCI_LE_READ_REMOTE_FEATURES = opcode(OGF_LE, 0x0016); // 7.8.21
+export const HCI_LE_ENCRYPT = opcode(OGF_LE, 0x0017); // 7.8.22
 export const HCI_LE_RAND = opcode(OGF_LE, 0x0018); // 7.8.23
+export const HCI_LE_ENABLE_ENCRYPTION = opcode(OGF_LE, 0x0019); // 7.8.24
+export const HCI_LE_LONG_TERM_KEY_REQUEST_REPLY = opcode(OGF_LE, 0x001a); // 7.8.25
 export const HCI_LE_LONG_TERM_KEY_REQUEST_NEGATIVE_REPLY = opcode(OGF_LE, 0x001b); // 7.8.26
 export const HCI_LE_READ_SUPPORTED_STATES = opcode(OGF_LE, 0x001c); // 7.8.27
+export const HCI_LE_REMOTE_CONNECTION_PARAMETER_REQUEST_REPLY = opcode(OGF_LE, 0x0020); // 7.8.31
+export const HCI_LE_REMOTE_CONNECTION_PARAMETER_REQUEST_NEGATIVE_REPLY = opcode(OGF_LE, 0x0021); // 7.8.32
 export const HCI_LE_SET_DATA_LENGTH = opcode(OGF_LE, 0x0022); // 7.8.33
 export const HCI_LE_READ_SUGGESTED_DEFAULT_DATA_LENGTH = opcode(OGF_LE, 0x0023); // 7.8.34
 export const HCI_LE_WRITE_SUGGESTED_DEFAULT_DATA_LENGTH = opcode(OGF_LE, 0x0024); // 7.8.35
+export const HCI_LE_READ_LOCAL_P256_PUBLIC_KEY = opcode(OGF_LE, 0x0025); // 7.8.36
+export const HCI_LE_GENERATE_DHKEY = opcode(OGF_LE, 0x0026); // 7.8.37
 export const HCI_LE_CLEAR_RESOLVING_LIST = opcode(OGF_LE, 0x0029); // 7.8.40
 export const HCI_LE_SET_ADDRESS_RESOLUTION_ENABLE = opcode(OGF_LE, 0x002d); // 7.8.44
 export const HCI_LE_READ_MAXIMUM_DATA_LENGTH = opcode(OGF_LE, 0x002f); // 7.8.46
 export const HCI_LE_READ_PHY = opcode(OGF_LE, 0x0030); // 7.8.47
 export const HCI_LE_SET_DEFAULT_PHY = opcode(OGF_LE, 0x0031); // 7.8.48
 export const HCI_LE_SET_PHY = opcode(OGF_LE, 0x0032); // 7.8.49
+export const HCI_LE_SET_ADVERTISING_SET_RANDOM_ADDRESS = opcode(OGF_LE, 0x0035); // 7.8.52
+export const HCI_LE_SET_EXTENDED_ADVERTISING_PARAMETERS = opcode(OGF_LE, 0x0036); // 7.8.53
+export const HCI_LE_SET_EXTENDED_ADVERTISING_DATA = opcode(OGF_LE, 0x0037); // 7.8.54
+export const HCI_LE_SET_EXTENDED_SCAN_RESPONSE_DATA = opcode(OGF_LE, 0x0038); // 7.8.55
+export const HCI_LE_SET_EXTENDED_ADVERTISING_ENABLE = opcode(OGF_LE, 0x0039); // 7.8.56
+export const HCI_LE_READ_MAXIMUM_ADVERTISING_DATA_LENGTH = opcode(OGF_LE, 0x003a); // 7.8.57
+export const HCI_LE_READ_NUMBER_OF_SUPPORTED_ADVERTISING_SETS = opcode(OGF_LE, 0x003b); // 7.8.58
+export const HCI_LE_REMOVE_ADVERTISING_SET = opcode(OGF_LE, 0x003c); // 7.8.59
+export const HCI_LE_CLEAR_ADVERTISING_SETS = opcode(OGF_LE, 0x003d); // 7.8.60
 export const HCI_LE_SET_EXTENDED_SCAN_PARAMETERS = opcode(OGF_LE, 0x0041); // 7.8.64
 export const HCI_LE_SET_EXTENDED_SCAN_ENABLE = opcode(OGF_LE, 0x0042); // 7.8.65
 export const HCI_LE_EXTENDED_CREATE_CONNECTION = opcode(OGF_LE, 0x0043); // 7.8.66
@@ -80,6 +96,8 @@ export const HCI_COMMAND_STATUS = 0x0f; // 7.7.15
 export const HCI_HARDWARE_ERROR = 0x10; // 7.7.16
 export const HCI_NUMBER_OF_COMPLETED_PACKETS = 0x13; // 7.7.19
 export const HCI_DATA_BUFFER_OVERFLOW = 0x1a; // 7.7.26
+export const HCI_ENCRYPTION_KEY_REFRESH_COMPLETE = 0x30; // 7.7.39
+export const HCI_ENCRYPTION_CHANGE_V2 = 0x59; // 7.7.8.2
 export const HCI_LE_META = 0x3e; // 7.7.65
 
 // LE meta subevents. Core Vol 4 Part E 7.7.65.x
@@ -88,12 +106,21 @@ export const HCI_LE_ADVERTISING_REPORT = 0x02; // 7.7.65.2
 export const HCI_LE_CONNECTION_UPDATE_COMPLETE = 0x03; // 7.7.65.3
 export const HCI_LE_READ_REMOTE_FEATURES_COMPLETE = 0x04; // 7.7.65.4
 export const HCI_LE_LONG_TERM_KEY_REQUEST = 0x05; // 7.7.65.5
+export const HCI_LE_REMOTE_CONNECTION_PARAMETER_REQUEST = 0x06; // 7.7.65.6
 export const HCI_LE_DATA_LENGTH_CHANGE = 0x07; // 7.7.65.7
+export const HCI_LE_READ_LOCAL_P256_PUBLIC_KEY_COMPLETE = 0x08; // 7.7.65.8
+export const HCI_LE_GENERATE_DHKEY_COMPLETE = 0x09; // 7.7.65.9
 export const HCI_LE_ENHANCED_CONNECTION_COMPLETE = 0x0a; // 7.7.65.10
+export const HCI_LE_PHY_UPDATE_COMPLETE = 0x0c; // 7.7.65.12
 export const HCI_LE_EXTENDED_ADVERTISING_REPORT = 0x0d; // 7.7.65.13
+export const HCI_LE_SCAN_TIMEOUT = 0x11; // 7.7.65.17
+export const HCI_LE_ADVERTISING_SET_TERMINATED = 0x12; // 7.7.65.18
+export const HCI_LE_SCAN_REQUEST_RECEIVED = 0x13; // 7.7.65.19
 
 /** LE event mask bit for a subevent: bit (subevent - 1). Core Vol 4 Part E 7.8.1. */
 export const leEventMaskBit = (subevent: number): number => subevent - 1;
+/** Set_Event_Mask_Page_2 bit for an event code from 0x40 on: bit (code - 0x40). Core Vol 4 Part E 7.3.69. */
+export const eventMaskPage2Bit = (code: number): number => code - 0x40;
 
 // Error codes. Core Vol 1 Part F 1.3.
 export const HciStatus = {
@@ -101,6 +128,7 @@ export const HciStatus = {
   UNKNOWN_HCI_COMMAND: 0x01,
   UNKNOWN_CONNECTION_IDENTIFIER: 0x02,
   HARDWARE_FAILURE: 0x03,
+  PIN_OR_KEY_MISSING: 0x06,
   MEMORY_CAPACITY_EXCEEDED: 0x07,
   CONNECTION_TIMEOUT: 0x08,
   CONNECTION_LIMIT_EXCEEDED: 0x09,
@@ -116,7 +144,11 @@ export const HciStatus = {
   UNSPECIFIED_ERROR: 0x1f,
   LL_RESPONSE_TIMEOUT: 0x22,
   UNACCEPTABLE_CONNECTION_PARAMETERS: 0x3b,
+  ADVERTISING_TIMEOUT: 0x3c,
+  CONNECTION_TERMINATED_DUE_TO_MIC_FAILURE: 0x3d,
   CONNECTION_FAILED_TO_BE_ESTABLISHED: 0x3e,
+  UNKNOWN_ADVERTISING_IDENTIFIER: 0x42,
+  LIMIT_REACHED: 0x43,
 } as const;
 export type HciStatusCode = (typeof HciStatus)[keyof typeof HciStatus];
 

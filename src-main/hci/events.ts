@@ -14,6 +14,22 @@ export const DisconnectionComplete = event({
   fields: { status: u8, connectionHandle: handle, reason: u8 },
 });
 
+/** 7.7.8 [v1]. Encryption_Enabled 0x01 on an LE link: AES-CCM on (7.7.8). */
+export const EncryptionChange = event({
+  name: 'HCI_Encryption_Change',
+  section: '7.7.8',
+  code: C.HCI_ENCRYPTION_CHANGE,
+  fields: { status: u8, connectionHandle: handle, encryptionEnabled: u8 },
+});
+
+/** 7.7.8.2 [v2]: v1 and the Encryption_Key_Size in octets; sent instead of v1 when page 2 of the event mask unmasks it. */
+export const EncryptionChangeV2 = event({
+  name: 'HCI_Encryption_Change_v2',
+  section: '7.7.8.2',
+  code: C.HCI_ENCRYPTION_CHANGE_V2,
+  fields: { status: u8, connectionHandle: handle, encryptionEnabled: u8, encryptionKeySize: u8 },
+});
+
 /** 7.7.12 */
 export const ReadRemoteVersionInformationComplete = event({
   name: 'HCI_Read_Remote_Version_Information_Complete',
@@ -60,6 +76,14 @@ export const DataBufferOverflow = event({
   section: '7.7.26',
   code: C.HCI_DATA_BUFFER_OVERFLOW,
   fields: { linkType: u8 },
+});
+
+/** 7.7.39. Encryption restarted on a link already encrypted (LE: HCI_LE_Enable_Encryption again). */
+export const EncryptionKeyRefreshComplete = event({
+  name: 'HCI_Encryption_Key_Refresh_Complete',
+  section: '7.7.39',
+  code: C.HCI_ENCRYPTION_KEY_REFRESH_COMPLETE,
+  fields: { status: u8, connectionHandle: handle },
 });
 
 /** Num_HCI_Command_Packets in every answer: one command in flight per host. */

@@ -2,7 +2,7 @@
 import * as C from './constants.ts';
 import { leEvent } from './event.ts';
 import { address, handle, i8, octets, sized, u16, u8 } from './fields.ts';
-import { list } from './struct.ts';
+import { list, NO_FIELDS } from './struct.ts';
 
 /** 7.7.65.1. Interval in 1.25 ms, timeout in 10 ms units. */
 export const LeConnectionComplete = leEvent({
@@ -54,12 +54,36 @@ export const LeLongTermKeyRequest = leEvent({
   fields: { connectionHandle: handle, randomNumber: octets(8), encryptedDiversifier: u16 },
 });
 
+/** 7.7.65.6. The peer asks for new parameters (Connection Parameters Request procedure, Vol 6 Part B 5.1.7). */
+export const LeRemoteConnectionParameterRequest = leEvent({
+  name: 'HCI_LE_Remote_Connection_Parameter_Request',
+  section: '7.7.65.6',
+  subevent: C.HCI_LE_REMOTE_CONNECTION_PARAMETER_REQUEST,
+  fields: { connectionHandle: handle, intervalMin: u16, intervalMax: u16, maxLatency: u16, timeout: u16 },
+});
+
 /** 7.7.65.7 */
 export const LeDataLengthChange = leEvent({
   name: 'HCI_LE_Data_Length_Change',
   section: '7.7.65.7',
   subevent: C.HCI_LE_DATA_LENGTH_CHANGE,
   fields: { connectionHandle: handle, maxTxOctets: u16, maxTxTime: u16, maxRxOctets: u16, maxRxTime: u16 },
+});
+
+/** 7.7.65.8. Each coordinate little-endian, X first (BTstack btstack_crypto.c reverses each of the two 32-octet halves). */
+export const LeReadLocalP256PublicKeyComplete = leEvent({
+  name: 'HCI_LE_Read_Local_P-256_Public_Key_Complete',
+  section: '7.7.65.8',
+  subevent: C.HCI_LE_READ_LOCAL_P256_PUBLIC_KEY_COMPLETE,
+  fields: { status: u8, keyXCoordinate: octets(32), keyYCoordinate: octets(32) },
+});
+
+/** 7.7.65.9. DHKey little-endian; all 0xFF when Status is not success. */
+export const LeGenerateDhKeyComplete = leEvent({
+  name: 'HCI_LE_Generate_DHKey_Complete',
+  section: '7.7.65.9',
+  subevent: C.HCI_LE_GENERATE_DHKEY_COMPLETE,
+  fields: { status: u8, dhKey: octets(32) },
 });
 
 /** 7.7.65.10. 7.7.65.1 with the local and peer resolvable private addresses after Peer_Address. */
@@ -80,6 +104,14 @@ export const LeEnhancedConnectionComplete = leEvent({
     supervisionTimeout: u16,
     centralClockAccuracy: u8,
   },
+});
+
+/** 7.7.65.12. TX_PHY and RX_PHY: 0x01 LE 1M, 0x02 LE 2M, 0x03 LE Coded. */
+export const LePhyUpdateComplete = leEvent({
+  name: 'HCI_LE_PHY_Update_Complete',
+  section: '7.7.65.12',
+  subevent: C.HCI_LE_PHY_UPDATE_COMPLETE,
+  fields: { status: u8, connectionHandle: handle, txPhy: u8, rxPhy: u8 },
 });
 
 /** 7.7.65.13. Event_Type is two octets of bits; a legacy PDU sets bit 4. */
@@ -103,4 +135,28 @@ export const LeExtendedAdvertisingReport = leEvent({
       data: sized(1),
     }),
   },
+});
+
+/** 7.7.65.17. Extended scanning stopped at the end of its Duration. */
+export const LeScanTimeout = leEvent({
+  name: 'HCI_LE_Scan_Timeout',
+  section: '7.7.65.17',
+  subevent: C.HCI_LE_SCAN_TIMEOUT,
+  fields: NO_FIELDS,
+});
+
+/** 7.7.65.18. Connection_Handle is valid when Status is success (the set made a connection). */
+export const LeAdvertisingSetTerminated = leEvent({
+  name: 'HCI_LE_Advertising_Set_Terminated',
+  section: '7.7.65.18',
+  subevent: C.HCI_LE_ADVERTISING_SET_TERMINATED,
+  fields: { status: u8, advertisingHandle: u8, connectionHandle: handle, numCompletedExtendedAdvertisingEvents: u8 },
+});
+
+/** 7.7.65.19 */
+export const LeScanRequestReceived = leEvent({
+  name: 'HCI_LE_Scan_Request_Received',
+  section: '7.7.65.19',
+  subevent: C.HCI_LE_SCAN_REQUEST_RECEIVED,
+  fields: { advertisingHandle: u8, scannerAddressType: u8, scannerAddress: address },
 });

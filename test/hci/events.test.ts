@@ -166,7 +166,9 @@ describe('decoding', () => {
   it('parseEvent names each event by its spec name, and leaves unknown ones as they came', () => {
     expect(parseEvent(decodeEvent1('04 05 04 00 40 00 13'))).toEqual({ event: 'HCI_Disconnection_Complete', status: 0, connectionHandle: 0x40, reason: 0x13 });
     expect(parseEvent(decodeEvent1('04 3e 0b 07 40 00 fb 00 48 08 1b 00 48 01'))).toMatchObject({ event: 'HCI_LE_Data_Length_Change', maxTxOctets: 251 });
-    expect(parseEvent(decodeEvent1('04 08 04 00 40 00 01'))).toEqual({ event: 'other', code: 0x08, params: fromHex('00 40 00 01') });
+    expect(parseEvent(decodeEvent1('04 08 04 00 40 00 01'))).toEqual({ event: 'HCI_Encryption_Change', status: 0, connectionHandle: 0x40, encryptionEnabled: 1 });
+    // 7.7.75 HCI_Authenticated_Payload_Timeout_Expired (0x57) has no definition here.
+    expect(parseEvent(decodeEvent1('04 57 02 40 00'))).toEqual({ event: 'other', code: 0x57, params: fromHex('40 00') });
     expect(parseEvent(decodeEvent1('04 3e 02 7f 00'))).toEqual({ event: 'other', code: 0x3e, params: fromHex('7f 00') });
   });
 

@@ -1,4 +1,4 @@
-// LE connection commands, Core 5.4 Vol 4 Part E 7.8.12-7.8.26 and 7.8.66.
+// LE connection commands, Core 5.4 Vol 4 Part E 7.8.12-7.8.26, 7.8.31-7.8.32 and 7.8.66.
 import * as C from '../constants.ts';
 import { command, statusCommand } from '../command.ts';
 import { address, handle, u16, u8 } from '../fields.ts';
@@ -61,6 +61,24 @@ export const LeLongTermKeyRequestNegativeReply = command({
   section: '7.8.26',
   opcode: C.HCI_LE_LONG_TERM_KEY_REQUEST_NEGATIVE_REPLY,
   params: { connectionHandle: handle },
+  returns: { connectionHandle: handle },
+});
+
+/** 7.8.31. The Host accepts the peer's Connection Parameters Request (7.7.65.6) with these parameters. */
+export const LeRemoteConnectionParameterRequestReply = command({
+  name: 'HCI_LE_Remote_Connection_Parameter_Request_Reply',
+  section: '7.8.31',
+  opcode: C.HCI_LE_REMOTE_CONNECTION_PARAMETER_REQUEST_REPLY,
+  params: { connectionHandle: handle, ...CONNECTION_PARAMETERS },
+  returns: { connectionHandle: handle },
+});
+
+/** 7.8.32. The Host rejects the peer's Connection Parameters Request; Reason goes to the peer in LL_REJECT_EXT_IND. */
+export const LeRemoteConnectionParameterRequestNegativeReply = command({
+  name: 'HCI_LE_Remote_Connection_Parameter_Request_Negative_Reply',
+  section: '7.8.32',
+  opcode: C.HCI_LE_REMOTE_CONNECTION_PARAMETER_REQUEST_NEGATIVE_REPLY,
+  params: { connectionHandle: handle, reason: u8 },
   returns: { connectionHandle: handle },
 });
 

@@ -13,6 +13,12 @@ export interface AdvertisingPdu {
   data: Uint8Array;
   /** For directed advertising: the only initiator that may connect. */
   targetAddress?: Uint8Array;
+  /**
+   * Extended advertising PDUs (ADV_EXT_IND pointing to AUX_ADV_IND, Core 5.4 Vol 6 Part B 2.3.4):
+   * only extended scanners and initiators hear them; `type` then gives the legacy equivalent of the
+   * connectable, scannable and directed properties.
+   */
+  extended?: { properties: number; sid: number; secondaryPhy: number };
 }
 
 export interface AirNode extends ConnectionPeer {
@@ -87,7 +93,7 @@ export class Air {
   }
 
   /** CONNECT_IND from `central` to `peripheral`; returns the new connection, or null if not accepted. */
-  connect(central: AirNode, peripheral: AirNode, params: AirConnectionParameters, maxPdusPerEvent: number): AirConnection | null {
+  connect(central: AirNode, peripheral: AirNode, params: AirConnectionParameters, maxEventUs: number): AirConnection | null {
     if (this.rssi(central, peripheral) === null || !peripheral.acceptConnection(central)) return null;
     const connection = new AirConnection(
       {
@@ -99,7 +105,7 @@ export class Air {
       central,
       peripheral,
       params,
-      maxPdusPerEvent,
+      maxEventUs,
     );
     connection.packetErrorRate = this.errorRates.get(pairKey(central, peripheral)) ?? 0;
     this.connections.add(connection);

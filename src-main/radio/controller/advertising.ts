@@ -13,7 +13,7 @@ import {
 } from '../../hci/commands/le-advertising.ts';
 import * as C from '../../hci/constants.ts';
 import { sameBytes, type ControllerCore } from './core.ts';
-import { handle, ok, refuse, type CommandHandler } from './dispatch.ts';
+import { handle, ok, onlyIf, refuse, type CommandHandler } from './dispatch.ts';
 
 type AdvertisingParameters = ParamsOf<typeof LeSetAdvertisingParameters>;
 
@@ -52,13 +52,16 @@ export class Advertising {
   }
 
   handlers(): CommandHandler[] {
-    return [
+    const legacy = () => this.core.setup.useAdvertisingCommands('legacy');
+    const list = [
       handle(LeSetAdvertisingParameters, (p) => this.setParameters(p)),
       handle(LeSetAdvertisingData, (p) => ((this.data = p.advertisingData.slice(0, p.advertisingDataLength)), ok())),
       handle(LeSetScanResponseData, (p) => ((this.scanResponse = p.scanResponseData.slice(0, p.scanResponseDataLength)), ok())),
       handle(LeSetAdvertisingEnable, (p) => this.setEnable(p.advertisingEnable)),
       handle(LeReadAdvertisingPhysicalChannelTxPower, () => ok({ txPowerLevel: this.core.air.pathLoss.txPowerDbm })),
     ];
+    // Only a controller with the extended commands has a second kind to keep apart.
+    return this.core.options.extendedAdvertising ? list.map((h) => onlyIf(legacy, h)) : list;
   }
 
   private setParameters(p: AdvertisingParameters) {

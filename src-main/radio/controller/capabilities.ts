@@ -34,11 +34,21 @@ const BASE_COMMANDS: ReadonlyArray<[number, number]> = [
   [27, 1], // LE Remove Device From Filter Accept List
   [27, 2], // LE Connection Update
   [27, 5], // LE Read Remote Features
+  [27, 6], // LE Encrypt
   [27, 7], // LE Rand
+  [28, 0], // LE Enable Encryption
+  [28, 1], // LE Long Term Key Request Reply
   [28, 2], // LE Long Term Key Request Negative Reply
   [28, 3], // LE Read Supported States
+  [34, 1], // LE Read Local P-256 Public Key
+  [34, 2], // LE Generate DHKey [v1]
   [35, 4], // LE Read PHY
   [35, 5], // LE Set Default PHY
+  [35, 6], // LE Set PHY
+];
+const CONNECTION_PARAMETERS_REQUEST_COMMANDS: ReadonlyArray<[number, number]> = [
+  [33, 4], // LE Remote Connection Parameter Request Reply
+  [33, 5], // LE Remote Connection Parameter Request Negative Reply
 ];
 const DLE_COMMANDS: ReadonlyArray<[number, number]> = [
   [33, 6], // LE Set Data Length
@@ -47,6 +57,15 @@ const DLE_COMMANDS: ReadonlyArray<[number, number]> = [
   [35, 3], // LE Read Maximum Data Length
 ];
 const EXTENDED_COMMANDS: ReadonlyArray<[number, number]> = [
+  [36, 1], // LE Set Advertising Set Random Address
+  [36, 2], // LE Set Extended Advertising Parameters [v1]
+  [36, 3], // LE Set Extended Advertising Data
+  [36, 4], // LE Set Extended Scan Response Data
+  [36, 5], // LE Set Extended Advertising Enable
+  [36, 6], // LE Read Maximum Advertising Data Length
+  [36, 7], // LE Read Number of Supported Advertising Sets
+  [37, 0], // LE Remove Advertising Set
+  [37, 1], // LE Clear Advertising Sets
   [37, 5], // LE Set Extended Scan Parameters
   [37, 6], // LE Set Extended Scan Enable
   [37, 7], // LE Extended Create Connection
@@ -59,20 +78,25 @@ export function supportedCommands(o: ControllerOptions): Uint8Array {
   };
   set(BASE_COMMANDS);
   if (o.dataLengthExtension) set(DLE_COMMANDS);
+  if (o.connectionParametersRequest) set(CONNECTION_PARAMETERS_REQUEST_COMMANDS);
   if (o.extendedAdvertising) set(EXTENDED_COMMANDS);
   return map;
 }
 
 // LE feature bits. Core Vol 6 Part B 4.6.
 const LE_ENCRYPTION = 0;
+const CONNECTION_PARAMETERS_REQUEST_PROCEDURE = 1;
 const EXTENDED_REJECT_INDICATION = 2;
 const PERIPHERAL_INITIATED_FEATURES_EXCHANGE = 3;
 const LE_DATA_PACKET_LENGTH_EXTENSION = 5;
+const LE_2M_PHY = 8;
 const LE_EXTENDED_ADVERTISING = 12;
 
 export function leFeatures(o: ControllerOptions): Uint8Array {
   const bits = [LE_ENCRYPTION, EXTENDED_REJECT_INDICATION, PERIPHERAL_INITIATED_FEATURES_EXCHANGE];
   if (o.dataLengthExtension) bits.push(LE_DATA_PACKET_LENGTH_EXTENSION);
+  if (o.connectionParametersRequest) bits.push(CONNECTION_PARAMETERS_REQUEST_PROCEDURE);
+  if (o.le2mPhy) bits.push(LE_2M_PHY);
   if (o.extendedAdvertising) bits.push(LE_EXTENDED_ADVERTISING);
   const out = new Uint8Array(8);
   for (const b of bits) out[b >> 3]! |= 1 << (b & 7);

@@ -1,22 +1,22 @@
-// Established connections (Core 5.4 Vol 4 Part E 7.1, 7.5.4, 7.8.18-7.8.49; Vol 6 Part B 5.1): the
-// connection table, connection complete, disconnection, parameter updates, remote features and
-// version, RSSI, PHY and data length, and the events each link-layer outcome gives the host.
+// Established connections (Core 5.4 Vol 4 Part E 7.1, 7.5.4, 7.8.21; Vol 6 Part B 5.1): the
+// connection table, connection complete, disconnection, remote features and version, RSSI, and
+// the events each link-layer outcome gives the host. Parameter updates, PHY and data length are
+// procedures of their own (connection-parameters.ts, phy.ts, data-length.ts).
 import type { AirConnection } from '../air/air-connection.ts';
 import { Disconnect, ReadRemoteVersionInformation, ReadRssi } from '../../hci/commands/link-control.ts';
-import { LeConnectionUpdate, LeLongTermKeyRequestNegativeReply, LeReadRemoteFeatures, validConnectionParameters } from '../../hci/commands/le-connection.ts';
-import { LeReadPhy, LeSetDataLength } from '../../hci/commands/le-controller.ts';
+import { LeReadRemoteFeatures } from '../../hci/commands/le-connection.ts';
 import * as C from '../../hci/constants.ts';
 import { encodeEvent, type FieldsOf } from '../../hci/event.ts';
 import { DisconnectionComplete, ReadRemoteVersionInformationComplete } from '../../hci/events.ts';
 import {
   LeConnectionComplete,
   LeConnectionUpdateComplete,
-  LeDataLengthChange,
   LeEnhancedConnectionComplete,
   LeReadRemoteFeaturesComplete,
 } from '../../hci/le-events.ts';
 import { leFeatures } from './capabilities.ts';
 import type { ControllerCore } from './core.ts';
+import { DEFAULT_DATA_LENGTH, type DataLength } from './data-length.ts';
 import { handle, ok, refuse, type CommandHandler } from './dispatch.ts';
 import { LMP_SUBVERSION, LMP_VERSION_5_4, MANUFACTURER_TEST } from './options.ts';
 
@@ -30,6 +30,14 @@ export interface Connection {
   inFlight: number;
   /** Completed since the last Number Of Completed Packets event. */
   completed: number;
+  /** TX_PHY and RX_PHY (7.8.47): 0x01 LE 1M, 0x02 LE 2M. */
+  txPhy: number;
+  rxPhy: number;
+  /** connMaxTxOctets and connMaxTxTime: what this side's host wants to send (Vol 6 Part B 4.5.10). */
+  maxTxOctets: number;
+  maxTxTime: number;
+  /** The effective values last reported to the host (LE Data Length Change, 7.7.65.7). */
+  dataLength: DataLength;
 }
 
 /** The reasons a host may give HCI_Disconnect (7.1.6). */
@@ -38,9 +46,6 @@ const DISCONNECT_REASONS = [0x05, 0x13, 0x14, 0x15, 0x1a, 0x29, 0x3b];
 const RSSI_UNAVAILABLE = 127;
 const FIRST_HANDLE = 0x0040;
 const LAST_HANDLE = 0x0eff;
-
-/** Transmit time in microseconds of a data PDU on LE 1M: (payload + 14 octets) x 8 us. Core 5.4 Vol 6 Part B 4.5.10. */
-const octetsToTime = (octets: number): number => (octets + 14) * 8;
 
 type ConnectionCompleteFields = Omit<FieldsOf<typeof LeConnectionComplete>, 'centralClockAccuracy'>;
 
@@ -84,13 +89,6 @@ export class Connections {
         conn.air.requestTerminate(this.core, p.reason);
         return ok();
       }),
-      handle(LeConnectionUpdate, (p) => {
-        const conn = this.byHandle.get(p.connectionHandle);
-        if (!conn) return refuse(S.UNKNOWN_CONNECTION_IDENTIFIER);
-        if (!validConnectionParameters(p)) return refuse(S.INVALID_HCI_COMMAND_PARAMETERS);
-        conn.air.requestUpdate(this.core, { interval: p.connectionIntervalMin, latency: p.maxLatency, supervisionTimeout: p.supervisionTimeout });
-        return ok();
-      }),
       handle(ReadRssi, (p) => {
         const conn = this.byHandle.get(p.connectionHandle);
         if (!conn) return refuse(S.UNKNOWN_CONNECTION_IDENTIFIER);
@@ -98,20 +96,7 @@ export class Connections {
       }),
       handle(LeReadRemoteFeatures, (p) => this.readRemote(p.connectionHandle, 'features')),
       handle(ReadRemoteVersionInformation, (p) => this.readRemote(p.connectionHandle, 'version')),
-      handle(LeReadPhy, (p) => (this.byHandle.has(p.connectionHandle) ? ok({ connectionHandle: p.connectionHandle, txPhy: C.PHYS_LE_1M, rxPhy: C.PHYS_LE_1M }) : refuse(S.UNKNOWN_CONNECTION_IDENTIFIER))),
-      // No bonds, so no keys: a negative reply is always fine.
-      handle(LeLongTermKeyRequestNegativeReply, (p) => ok({ connectionHandle: p.connectionHandle })),
     ];
-    if (this.core.options.dataLengthExtension) {
-      list.push(
-        handle(LeSetDataLength, (p) => {
-          const conn = this.byHandle.get(p.connectionHandle);
-          if (!conn) return refuse(S.UNKNOWN_CONNECTION_IDENTIFIER);
-          if (p.txOctets < 0x1b || p.txOctets > 0xfb || p.txTime < 0x0148 || p.txTime > 0x4290) return refuse(S.INVALID_HCI_COMMAND_PARAMETERS);
-          return ok({ connectionHandle: p.connectionHandle }, () => this.updateDataLength(conn, p.txOctets));
-        }),
-      );
-    }
     return list;
   }
 
@@ -138,34 +123,12 @@ export class Connections {
     return ok();
   }
 
-  /** Data Length Update procedure: the peer accepts up to what its controller can receive. */
-  private updateDataLength(conn: Connection, txOctets: number): void {
-    const peerMax = conn.peer.options.dataLengthExtension ? C.LL_MAX_DATA_OCTETS : C.LL_DEFAULT_DATA_OCTETS;
-    const side = conn.air.side(this.core);
-    const tx = Math.min(txOctets, peerMax);
-    if (tx === side.txOctets) return;
-    side.txOctets = tx;
-    const rx = conn.air.other(this.core).txOctets;
-    this.dataLengthEvent(conn, tx, rx);
-    conn.peer.connections.dataLengthChanged(conn.air, rx, tx);
-  }
-
-  /** The peer changed the connection's data length: tell our host. */
-  dataLengthChanged(air: AirConnection, tx: number, rx: number): void {
-    const conn = this.byAir.get(air);
-    if (conn) this.dataLengthEvent(conn, tx, rx);
-  }
-
-  private dataLengthEvent(conn: Connection, tx: number, rx: number): void {
-    this.core.sendEvent(
-      encodeEvent(LeDataLengthChange, {
-        connectionHandle: conn.handle,
-        maxTxOctets: tx,
-        maxTxTime: octetsToTime(tx),
-        maxRxOctets: rx,
-        maxRxTime: octetsToTime(rx),
-      }),
-    );
+  /** Runs `fn` after `events` connection events, if the connection is still there: an LL procedure's round trips. */
+  afterEvents(conn: Connection, events: number, fn: () => void): void {
+    const clock = this.core.air.clock;
+    clock.at(clock.now() + events * conn.air.intervalMs, () => {
+      if (this.byHandle.get(conn.handle) === conn) fn();
+    });
   }
 
   /** A connection came up with this controller in `role`. */
@@ -173,7 +136,19 @@ export class Connections {
     // Legacy advertising stops when a connection is created (Core 5.4 Vol 6 Part B 4.4.2).
     if (role === 'peripheral') this.core.advertising.stop();
     const handle = this.allocateHandle();
-    const conn: Connection = { handle, air, role, peer, inFlight: 0, completed: 0 };
+    const conn: Connection = {
+      handle,
+      air,
+      role,
+      peer,
+      inFlight: 0,
+      completed: 0,
+      txPhy: C.PHYS_LE_1M,
+      rxPhy: C.PHYS_LE_1M,
+      maxTxOctets: C.LL_DEFAULT_DATA_OCTETS,
+      maxTxTime: C.LL_DEFAULT_DATA_TIME,
+      dataLength: DEFAULT_DATA_LENGTH,
+    };
     this.byHandle.set(handle, conn);
     this.byAir.set(air, conn);
     this.sendConnectionComplete({
@@ -186,7 +161,10 @@ export class Connections {
       peripheralLatency: air.params.latency,
       supervisionTimeout: air.params.supervisionTimeout,
     });
+    // An extended advertising set that made the connection reports it after the connection complete event (7.7.65.18).
+    if (role === 'peripheral') this.core.extendedAdvertising.connected(handle);
     this.core.announce('connection-opened', handle);
+    this.core.dataLength.opened(conn);
   }
 
   /** Central_Clock_Accuracy 0x00 (500 ppm); no address resolution, so both resolvable private addresses are zero. */

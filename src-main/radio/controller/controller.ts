@@ -15,11 +15,16 @@ import { decodePacket, encodePacket, type HciEvent, type HciPacket } from '../..
 import type { HostPort } from '../transport/host-port.ts';
 import { AclData } from './acl.ts';
 import { Advertising } from './advertising.ts';
+import { ConnectionParameters } from './connection-parameters.ts';
 import { Connections } from './connections.ts';
 import type { ControllerCore, ControllerReport } from './core.ts';
+import { Encryption } from './encryption.ts';
+import { ExtendedAdvertising } from './extended-advertising.ts';
+import { DataLengthUpdate } from './data-length.ts';
 import { CommandTable } from './dispatch.ts';
 import { Initiating } from './initiating.ts';
 import type { ControllerOptions } from './options.ts';
+import { PhyUpdate } from './phy.ts';
 import { Scanning } from './scanning.ts';
 import { Setup } from './setup.ts';
 
@@ -42,9 +47,14 @@ export class Controller extends EventEmitter<ControllerEvents> implements Contro
   readonly publicAddress: Uint8Array;
   readonly setup: Setup = new Setup(this);
   readonly advertising: Advertising = new Advertising(this);
+  readonly extendedAdvertising: ExtendedAdvertising = new ExtendedAdvertising(this);
   readonly scanning: Scanning = new Scanning(this);
   readonly initiating: Initiating = new Initiating(this);
   readonly connections: Connections = new Connections(this);
+  readonly connectionParameters: ConnectionParameters = new ConnectionParameters(this);
+  readonly phyUpdate: PhyUpdate = new PhyUpdate(this);
+  readonly dataLength: DataLengthUpdate = new DataLengthUpdate(this);
+  readonly encryption: Encryption = new Encryption(this);
   readonly acl: AclData = new AclData(this);
   private readonly commands = new CommandTable();
   private port: HostPort | null = null;
@@ -61,7 +71,10 @@ export class Controller extends EventEmitter<ControllerEvents> implements Contro
     this.position = { ...options.position };
     this.publicAddress = parseAddress(options.address);
     this.framer = this.newFramer();
-    for (const p of [this.setup, this.advertising, this.scanning, this.initiating, this.connections]) this.commands.add(p.handlers());
+    for (const p of [this.setup, this.advertising, this.scanning, this.initiating, this.connections, this.encryption, this.connectionParameters, this.phyUpdate, this.dataLength]) {
+      this.commands.add(p.handlers());
+    }
+    if (options.extendedAdvertising) this.commands.add(this.extendedAdvertising.handlers());
     air.attach(this);
   }
 
@@ -172,10 +185,15 @@ export class Controller extends EventEmitter<ControllerEvents> implements Contro
 
   clearHostState(): void {
     this.advertising.reset();
+    this.extendedAdvertising.reset();
     this.setup.reset();
     this.scanning.reset();
     this.initiating.reset();
     this.connections.reset();
+    this.connectionParameters.reset();
+    this.phyUpdate.reset();
+    this.dataLength.reset();
+    this.encryption.reset();
     this.acl.reset();
   }
 
@@ -198,11 +216,11 @@ export class Controller extends EventEmitter<ControllerEvents> implements Contro
   }
 
   answerScanRequest(): Uint8Array | null {
-    return this.advertising.answerScanRequest();
+    return this.advertising.answerScanRequest() ?? this.extendedAdvertising.answerScanRequest();
   }
 
   acceptConnection(initiator: AirNode): boolean {
-    return this.advertising.acceptConnection(initiator as Controller);
+    return this.advertising.acceptConnection(initiator as Controller) || this.extendedAdvertising.acceptConnection(initiator as Controller);
   }
 
   receivePdu(air: AirConnection, pdu: LlPdu): void {
@@ -228,7 +246,7 @@ export class Controller extends EventEmitter<ControllerEvents> implements Contro
     return this.connections.count;
   }
   get isAdvertising(): boolean {
-    return this.advertising.isEnabled;
+    return this.advertising.isEnabled || this.extendedAdvertising.isEnabled;
   }
   get isScanning(): boolean {
     return this.scanning.isEnabled;

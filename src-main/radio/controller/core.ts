@@ -5,9 +5,14 @@ import type { Air, AirNode } from '../air/air.ts';
 import type { HciEvent } from '../../hci/packets.ts';
 import type { AclData } from './acl.ts';
 import type { Advertising } from './advertising.ts';
+import type { ConnectionParameters } from './connection-parameters.ts';
 import type { Connections } from './connections.ts';
+import type { DataLengthUpdate } from './data-length.ts';
+import type { Encryption } from './encryption.ts';
+import type { ExtendedAdvertising } from './extended-advertising.ts';
 import type { Initiating } from './initiating.ts';
 import type { ControllerOptions } from './options.ts';
+import type { PhyUpdate } from './phy.ts';
 import type { Scanning } from './scanning.ts';
 import type { Setup } from './setup.ts';
 
@@ -29,9 +34,14 @@ export interface ControllerCore extends AirNode {
   clearHostState(): void;
   readonly setup: Setup;
   readonly advertising: Advertising;
+  readonly extendedAdvertising: ExtendedAdvertising;
   readonly scanning: Scanning;
   readonly initiating: Initiating;
   readonly connections: Connections;
+  readonly connectionParameters: ConnectionParameters;
+  readonly phyUpdate: PhyUpdate;
+  readonly dataLength: DataLengthUpdate;
+  readonly encryption: Encryption;
   readonly acl: AclData;
 }
 

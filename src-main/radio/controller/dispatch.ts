@@ -54,6 +54,11 @@ export function handle<P extends Spec, R extends Spec>(def: CommandDef<P, R>, fn
   };
 }
 
+/** `h`, refused with Command Disallowed unless `allowed()` says it may run now. */
+export function onlyIf(allowed: () => boolean, h: CommandHandler): CommandHandler {
+  return { def: h.def, run: (params) => (allowed() ? h.run(params) : { status: HciStatus.COMMAND_DISALLOWED, returnParameters: NONE }) };
+}
+
 /** A command that succeeds whatever its parameters say (this controller has nothing to set). */
 export function accept(def: CommandDef<Spec, NoFields>): CommandHandler {
   return { def, run: () => ({ status: HciStatus.SUCCESS, returnParameters: NONE }) };

@@ -12,6 +12,7 @@ import {
 import * as C from '../../hci/constants.ts';
 import { addrKey, type ControllerCore } from './core.ts';
 import { handle, ok, refuse, type CommandHandler } from './dispatch.ts';
+import { chooseInterval } from './interval-rule.ts';
 
 /** What a create connection command asked for, legacy or extended (its first PHY's entry). */
 export interface ConnectionRequest {
@@ -25,6 +26,8 @@ export interface ConnectionRequest {
   maxLatency: number;
   /** In 10 ms units. */
   supervisionTimeout: number;
+  /** LE Extended Create Connection: extended advertising PDUs too (AUX_CONNECT_REQ, Vol 6 Part B 2.3.3.2). */
+  extended?: boolean;
 }
 
 const FILTER_ACCEPT_LIST_SIZE = 16;
@@ -54,7 +57,7 @@ export class Initiating {
       handle(LeRemoveDeviceFromFilterAcceptList, (p) => this.filter(addrKey(p.addressType, p.address), false)),
     ];
     if (this.core.options.extendedAdvertising) {
-      list.push(handle(LeExtendedCreateConnection, ({ initiatingPhys, ...p }) => this.create({ ...p, ...initiatingPhys[0]! })));
+      list.push(handle(LeExtendedCreateConnection, ({ initiatingPhys, ...p }) => this.create({ ...p, ...initiatingPhys[0]!, extended: true })));
     }
     return list;
   }
@@ -74,6 +77,7 @@ export class Initiating {
       connectionIntervalMax: p.connectionIntervalMax,
       maxLatency: p.maxLatency,
       supervisionTimeout: p.supervisionTimeout,
+      extended: p.extended ?? false,
     };
     return ok();
   }
@@ -108,13 +112,14 @@ export class Initiating {
     const want = this.pending;
     if (!want) return false;
     const connectable = pdu.type === C.ADV_IND || pdu.type === C.ADV_DIRECT_IND_HIGH || pdu.type === C.ADV_DIRECT_IND_LOW;
-    if (!connectable) return false;
+    if (!connectable || (pdu.extended && !want.extended)) return false;
     const key = addrKey(pdu.addressType, pdu.address);
     const wanted = want.initiatorFilterPolicy === 0 ? key === addrKey(want.peerAddressType, want.peerAddress) : this.filterAcceptList.includes(key);
     if (!wanted) return false;
     const core = this.core;
-    const params = { interval: want.connectionIntervalMin, latency: want.maxLatency, supervisionTimeout: want.supervisionTimeout };
-    const connection = core.air.connect(core, peer, params, Math.min(core.options.maxPdusPerEvent, peer.options.maxPdusPerEvent));
+    const interval = chooseInterval(core.options.connectionIntervalRule, want.connectionIntervalMin, want.connectionIntervalMax);
+    const params = { interval, latency: want.maxLatency, supervisionTimeout: want.supervisionTimeout };
+    const connection = core.air.connect(core, peer, params, Math.min(core.options.maxEventUs, peer.options.maxEventUs));
     if (!connection) return false;
     this.pending = null;
     const own = core.setup.ownAddress(want.ownAddressType);

@@ -1,5 +1,6 @@
 // Everything a host sets up before the procedures, and what it reads about the controller:
 // reset, event masks, the random address, version, features, buffers, supported commands.
+import { randomBytes } from 'node:crypto';
 import * as C from '../../hci/constants.ts';
 import { ReadLeHostSupport, Reset, SetEventFilter, SetEventMask, SetEventMaskPage2, WriteLeHostSupport } from '../../hci/commands/baseband.ts';
 import {
@@ -14,12 +15,8 @@ import {
   LeRand,
   LeReadBufferSize,
   LeReadLocalSupportedFeatures,
-  LeReadMaximumDataLength,
-  LeReadSuggestedDefaultDataLength,
   LeReadSupportedStates,
-  LeSetDefaultPhy,
   LeSetEventMask,
-  LeWriteSuggestedDefaultDataLength,
 } from '../../hci/commands/le-controller.ts';
 import { subeventOf } from '../../hci/event.ts';
 import type { HciEvent } from '../../hci/packets.ts';
@@ -31,6 +28,8 @@ import { HCI_REVISION, HCI_VERSION_5_4, LMP_SUBVERSION, LMP_VERSION_5_4, MANUFAC
 /** Default masks after reset. Core 5.4 Vol 4 Part E 7.3.1 and 7.8.1. */
 const DEFAULT_EVENT_MASK = [0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0x00, 0x00];
 const DEFAULT_LE_EVENT_MASK = [0x1f, 0, 0, 0, 0, 0, 0, 0];
+/** Page 2 (7.3.69): all masked after reset. */
+const DEFAULT_EVENT_MASK_PAGE_2 = [0, 0, 0, 0, 0, 0, 0, 0];
 /** LE_States (7.8.27): every state and combination up to bit 41. */
 const LE_STATES = Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0xff, 0x03, 0, 0]);
 
@@ -41,6 +40,9 @@ function maskHas(mask: Uint8Array, bit: number): boolean {
 export class Setup {
   private eventMask: Uint8Array = Uint8Array.from(DEFAULT_EVENT_MASK);
   private leEventMask: Uint8Array = Uint8Array.from(DEFAULT_LE_EVENT_MASK);
+  private eventMaskPage2: Uint8Array = Uint8Array.from(DEFAULT_EVENT_MASK_PAGE_2);
+  /** Which advertising commands the host has used since reset: the two kinds do not mix (Vol 4 Part E 3.1.1). */
+  private advertisingCommands: 'legacy' | 'extended' | null = null;
   /** LE_Set_Random_Address; null until set. */
   randomAddress: Uint8Array | null = null;
 
@@ -49,13 +51,24 @@ export class Setup {
   reset(): void {
     this.eventMask = Uint8Array.from(DEFAULT_EVENT_MASK);
     this.leEventMask = Uint8Array.from(DEFAULT_LE_EVENT_MASK);
+    this.eventMaskPage2 = Uint8Array.from(DEFAULT_EVENT_MASK_PAGE_2);
     this.randomAddress = null;
+    this.advertisingCommands = null;
+  }
+
+  /** Whether a `kind` advertising command may run: none of the other kind since reset (3.1.1: else Command Disallowed). */
+  useAdvertisingCommands(kind: 'legacy' | 'extended'): boolean {
+    if (this.advertisingCommands !== null && this.advertisingCommands !== kind) return false;
+    this.advertisingCommands = kind;
+    return true;
   }
 
   /** Whether the masks let `e` through; the answers to commands and buffer reports always pass. */
   allows(e: HciEvent): boolean {
     const always = e.code === C.HCI_COMMAND_COMPLETE || e.code === C.HCI_COMMAND_STATUS || e.code === C.HCI_NUMBER_OF_COMPLETED_PACKETS;
-    if (!always && !maskHas(this.eventMask, e.code - 1)) return false;
+    // Event codes from 0x40 on are unmasked by page 2 (7.3.69), the others by page 1 (7.3.1).
+    const page2 = e.code >= 0x40;
+    if (!always && !(page2 ? maskHas(this.eventMaskPage2, C.eventMaskPage2Bit(e.code)) : maskHas(this.eventMask, e.code - 1))) return false;
     const subevent = subeventOf(e);
     return subevent === null || this.leEventEnabled(subevent);
   }
@@ -80,7 +93,7 @@ export class Setup {
     const list = [
       handle(Reset, () => (core.clearHostState(), ok())),
       handle(SetEventMask, (p) => ((this.eventMask = p.eventMask), ok())),
-      handle(SetEventMaskPage2, () => ok()),
+      handle(SetEventMaskPage2, (p) => ((this.eventMaskPage2 = p.eventMaskPage2), ok())),
       handle(LeSetEventMask, (p) => ((this.leEventMask = p.leEventMask), ok())),
       accept(SetEventFilter),
       accept(WriteLeHostSupport),
@@ -102,23 +115,9 @@ export class Setup {
         this.randomAddress = p.randomAddress;
         return ok();
       }),
-      handle(LeRand, () => ok({ randomNumber: Uint8Array.from({ length: 8 }, () => Math.floor(core.air.random() * 256)) })),
-      accept(LeSetDefaultPhy),
+      // 7.8.23: random numbers for keys and SKD, so from the system's cryptographic generator, not the air's seeded one.
+      handle(LeRand, () => ok({ randomNumber: Uint8Array.from(randomBytes(8)) })),
     ];
-    if (o.dataLengthExtension) {
-      list.push(
-        handle(LeReadMaximumDataLength, () =>
-          ok({
-            supportedMaxTxOctets: C.LL_MAX_DATA_OCTETS,
-            supportedMaxTxTime: C.LL_MAX_DATA_TIME_1M,
-            supportedMaxRxOctets: C.LL_MAX_DATA_OCTETS,
-            supportedMaxRxTime: C.LL_MAX_DATA_TIME_1M,
-          }),
-        ),
-        handle(LeReadSuggestedDefaultDataLength, () => ok({ suggestedMaxTxOctets: C.LL_DEFAULT_DATA_OCTETS, suggestedMaxTxTime: C.LL_DEFAULT_DATA_TIME })),
-        accept(LeWriteSuggestedDefaultDataLength),
-      );
-    }
     return list;
   }
 }

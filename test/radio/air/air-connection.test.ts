@@ -8,6 +8,7 @@ import * as C from '../../../src-main/hci/constants.ts';
 import { CommandComplete, completion, DataBufferOverflow, NumberOfCompletedPackets } from '../../../src-main/hci/events.ts';
 import { decodeL2cap, encodeL2cap, l2capPduLength } from '../../../src-main/hci/l2cap-frame.ts';
 import { LeConnectionUpdateComplete, LeDataLengthChange } from '../../../src-main/hci/le-events.ts';
+import { PICO_W_CONTROLLER } from '../../../src-main/radio/controller/options.ts';
 import { Bench, connect, connectionCompletes, disconnections, eventsOf, flush, startAdvertising, type TestNode } from '../harness.ts';
 
 let bench: Bench;
@@ -57,17 +58,80 @@ describe('connection events', () => {
     for (const g of gaps) expect(Math.abs(g - 30)).toBeLessThanOrEqual(1);
   });
 
-  it('sends at most maxPdusPerEvent PDUs per event', async () => {
-    const a = await bench.node({ name: 'a', maxPdusPerEvent: 3 });
-    const b = await bench.node({ name: 'b', maxPdusPerEvent: 3 });
+  // Core 5.4 Vol 6 Part B 4.5.6: the event goes on while MD is set and the next exchange fits in
+  // the time the controllers give it. A 5-octet PDU exchange on 1M: 120 + 150 + 80 + 150 = 500 us
+  // (Vol 6 Part B 2.1, 4.1.1); with 2,100 us, the 4th ends at 1,850 us and a 5th would end at 2,350.
+  it('carries as many exchanges per event as fit in the event airtime (4.5.6)', async () => {
+    const a = await bench.node({ name: 'a', maxEventUs: 2100 });
+    const b = await bench.node({ name: 'b', maxEventUs: 2100 });
     const { centralHandle } = await connect(bench, a, b, 80); // 100 ms
     for (let i = 0; i < 8; i++) a.host.sendAcl({ handle: centralHandle, pb: 0, bc: 0, data: l2cap(new Uint8Array([i])) });
     await flush();
     let t = 0;
     while (b.acl.length === 0 && t++ < 200) await bench.advance(1);
-    expect(b.acl.length).toBe(3);
+    expect(b.acl.length).toBe(4);
     await bench.advance(100);
-    expect(b.acl.length).toBe(6);
+    expect(b.acl.length).toBe(8);
+  });
+
+  it('the anchor exchange always happens, however short the event budget (4.5.1)', async () => {
+    const a = await bench.node({ name: 'a', maxEventUs: 100 });
+    const b = await bench.node({ name: 'b', maxEventUs: 100 });
+    const { centralHandle } = await connect(bench, a, b, 24, 100); // 30 ms, 1 s
+    for (let i = 0; i < 3; i++) a.host.sendAcl({ handle: centralHandle, pb: 0, bc: 0, data: l2cap(new Uint8Array([i])) });
+    await bench.advance(1500, 5);
+    expect(b.acl.length).toBe(3);
+    expect(disconnections(a)).toEqual([]);
+  });
+
+  it('a host refilling from Number Of Completed Packets keeps a 7.5 ms event going: 11 PDUs of 27 octets per event on 1M', async () => {
+    // Pico W buffers: 8 ACL packets of 27 octets. The queue runs dry after 8 PDUs; the controller
+    // reports them and the event continues with the host's next packets, up to the 11 exchanges of
+    // 676 us that fit (hci/airtime linkCapacity: 29,333 B/s of ATT values at MTU 23).
+    const a = await bench.node({ name: 'a', ...PICO_W_CONTROLLER });
+    const b = await bench.node({ name: 'b', ...PICO_W_CONTROLLER });
+    const { centralHandle } = await connect(bench, a, b, 6);
+    const connection = bench.radio.get('a').controller.airConnectionWith(bench.radio.get('b').controller)!;
+    let sent = 0;
+    const fill = (): void => {
+      while (sent - completedPackets(a) < 8) {
+        a.host.sendAcl({ handle: centralHandle, pb: 0, bc: 0, data: l2cap(new Uint8Array(23)) });
+        sent++;
+      }
+    };
+    fill();
+    await bench.advance(30, 0.5); // settle
+    const before = b.acl.length;
+    const eventsBefore = connection.events;
+    for (let i = 0; i < 1500; i++) {
+      fill();
+      await bench.advance(0.5, 0.5);
+    }
+    const perEvent = (b.acl.length - before) / (connection.events - eventsBefore);
+    expect(perEvent).toBeGreaterThan(10.5);
+    expect(perEvent).toBeLessThanOrEqual(11);
+    expect(b.acl.every((p) => p.data.length === 27)).toBe(true);
+  });
+
+  it('an answer to a PDU goes at the next event: a request/response takes one interval after the anchor, not zero', async () => {
+    // Both sides sent MD = 0, so the event closed (Core 5.4 Vol 6 Part B 4.5.6) before the
+    // peripheral's host could answer.
+    const a = await bench.node({ name: 'a' });
+    const b = await bench.node({ name: 'b' });
+    const { centralHandle, peripheralHandle } = await connect(bench, a, b, 24); // 30 ms
+    b.host.on('acl', () => b.host.sendAcl({ handle: peripheralHandle, pb: 0, bc: 0, data: l2cap(Uint8Array.of(2)) }));
+    const rtts: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await bench.advance(5 + i * 3, 0.5);
+      const got = b.acl.length;
+      const back = a.acl.length;
+      a.host.sendAcl({ handle: centralHandle, pb: 0, bc: 0, data: l2cap(Uint8Array.of(1)) });
+      while (b.acl.length === got) await bench.advance(0.5, 0.5);
+      const arrived = bench.clock.now();
+      while (a.acl.length === back) await bench.advance(0.5, 0.5);
+      rtts.push(bench.clock.now() - arrived);
+    }
+    for (const r of rtts) expect(Math.abs(r - 30)).toBeLessThanOrEqual(1);
   });
 
   it('delivers every packet in order at 5% packet error rate, retransmitting lost PDUs', async () => {
@@ -176,7 +240,8 @@ describe('connection parameters', () => {
     const b = await bench.node({ name: 'b' });
     const { centralHandle } = await connect(bench, a, b);
     expect((await a.host.execute(LeSetDataLength, { connectionHandle: centralHandle, txOctets: 251, txTime: 2120 })).status).toBe(0);
-    await flush();
+    // The change comes once LL_LENGTH_REQ/RSP have crossed, two connection events on (Vol 6 Part B 5.1.9).
+    await bench.advance(2 * 30 + 5, 5);
     expect(eventsOf(a, LeDataLengthChange).length).toBe(1);
     expect(eventsOf(b, LeDataLengthChange).length).toBe(1);
     a.host.sendAcl({ handle: centralHandle, pb: 0, bc: 0, data: l2cap(new Uint8Array(200).fill(5)) });
@@ -197,7 +262,68 @@ describe('connection parameters', () => {
   });
 });
 
+async function connectWithLatency(a: TestNode, b: TestNode, latency: number): Promise<number> {
+  await startAdvertising(b);
+  const params = {
+    leScanInterval: 0x0060,
+    leScanWindow: 0x0060,
+    initiatorFilterPolicy: 0,
+    peerAddressType: 0,
+    peerAddress: parseAddress(b.address),
+    ownAddressType: 0,
+    connectionIntervalMin: 8, // 10 ms
+    connectionIntervalMax: 8,
+    maxLatency: latency,
+    supervisionTimeout: 100,
+    minCeLength: 0,
+    maxCeLength: 0,
+  };
+  expect((await a.host.execute(LeCreateConnection, params)).status).toBe(0);
+  await bench.advance(200, 5);
+  return connectionCompletes(a)[0]!.connectionHandle;
+}
+
 describe('peripheral latency', () => {
+  // Core 5.4 Vol 6 Part B 4.5.1: latency lets an idle peripheral skip events; it does not hold
+  // back a central that is streaming: once data flows the peripheral listens at every event.
+  it('a central streaming to a peripheral with latency 4 moves data at every event', async () => {
+    const a = await bench.node({ name: 'a', ...PICO_W_CONTROLLER });
+    const b = await bench.node({ name: 'b', ...PICO_W_CONTROLLER });
+    const handle = await connectWithLatency(a, b, 4);
+    const connection = bench.radio.get('a').controller.airConnectionWith(bench.radio.get('b').controller)!;
+    expect(connection.params.latency).toBe(4);
+    let sent = 0;
+    const arrivals: number[] = [];
+    for (let i = 0; i < 1000; i++) {
+      while (sent - completedPackets(a) < 8) {
+        a.host.sendAcl({ handle, pb: 0, bc: 0, data: l2cap(new Uint8Array(23)) });
+        sent++;
+      }
+      const before = b.acl.length;
+      await bench.advance(0.5, 0.5);
+      if (b.acl.length > before) arrivals.push(bench.clock.now());
+    }
+    // After the first wake-up, no gap between arrivals longer than one 10 ms interval.
+    const gaps = arrivals.slice(1).map((t, i) => t - arrivals[i]!);
+    expect(arrivals.length).toBeGreaterThan(40);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(10.5);
+    // 500 ms at 10 ms = 50 events of 14 exchanges (9,850 us of event: 14 x 676 - 150 = 9,314 us);
+    // the first few may be slept through.
+    expect(b.acl.length).toBeGreaterThan(45 * 14);
+  });
+
+  it('an idle peripheral still sleeps: with nothing to send either way, it skips `latency` events of 5', async () => {
+    const a = await bench.node({ name: 'a' });
+    const b = await bench.node({ name: 'b' });
+    await connectWithLatency(a, b, 4);
+    const connection = bench.radio.get('a').controller.airConnectionWith(bench.radio.get('b').controller)!;
+    const e0 = connection.events;
+    const s0 = connection.eventsSkipped;
+    await bench.advance(1000, 5);
+    expect((connection.eventsSkipped - s0) / (connection.events - e0)).toBeCloseTo(4 / 5, 1);
+    expect(disconnections(a)).toEqual([]);
+  });
+
   it('an idle peripheral sleeps through up to `latency` events, delaying data from the central', async () => {
     const a = await bench.node({ name: 'a' });
     const b = await bench.node({ name: 'b' });
