@@ -1,5 +1,6 @@
-// npm run bench:pico: a virtual Pico's boot time, and how many virtual Picos one core runs at
-// 20 ping-pongs per second each.
+// npm run bench:pico: a virtual Pico's boot time, how many virtual Picos one core runs at
+// 20 ping-pongs per second each, and how fast one board's firmware can call bluetooth
+// (bench/pico/bridge-rate.ts, also alone as npm run bench:pico-bridge).
 // Each Pico runs the raw-API echo firmware; a central per Pico (our host stack, in this
 // process) writes "c2p N" and waits for the notification "p2c N", 20 times a second.
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,7 @@ import { readFirmware } from '../src-main/pico/firmware-files.ts';
 import { realClock } from '../src-main/hci/clock.ts';
 import { Radio } from '../src-main/radio/radio.ts';
 import { percentile } from './percentile.ts';
+import { printBridgeRates } from './pico/bridge-rate.ts';
 
 const FIRMWARE = fileURLToPath(new URL('../test/fixtures/firmware/raw-peripheral', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -116,4 +118,6 @@ for (const n of [1, 4, 8]) {
   console.log(`${String(n).padStart(5)}  ${r.rate.toFixed(1).padStart(17)}  ${r.p50.toFixed(1).padStart(7)} ms  ${r.cpuPercent.toFixed(1).padStart(19)}  ${perPico.toFixed(2).padStart(10)}%`);
 }
 console.log(`One core runs about ${Math.floor(100 / perPico)} virtual Picos at 20 ping-pongs/s each (from the 8-Pico run).`);
+console.log('');
+await printBridgeRates();
 process.exit(0);

@@ -94,6 +94,11 @@ export function createBleModule(env: BridgeEnv): Record<string, (...args: never[
     // The board's stack runs beside the firmware; ours runs when we let it. Let it catch up first,
     // so that buffers freed since (Number Of Completed Packets) are seen by this call.
     env.pollIo();
+    // A refusal (EALREADY, ENOMEM while the controller's buffers are full) is an answer, not a
+    // fault: a firmware's write loop meets thousands a second, and capturing each one's stack
+    // through the WebAssembly frames cost more than the rest of the call. The stack is never shown.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     try {
       return fn() ?? 0;
     } catch (e) {
@@ -104,6 +109,8 @@ export function createBleModule(env: BridgeEnv): Record<string, (...args: never[
       }
       env.console(`[picolink] bluetooth: ${(e as Error).message}`);
       return -EIO;
+    } finally {
+      Error.stackTraceLimit = stackTraceLimit;
     }
   };
   const bytesAt = (id: number): Uint8Array | null => (id === 0 ? null : mem.read(id));

@@ -31,9 +31,28 @@ const instantiate = WebAssembly.instantiate.bind(WebAssembly) as (...a: unknown[
 (WebAssembly as unknown as { instantiate: (...a: unknown[]) => Promise<unknown> }).instantiate = async (...args) => {
   const r = (await instantiate(...args)) as { instance?: WebAssembly.Instance } & WebAssembly.Instance;
   const exports = (r.instance ?? r).exports;
-  for (const v of Object.values(exports)) if (v instanceof WebAssembly.Memory) memory = v;
+  for (const v of Object.values(exports)) {
+    if (v instanceof WebAssembly.Memory) memory = v;
+    if (v instanceof WebAssembly.Table) cacheTableReads(v);
+  }
   return r;
 };
+
+/**
+ * This build of MicroPython (an emscripten build with assertions) checks its mirror of the
+ * function table against WebAssembly.Table.get on every indirect call that can longjmp
+ * (getWasmTableEntry, behind every invoke_* wrapper: each nlr_push, so each Python call and
+ * try), and Table.get is a slow native call. Nothing changes the table after instantiation (the
+ * runtime never calls addFunction, and MicroPython's C code has no table.set), so its entries are
+ * read once.
+ */
+function cacheTableReads(table: WebAssembly.Table): void {
+  const read = table.get.bind(table);
+  const entries: unknown[] = [];
+  Object.defineProperty(table, 'get', {
+    value: (i: number): unknown => entries[i] ?? (entries[i] = read(i)),
+  });
+}
 
 // HCI to the board's controller, which lives in the main thread with the rest of the radio.
 let hciReceiver: ((b: Uint8Array) => void) | null = null;
@@ -58,11 +77,19 @@ data.hciPort.on('message', (b: Uint8Array) => {
  */
 function drainHci(): void {
   if (delivering) return;
+  // The main thread rings after posting, so an unchanged count means nothing new to take in; a
+  // message that raced ahead of its ring is taken now and its ring costs one empty look later.
+  const rung = Atomics.load(bell, 0);
+  if (rung === drainedAt) return;
+  drainedAt = rung;
   for (let m = receiveMessageOnPort(data.hciPort); m; m = receiveMessageOnPort(data.hciPort)) {
     hciReceiver?.(m.message as Uint8Array);
     deliverPending();
   }
 }
+
+/** The doorbell count when drainHci last looked at the port. */
+let drainedAt = -1;
 
 /** Work that must reach the firmware in scheduler context (IRQ callbacks, timer callbacks). */
 const pending: (() => void)[] = [];
@@ -122,6 +149,27 @@ function waitMs(ms: number): void {
     Atomics.wait(bell, 0, seen, until === Infinity ? undefined : Math.max(0, until - now));
   }
 }
+
+/**
+ * machine.idle(): on the rp2 port mp_machine_idle is MICROPY_INTERNAL_WFE(1) (ports/rp2/modmachine.c),
+ * a sleep until the next interrupt or 1 ms at most. Here the interrupts are HCI from the controller
+ * (the doorbell) and the stack's timers; a firmware's `while ...: machine.idle()` loop then leaves
+ * the core to the radio and the other boards instead of spinning.
+ */
+function idle(): void {
+  const seen = Atomics.load(bell, 0);
+  const before = delivered;
+  drainHci();
+  clock.runDue();
+  deliverPending();
+  if (delivered !== before) return;
+  const wait = Math.min(IDLE_MAX_MS, clock.next() - performance.now());
+  if (wait > 0) Atomics.wait(bell, 0, seen, wait);
+  drainHci();
+  clock.runDue();
+  deliverPending();
+}
+const IDLE_MAX_MS = 1;
 
 function adcU16(channel: number): number {
   if (channel !== 4) return 0;
@@ -195,6 +243,7 @@ mp.registerJsModule('_pico', {
   // time.ticks_us: microseconds, wrapping at 2**30 as MicroPython's ticks do (MICROPY_PY_TIME_TICKS_PERIOD).
   ticks_us: () => Math.floor(performance.now() * 1000) & 0x3fffffff,
   poll: () => sleepMs(0),
+  idle,
   wait_ms: waitMs,
   led: (on: number) => post({ type: 'led', on: Boolean(on) }),
   unique_id_hex: () => Buffer.from(data.uniqueId).toString('hex'),

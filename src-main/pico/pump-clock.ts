@@ -38,11 +38,17 @@ export class PumpClock implements Clock {
    * past; returns the time of the next one (Infinity if none), counting timers the callbacks armed.
    */
   runDue(): number {
+    // Called on every bluetooth call a firmware makes, so it allocates nothing when nothing is due.
     for (;;) {
       const now = performance.now();
-      const due = [...this.entries].filter((e) => e.at <= now);
-      if (due.length === 0) return this.next();
-      for (const e of due) this.fire(e);
+      let next = Infinity;
+      let due: Entry | null = null;
+      for (const e of this.entries) {
+        if (e.at <= now && (due === null || e.at < due.at)) due = e;
+        if (e.at < next) next = e.at;
+      }
+      if (due === null) return next;
+      this.fire(due);
     }
   }
 

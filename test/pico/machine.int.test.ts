@@ -282,3 +282,28 @@ print("woke", time.ticks_diff(time.ticks_ms(), t0), len(ticks) > 10)
   expect(Number(woke)).toBeLessThan(600);
   expect(many).toBe('True');
 });
+
+it('idle() sleeps until an interrupt or 1 ms, as rp2 mp_machine_idle (MICROPY_INTERNAL_WFE(1)) does, and wakes for a timer callback', async () => {
+  const p = pico(`
+import time, machine
+from machine import Timer
+n = 0
+t0 = time.ticks_ms()
+while time.ticks_diff(time.ticks_ms(), t0) < 100:
+    machine.idle()
+    n += 1
+print("idles", n)
+fired = []
+Timer(-1, mode=Timer.ONE_SHOT, period=20, callback=lambda t: fired.append(1))
+while not fired:
+    machine.idle()
+print("woke")
+`);
+  await p.powerOn();
+  await waitConsole(p, /^woke$/);
+  // Nothing happens on the board meanwhile, so each idle() lasts its 1 ms: a spinning idle()
+  // would count tens of thousands.
+  const idles = Number(/^idles (\d+)$/.exec(p.console.find((l) => l.startsWith('idles'))!)![1]);
+  expect(idles).toBeGreaterThan(0);
+  expect(idles).toBeLessThanOrEqual(110);
+});

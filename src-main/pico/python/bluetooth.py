@@ -142,6 +142,17 @@ _ble.set_buffers(id(_buf[0]), id(_buf[1]), id(_args), id(_cal[0]), id(_cal[1]), 
 del _cal
 
 
+# The per-packet calls, looked up once: each lookup on _ble is a round trip to JavaScript that
+# also registers a new proxy. Their fast paths take what a write or notify loop passes (ints and
+# a bytes-like object, which the caller keeps alive during the call) without a helper call.
+_gatts_read = _ble.gatts_read
+_gatts_write = _ble.gatts_write
+_gatts_notify = _ble.gatts_notify
+_gattc_write = _ble.gattc_write
+_take = _ble.take
+_BYTES_LIKE = (bytes, bytearray, memoryview)
+
+
 def _ptr(data):
     # A bytes-like object's address for the stack to read; str is encoded as its buffer is.
     if data is None:
@@ -173,7 +184,7 @@ def _result(n):
     # The n octets a call returned, fetched into a buffer of their own size: whole whatever their
     # length, and without touching the IRQ buffers, which a handler may be reading meanwhile.
     b = bytearray(n)
-    _ble.take(id(b))
+    _take(id(b))
     return bytes(b)
 
 
@@ -348,16 +359,26 @@ class BLE:
         return tuple(result)
 
     def gatts_read(self, value_handle):
-        return _result(_check(_ble.gatts_read(_int(value_handle))))
+        return _result(_check(_gatts_read(_int(value_handle))))
 
     def gatts_write(self, value_handle, data, send_update=False):
         # Returns the number of octets written, as bluetooth_ble_gatts_write() does.
+        if type(value_handle) is int and isinstance(data, _BYTES_LIKE):
+            r = _gatts_write(value_handle, id(data), 1 if send_update else 0)
+            if r < 0:
+                _check(r)
+            return len(data)
         d = _ptr(_buffer(data) if data is None else data)
-        _check(_ble.gatts_write(_int(value_handle), _ref(d), 1 if send_update else 0))
+        _check(_gatts_write(_int(value_handle), _ref(d), 1 if send_update else 0))
         return len(d)
 
     def gatts_notify(self, conn_handle, value_handle, data=None):
-        _check(_ble.gatts_notify(_int(conn_handle), _int(value_handle), _ref(data), 0))
+        if type(conn_handle) is int and type(value_handle) is int and isinstance(data, _BYTES_LIKE):
+            r = _gatts_notify(conn_handle, value_handle, id(data), 0)
+            if r < 0:
+                _check(r)
+            return
+        _check(_gatts_notify(_int(conn_handle), _int(value_handle), _ref(data), 0))
 
     def gatts_indicate(self, conn_handle, value_handle, data=None):
         _check(_ble.gatts_notify(_int(conn_handle), _int(value_handle), _ref(data), 1))
@@ -382,7 +403,12 @@ class BLE:
         _check(_ble.gattc_read(_int(conn_handle), _int(value_handle)))
 
     def gattc_write(self, conn_handle, value_handle, data, mode=0):
-        _check(_ble.gattc_write(_int(conn_handle), _int(value_handle), _ref(data), _int(mode)))
+        if type(conn_handle) is int and type(value_handle) is int and type(mode) is int and isinstance(data, _BYTES_LIKE):
+            r = _gattc_write(conn_handle, value_handle, id(data), mode)
+            if r < 0:
+                _check(r)
+            return
+        _check(_gattc_write(_int(conn_handle), _int(value_handle), _ref(data), _int(mode)))
 
     def gattc_exchange_mtu(self, *a, **k):
         _sig(a, k, 2, 2)

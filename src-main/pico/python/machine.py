@@ -210,7 +210,7 @@ def freq(hz=None):
 
 
 def idle():
-    _pico.sleep_ms(0)
+    _pico.idle()
 
 
 # The rest loads on first use, from the module named by _mod, whose classes subclass the ones
