@@ -3,8 +3,10 @@
 //  2. export rate to CSV and to NDJSON, and how far RSS rises above its level before each
 //     export: if memory grew with the row count, the growth over the whole export would be about
 //     twice that at the halfway point; about the same figure shows it does not.
+// Beside each wall time, the process's CPU time (all threads) and the machine's load average: on a
+// shared machine the wall time includes time the OS gave to others; the CPU time mostly does not.
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { LogStore } from '../src-main/hub/store/database.ts';
 import { exportLog, type ExportFormat } from '../src-main/hub/store/export.ts';
@@ -45,6 +47,7 @@ async function exportTo(dbFile: string, dir: string, format: ExportFormat): Prom
   // callback adds readings in between, so a growth in either phase is caught.
   const timer = setInterval(sample, 10);
   const out = path.join(dir, `export.${format}`);
+  const cpu0 = process.cpuUsage();
   const start = performance.now();
   let reports = 0;
   let halfwayPeak: number | null = null;
@@ -58,9 +61,11 @@ async function exportTo(dbFile: string, dir: string, format: ExportFormat): Prom
       },
     });
     const ms = performance.now() - start;
+    const cpu = process.cpuUsage(cpu0);
     sample();
     console.log(
       `export   ${format.padEnd(6)} ${rows.toLocaleString('en-US')} rows: ${(ms / 1000).toFixed(2)} s  ${rate(rows, ms)}  ` +
+        `CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s  load average ${loadavg()[0]!.toFixed(1)}  ` +
         `(file ${mib(statSync(out).size)}, ${reports} progress reports)  RSS before ${mib(base)}, ` +
         `peak growth by the halfway point ${mib((halfwayPeak ?? peak) - base)}, over the whole export ${mib(peak - base)}`,
     );

@@ -1,10 +1,12 @@
 // The hub under load: 1, 4, 8 and 16 virtual Picos pinged at 20 Hz each (16 spread over three
 // adapters of 7 links), the Picos and their radio in a child process behind UART ptys, as a
 // dongle would be. Prints, per size: RTT p50/p99 beside the connection interval, loss, the hub
-// process's CPU % (100% = one core) and its event-loop lag p99.
+// process's CPU % (100% = one core) and its event-loop lag p99. The hub's status is read every
+// STATUS_MS as the app does (app/hub-service.ts, statusIntervalMs), since that work shares the loop.
+// The machine's load average is printed with each size: the lag includes time the OS gave others.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -20,6 +22,7 @@ const HZ = 20;
 const WARM_S = 3;
 const MEASURE_S = Number(process.env.HUB_BENCH_SECONDS ?? 20);
 const LAG_RESOLUTION_MS = 10;
+const STATUS_MS = 500;
 
 
 async function run(picos: number): Promise<string> {
@@ -36,6 +39,7 @@ async function run(picos: number): Promise<string> {
     paired,
     pingHz: HZ,
   });
+  let statusTimer: NodeJS.Timeout | undefined;
   try {
     hub.start();
     for (const a of ready.addresses) await hub.pair(a);
@@ -45,6 +49,7 @@ async function run(picos: number): Promise<string> {
       await new Promise((r) => setTimeout(r, 50));
     }
     const linkMs = Date.now() - t0;
+    statusTimer = setInterval(() => hub.status(), STATUS_MS);
     await new Promise((r) => setTimeout(r, WARM_S * 1000));
     const rtts: number[] = [];
     let lost = 0;
@@ -76,8 +81,10 @@ async function run(picos: number): Promise<string> {
       // The histogram holds whole timer periods: the lag is what exceeds the period.
       `event-loop lag p99 ${Math.max(0, lag.percentile(99) / 1e6 - LAG_RESOLUTION_MS).toFixed(1)} ms`,
       `linked all in ${linkMs} ms`,
+      `load average ${loadavg()[0]!.toFixed(1)}`,
     ].join('  ');
   } finally {
+    clearInterval(statusTimer);
     await hub.stop();
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));

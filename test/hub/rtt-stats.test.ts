@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RttStats } from '../../src-main/hub/latency/rtt-stats.ts';
+import * as hdr from 'hdr-histogram-js';
 
 const T0 = 1_700_000_000_000; // a whole second, so T0 + k * 1000 starts second k
 
@@ -191,5 +192,28 @@ describe('RttStats input', () => {
     stats.record(2);
     stats.recordLost();
     expect(stats.snapshot(2)).toMatchObject({ count: 1, lost: 1, lossPercent: 50 });
+  });
+});
+
+describe('RttStats summaries in one walk', () => {
+  // The reference: hdr-histogram-js's own getValueAtPercentile, maxValue and mean over one
+  // histogram holding the same samples, as the snapshot computed them before.
+  function reference(valuesMs: number[]): { p50: number; p95: number; p99: number; max: number; mean: number } {
+    const h = hdr.build({ bitBucketSize: 32, autoResize: false, lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3, useWebAssembly: false });
+    for (const v of valuesMs) h.recordValue(Math.round(v * 1000));
+    const at = (p: number): number => Math.min(h.getValueAtPercentile(p), h.maxValue) / 1000;
+    return { p50: at(50), p95: at(95), p99: at(99), max: h.maxValue / 1000, mean: h.mean / 1000 };
+  }
+
+  it('gives exactly what hdr-histogram-js gives, for the total and for a window of many seconds', () => {
+    for (const n of [1, 2, 3, 99, 100, 101, 5000]) {
+      const stats = new RttStats();
+      const values = rtts(n, n);
+      // Spread over 30 s, so the 10 s window sums ten seconds' histograms.
+      values.forEach((v, i) => stats.record(v, T0 + Math.floor((i * 30_000) / n)));
+      const inWindow = values.filter((_, i) => Math.floor((i * 30_000) / n) >= 20_000);
+      expect(stats.snapshot(undefined, T0 + 29_999)).toMatchObject(reference(values));
+      if (inWindow.length > 0) expect(stats.snapshot(10, T0 + 29_999)).toMatchObject({ count: inWindow.length, ...reference(inWindow) });
+    }
   });
 });

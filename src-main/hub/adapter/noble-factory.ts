@@ -5,6 +5,7 @@ import type { Noble } from '@stoprocent/noble';
 import type { AdapterSpec } from './adapter-spec.ts';
 import { hardenNoble } from './noble-hardening.ts';
 import { keepSigintFromNoble } from './noble-signals.ts';
+import { serialIoOnLoop } from './serial-io.ts';
 
 type WithBindings = (kind: string, options?: object) => Noble;
 
@@ -21,6 +22,7 @@ export function createNoble(spec: AdapterSpec): Noble {
     case 'hci':
       return withBindings('hci', { deviceId: spec.deviceId });
     case 'uart':
+      serialIoOnLoop();
       return withBindings('hci', { hciDriver: 'uart', bindParams: { uart: { port: spec.port, ...(spec.baudRate ? { baudRate: spec.baudRate } : {}) } } });
     case 'dbus':
       try {

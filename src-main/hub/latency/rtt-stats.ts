@@ -1,10 +1,11 @@
 // Streaming RTT percentiles for one link: a cumulative HdrHistogram since creation plus a ring of
-// per-second histograms, so "the last N seconds" is answered by adding N small histograms rather
-// than keeping every sample. Values are recorded as integer microseconds; 3 significant digits
+// per-second histograms, so "the last N seconds" is answered by summing the non-empty buckets of
+// N small histograms rather than keeping every sample. Values are recorded as integer microseconds; 3 significant digits
 // keep any percentile within 0.1% of the true sample.
 //
-// Memory is fixed at creation: the ring's histograms are reset and reused as seconds roll over,
-// never reallocated. Each costs about 35 KB (Int16 counts over 1 µs..60 s at 3 digits), so the
+// Memory is bounded from creation: the ring's histograms are reset and reused as seconds roll
+// over, never reallocated; beside each, the list of its non-empty buckets holds at most one entry
+// per bucket. Each histogram costs about 35 KB (Int16 counts over 1 µs..60 s at 3 digits), so the
 // default 60 s of history is ~2 MB per link. The packed bucket type would be far smaller but
 // adding packed histograms is ~100x slower, too slow for a dashboard refresh.
 
@@ -54,8 +55,16 @@ export class RttStats {
   /** The epoch second each ring slot holds; NaN for a slot never used since reset. */
   private readonly slotSecond: Float64Array;
   private readonly slotLost: Float64Array;
-  /** Window snapshots add into this one histogram instead of allocating per call. */
-  private readonly scratch = newHistogram();
+  /**
+   * Per ring slot, the indexes of its non-empty buckets: a second holds a few dozen distinct
+   * values among thousands of buckets, so a window walks these, not the whole counts arrays.
+   */
+  private readonly touched: number[][];
+  /** The same for the cumulative histogram: at most one entry per bucket. */
+  private readonly totalTouched: number[] = [];
+  /** The seconds a window snapshot sums, and their buckets: reused rather than allocated per call. */
+  private readonly parts: hdr.Histogram[] = [];
+  private readonly indexes: number[] = [];
 
   constructor(options: RttStatsOptions = {}) {
     const history = options.historySeconds ?? DEFAULT_HISTORY_SECONDS;
@@ -65,14 +74,23 @@ export class RttStats {
     this.ring = Array.from({ length: history }, () => newHistogram(16));
     this.slotSecond = new Float64Array(history).fill(Number.NaN);
     this.slotLost = new Float64Array(history);
+    this.touched = Array.from({ length: history }, () => []);
   }
 
   record(rttMs: number, atMs: number = Date.now()): void {
     // NaN has no place in a histogram; anything else is clamped so a bad clock never throws here.
     if (Number.isNaN(rttMs)) return;
     const us = Math.min(HIGHEST_US, Math.max(0, Math.round(rttMs * 1000)));
-    this.total.recordValue(us);
-    this.slotFor(atMs)?.recordValue(us);
+    const total = this.total as unknown as HistogramCounts & hdr.Histogram;
+    const totalIndex = total.countsArrayIndex(us);
+    if (total.getCountAtIndex(totalIndex) === 0) this.totalTouched.push(totalIndex);
+    total.recordValue(us);
+    const slot = this.slotIndex(atMs);
+    if (slot === null) return;
+    const h = this.ring[slot]! as unknown as HistogramCounts & hdr.Histogram;
+    const index = h.countsArrayIndex(us);
+    if (h.getCountAtIndex(index) === 0) this.touched[slot]!.push(index);
+    h.recordValue(us);
   }
 
   recordLost(atMs: number = Date.now()): void {
@@ -87,34 +105,40 @@ export class RttStats {
    * longer than the history kept is cut to it.
    */
   snapshot(windowSeconds?: number, nowMs: number = Date.now()): RttSnapshot {
-    if (windowSeconds === undefined) return summarize(this.total, this.totalLost);
+    if (windowSeconds === undefined) {
+      // Kept sorted between calls, so each sort only places the buckets new since the last.
+      this.totalTouched.sort((a, b) => a - b);
+      return summarize([this.total], this.totalLost, this.totalTouched);
+    }
     if (!(windowSeconds >= 1)) throw new RangeError(`windowSeconds must be at least 1, got ${windowSeconds}`);
     const w = Math.min(this.history, Math.ceil(windowSeconds));
     const newest = Math.floor(nowMs / 1000);
     const oldest = newest - w + 1;
-    this.scratch.reset();
+    const parts = this.parts;
+    const indexes = this.indexes;
+    parts.length = 0;
+    indexes.length = 0;
     let lost = 0;
     for (let i = 0; i < this.history; i++) {
       const sec = this.slotSecond[i]!;
       if (!(sec >= oldest && sec <= newest)) continue;
       lost += this.slotLost[i]!;
       const h = this.ring[i]!;
-      // add() walks the whole counts array; most idle seconds are empty, so skip them.
-      if (h.totalCount > 0) this.scratch.add(h);
+      // Most idle seconds are empty; they add nothing to the walk.
+      if (h.totalCount === 0) continue;
+      parts.push(h);
+      for (const index of this.touched[i]!) indexes.push(index);
     }
-    return summarize(this.scratch, lost);
+    indexes.sort((a, b) => a - b);
+    return summarize(parts, lost, indexes);
   }
 
   reset(): void {
     this.total.reset();
+    this.totalTouched.length = 0;
     this.totalLost = 0;
     // Marking every slot unused is enough: a slot is cleared when a second claims it.
     this.slotSecond.fill(Number.NaN);
-  }
-
-  private slotFor(atMs: number): hdr.Histogram | null {
-    const slot = this.slotIndex(atMs);
-    return slot === null ? null : this.ring[slot]!;
   }
 
   /**
@@ -130,26 +154,75 @@ export class RttStats {
     if (held === sec) return slot;
     if (held > sec) return null;
     this.ring[slot]!.reset();
+    this.touched[slot]!.length = 0;
     this.slotLost[slot] = 0;
     this.slotSecond[slot] = sec;
     return slot;
   }
 }
 
-function summarize(h: hdr.Histogram, lost: number): RttSnapshot {
-  const count = h.totalCount;
-  const ms = (us: number): number | null => (count === 0 ? null : us / 1000);
+// What summarize reads of hdr-histogram-js 3's JsHistogram beyond its typed interface.
+interface HistogramCounts {
+  readonly countsArrayLength: number;
+  getCountAtIndex(index: number): number;
+  countsArrayIndex(value: number): number;
+  valueFromIndex(index: number): number;
+  highestEquivalentValue(value: number): number;
+  medianEquivalentValue(value: number): number;
+}
+
+const PERCENTILES = [50, 95, 99] as const;
+
+/**
+ * hdr-histogram-js's getValueAtPercentile's rank (JsHistogram.getValueAtPercentile: the count
+ * rounded up, one ulp of slack, at least 1), so the values found here are the ones it finds.
+ */
+function rankAt(percentile: number, total: number): number {
+  const fp = (percentile / 100) * total;
+  return Math.max(Math.ceil(fp - 2 ** (Math.floor(Math.log2(fp)) - 52)), 1);
+}
+
+/**
+ * A snapshot of the sum of `histograms` (same layout) in one walk over their counts, up to the
+ * max's bucket or over `indexes`, the buckets that hold counts, without adding them into another. The app asks for every link's window and total
+ * twice a second; hdr-histogram-js walks the whole counts array once per percentile and again,
+ * through an iterator object per bucket, for the mean, and add() walks it per second of the
+ * window: tens of ms per refresh with 16 links, all on the hub's event loop. Same results: a
+ * percentile is the top of the bucket holding its rank, the mean weighs each bucket's median by
+ * its count.
+ */
+function summarize(histograms: readonly hdr.Histogram[], lost: number, indexes?: readonly number[]): RttSnapshot {
+  let count = 0;
+  let max = 0;
+  for (const h of histograms) {
+    count += h.totalCount;
+    max = Math.max(max, h.maxValue);
+  }
+  const lossPercent = count + lost === 0 ? 0 : (lost / (count + lost)) * 100;
+  if (count === 0) return { count, lost, lossPercent, p50: null, p95: null, p99: null, max: null, mean: null };
+  const parts = histograms as unknown as readonly HistogramCounts[];
+  const layout = parts[0]!;
+  const found = [0, 0, 0];
+  const ranks = PERCENTILES.map((p) => rankAt(p, count));
+  let next = 0;
+  let seen = 0;
+  let sum = 0;
+  const last = Math.min(layout.countsArrayIndex(max), layout.countsArrayLength - 1);
+  // Every bucket up to the max's, or (sorted, repeats allowed) the ones known to hold counts.
+  const walk = indexes?.length ?? last + 1;
+  for (let k = 0; k < walk; k++) {
+    const i = indexes ? indexes[k]! : k;
+    if (indexes && k > 0 && i === indexes[k - 1]) continue;
+    let c = 0;
+    for (const h of parts) c += h.getCountAtIndex(i);
+    if (c === 0) continue;
+    const value = layout.valueFromIndex(i);
+    seen += c;
+    sum += layout.medianEquivalentValue(value) * c;
+    while (next < ranks.length && seen >= ranks[next]!) found[next++] = layout.highestEquivalentValue(value);
+  }
   // A percentile is the top of its bucket (within 0.1 %), which can lie above the largest
   // sample; no percentile is shown above the max.
-  const at = (p: number): number | null => ms(Math.min(h.getValueAtPercentile(p), h.maxValue));
-  return {
-    count,
-    lost,
-    lossPercent: count + lost === 0 ? 0 : (lost / (count + lost)) * 100,
-    p50: at(50),
-    p95: at(95),
-    p99: at(99),
-    max: ms(h.maxValue),
-    mean: ms(h.mean),
-  };
+  const ms = (us: number): number => Math.min(us, max) / 1000;
+  return { count, lost, lossPercent, p50: ms(found[0]!), p95: ms(found[1]!), p99: ms(found[2]!), max: max / 1000, mean: sum / count / 1000 };
 }

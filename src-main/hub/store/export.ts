@@ -1,7 +1,7 @@
 // Exporting the log to CSV or NDJSON, in time order across the chosen kinds of record.
 // Runs beside a hub that keeps writing: read-only connections see WAL snapshots and never
-// block the writer. Memory stays flat whatever the row count: one row per kind is held (the
-// heads of a k-way merge), output goes out in chunks and waits for the file stream to drain.
+// block the writer. Memory stays flat whatever the row count: one batch of rows per kind is held
+// (feeding a k-way merge), output goes out in chunks and waits for the file stream to drain.
 // The file appears only when complete: rows go to `<out>.part`, renamed at the end (and the
 // folder synced, so the rename survives a power cut) and removed on failure or abort; a part a
 // crash left behind is listed in a PartRegistry and removed at the next start. Both are
@@ -16,18 +16,10 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
-import {
-  countRows,
-  iterateRows,
-  RECORD_KINDS,
-  type EventRow,
-  type LogFilter,
-  type MessageRow,
-  type RecordKind,
-  type RowOf,
-  type SampleRow,
-  type ThroughputRow,
-} from './log-query.ts';
+import { csvText, EpochMs, IsoTime, jsonText, TextMemo } from './export-format.ts';
+import { countRows, rowBatches, RECORD_KINDS, type LogFilter, type RecordKind } from './log-query.ts';
+
+export { csvText } from './export-format.ts';
 
 export type ExportFormat = 'csv' | 'ndjson';
 
@@ -60,6 +52,10 @@ const PROGRESS_MS = 100;
 // Output is gathered into strings of about this size before each write: large enough that
 // stream overhead does not dominate, small enough to keep memory flat.
 const CHUNK_CHARS = 64 * 1024;
+const STREAM_BUFFER_BYTES = 1024 * 1024;
+// Rows fetched from SQLite per call: enough that the call's own cost vanishes, few enough that one
+// call (about a millisecond) does not hold up the hub that shares this thread.
+const BATCH_ROWS = 1024;
 
 /** 'csv' for .csv, 'ndjson' for .ndjson or .jsonl (any case); null otherwise. */
 export function formatFromPath(file: string): ExportFormat | null {
@@ -69,13 +65,32 @@ export function formatFromPath(file: string): ExportFormat | null {
   return null;
 }
 
-type AnyRow = RowOf[RecordKind];
+// Each kind's columns as the exporter reads them, one array per row (no object per row): the time
+// first for the merge, then what every kind has, then the kind's own.
+const COLUMNS: Record<RecordKind, string> = {
+  samples: 't, session_id, device, name, seq, rtt_ms, firmware_us, lost',
+  messages: 't, session_id, device, name, direction, kind, body',
+  events: 't, session_id, device, name, state, reason',
+  throughput: 't, session_id, device, name, octets, ms, bytes_per_s',
+};
+const T = 0;
+const SESSION = 1;
+const DEVICE = 2;
+const NAME = 3;
+const OWN = 4; // the kind's first own column
+
+type Row = unknown[];
 
 interface Source {
   kind: RecordKind;
   db: Database.Database;
-  rows: Iterator<AnyRow>;
-  head: AnyRow | null;
+  batches: Iterator<Row[]>;
+  batch: Row[];
+  /** The head's index in batch. */
+  at: number;
+  head: Row | null;
+  /** The head's time, kept out of the array for the merge. */
+  t: number;
 }
 
 /**
@@ -92,29 +107,33 @@ export async function exportLog(dbFile: string, outFile: string, options: Export
   const sources: Source[] = [];
   let stream: WriteStream | null = null;
   try {
-    // better-sqlite3 allows one open iterator per connection, so each kind gets its own.
+    // Each kind reads on its own connection; the hub's writes go on meanwhile (WAL).
     let total = 0;
     for (const kind of RECORD_KINDS.filter((k) => kinds.includes(k))) {
       const db = openReadOnly(dbFile);
-      const source: Source = { kind, db, rows: [][Symbol.iterator](), head: null };
+      const source: Source = { kind, db, batches: [][Symbol.iterator](), batch: [], at: 0, head: null, t: 0 };
       sources.push(source);
       // The count and the rows come from one read transaction, hence one snapshot.
       db.exec('BEGIN');
       total += countRows(db, kind, filter);
-      source.rows = iterateRows(db, kind, filter);
-      source.head = next(source);
+      source.batches = rowBatches(db, kind, COLUMNS[kind], filter, BATCH_ROWS);
+      next(source);
     }
 
     await parts?.add(part);
     listed = parts !== undefined;
     // A leftover part of another run keeps its permissions if opened as it is: start afresh.
     await unlink(part).catch(() => {});
-    stream = createWriteStream(part, { mode: PRIVATE_MODE });
+    // A buffer of several chunks lets the disk write one while the next is formatted.
+    stream = createWriteStream(part, { mode: PRIVATE_MODE, highWaterMark: STREAM_BUFFER_BYTES });
     const failed = new Promise<never>((_, reject) => stream!.once('error', reject));
     failed.catch(() => {}); // observed by the awaits below; never an unhandled rejection
     const write = async (text: string): Promise<void> => {
       if (!stream!.write(text)) await Promise.race([once(stream!, 'drain'), failed]);
+      // The hub runs on this thread: its timers and I/O get a turn between chunks either way.
+      else await new Promise<void>((resolve) => setImmediate(resolve));
     };
+    const lines = format === 'csv' ? new CsvLines() : new NdjsonLines();
 
     let rows = 0;
     let lastReport = Date.now();
@@ -124,8 +143,8 @@ export async function exportLog(dbFile: string, outFile: string, options: Export
       const source = earliest(sources);
       if (source === null) break;
       const row = source.head!;
-      source.head = next(source);
-      chunk += format === 'csv' ? csvLine(source.kind, row) : ndjsonLine(source.kind, row);
+      next(source);
+      chunk += lines.line(source.kind, row);
       rows++;
       if (chunk.length >= CHUNK_CHARS) {
         signal?.throwIfAborted();
@@ -159,7 +178,7 @@ export async function exportLog(dbFile: string, outFile: string, options: Export
   } finally {
     if (listed) await parts?.remove(part);
     for (const s of sources) {
-      s.rows.return?.();
+      s.batches.return?.();
       s.db.close();
     }
   }
@@ -174,16 +193,22 @@ function openReadOnly(dbFile: string): Database.Database {
   }
 }
 
-function next(source: Source): AnyRow | null {
-  const r = source.rows.next();
-  return r.done ? null : r.value;
+function next(source: Source): void {
+  if (++source.at >= source.batch.length) {
+    const r = source.batches.next();
+    source.batch = r.done ? [] : r.value;
+    source.at = 0;
+  }
+  const head = source.batch[source.at];
+  source.head = head ?? null;
+  if (head !== undefined) source.t = head[T] as number;
 }
 
 /** The source whose head is earliest; with at most four sources a scan beats a heap. */
 function earliest(sources: readonly Source[]): Source | null {
   let best: Source | null = null;
   for (const s of sources) {
-    if (s.head !== null && (best === null || s.head.t < best.head!.t)) best = s;
+    if (s.head !== null && (best === null || s.t < best.t)) best = s;
   }
   return best;
 }
@@ -198,62 +223,44 @@ async function syncFile(file: string): Promise<void> {
   }
 }
 
-function isoTime(t: number): string {
-  return new Date(t).toISOString();
-}
-
-// The formatters below are written out per kind, without a shared intermediate object:
-// they run once per exported row and were most of an export's time when they built one.
+// The formatters below are written out per kind, without a shared intermediate object: they
+// run once per exported row and were most of an export's time when they built one.
 
 // JSON numbers have no NaN or Infinity; JSON.stringify writes null for them, and so does this.
 function jnum(value: number | null): string {
   return value !== null && Number.isFinite(value) ? String(value) : 'null';
 }
 
-const jstr = (value: string | null): string => JSON.stringify(value);
-
-function ndjsonLine(kind: RecordKind, row: AnyRow): string {
-  const base = `{"record":"${RECORD_NAMES[kind]}","session":${row.session_id},"device":${jstr(row.device)},"name":${jstr(row.name)},"time":"${isoTime(row.t)}","t_ms":${jnum(row.t)}`;
-  switch (kind) {
-    case 'samples': {
-      const r = row as SampleRow;
-      return `${base},"seq":${r.seq},"rtt_ms":${jnum(r.rtt_ms)},"firmware_us":${jnum(r.firmware_us)},"lost":${r.lost === 1}}\n`;
-    }
-    case 'messages': {
-      const r = row as MessageRow;
-      const body = r.kind === 'text' ? `"text":${jstr(r.body.toString('utf8'))}` : `"hex":"${r.body.toString('hex')}"`;
-      return `${base},"direction":${jstr(r.direction)},"kind":${jstr(r.kind)},${body}}\n`;
-    }
-    case 'events': {
-      const r = row as EventRow;
-      return `${base},"state":${jstr(r.state)},"reason":${jstr(r.reason)}}\n`;
-    }
-    case 'throughput': {
-      const r = row as ThroughputRow;
-      return `${base},"octets":${jnum(r.octets)},"ms":${jnum(r.ms)},"bytes_per_s":${jnum(r.bytes_per_s)}}\n`;
-    }
-  }
-}
-
-// RFC 4180: a field holding a comma, quote or line break is quoted, its quotes doubled.
-const NEEDS_QUOTES = /[",\r\n]/;
-// Formula injection (OWASP "CSV Injection", CWE-1236): a spreadsheet runs a cell that starts with
-// = + - @ as a formula, and tab, CR (and NUL, ASVS 1.2.10) can hide such a start. Names and
-// messages come from the devices, so any text cell can start that way. OWASP's remedy: prefix
-// the cell with a single quote, which spreadsheets take as "this is text", and quote the field.
-const FORMULA_START = /^[=+\-@\t\r\0]/;
-
-/** A text cell: neutralised if it could start a formula, then quoted as RFC 4180 says. */
-export function csvText(value: string | null): string {
-  if (value === null) return '';
-  if (FORMULA_START.test(value)) return `"'${value.replace(/"/g, '""')}"`;
-  return NEEDS_QUOTES.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
-const text = csvText;
-
 function num(value: number | null): string {
   return value === null ? '' : String(value);
+}
+
+class NdjsonLines {
+  private readonly time = new IsoTime();
+  private readonly ms = new EpochMs();
+  private readonly text = new TextMemo(jsonText);
+
+  line(kind: RecordKind, r: Row): string {
+    const t = r[T] as number;
+    const base = `{"record":"${RECORD_NAMES[kind]}","session":${r[SESSION] as number},"device":${this.text.get(r[DEVICE] as string)},"name":${this.text.get(r[NAME] as string | null)},"time":"${this.time.format(t)}","t_ms":${this.ms.format(t)}`;
+    switch (kind) {
+      case 'samples':
+        // seq, rtt_ms, firmware_us, lost
+        return `${base},"seq":${r[OWN] as number},"rtt_ms":${jnum(r[OWN + 1] as number | null)},"firmware_us":${jnum(r[OWN + 2] as number | null)},"lost":${r[OWN + 3] === 1}}\n`;
+      case 'messages': {
+        // direction, kind, body
+        const body = r[OWN + 2] as Buffer;
+        const cell = r[OWN + 1] === 'text' ? `"text":${jsonText(body.toString('utf8'))}` : `"hex":"${body.toString('hex')}"`;
+        return `${base},"direction":${this.text.get(r[OWN] as string)},"kind":${this.text.get(r[OWN + 1] as string)},${cell}}\n`;
+      }
+      case 'events':
+        // state, reason
+        return `${base},"state":${this.text.get(r[OWN] as string)},"reason":${this.text.get(r[OWN + 1] as string | null)}}\n`;
+      case 'throughput':
+        // octets, ms, bytes_per_s
+        return `${base},"octets":${jnum(r[OWN] as number)},"ms":${jnum(r[OWN + 1] as number)},"bytes_per_s":${jnum(r[OWN + 2] as number | null)}}\n`;
+    }
+  }
 }
 
 // Runs of empty columns, named by the CSV_COLUMNS they stand for.
@@ -262,25 +269,26 @@ const NO_MESSAGE = ',,,,'; // direction, kind, text, hex
 const NO_EVENT = ',,'; // state, reason
 const NO_THROUGHPUT = ',,,'; // octets, ms, bytes_per_s
 
-function csvLine(kind: RecordKind, row: AnyRow): string {
-  const base = `${RECORD_NAMES[kind]},${row.session_id},${text(row.device)},${text(row.name)},${isoTime(row.t)},${row.t}`;
-  switch (kind) {
-    case 'samples': {
-      const r = row as SampleRow;
-      return `${base},${r.seq},${num(r.rtt_ms)},${num(r.firmware_us)},${r.lost}${NO_MESSAGE}${NO_EVENT}${NO_THROUGHPUT}\r\n`;
-    }
-    case 'messages': {
-      const r = row as MessageRow;
-      const body = r.kind === 'text' ? `${text(r.body.toString('utf8'))},` : `,${r.body.toString('hex')}`;
-      return `${base}${NO_SAMPLE},${r.direction},${r.kind},${body}${NO_EVENT}${NO_THROUGHPUT}\r\n`;
-    }
-    case 'events': {
-      const r = row as EventRow;
-      return `${base}${NO_SAMPLE}${NO_MESSAGE},${text(r.state)},${text(r.reason)}${NO_THROUGHPUT}\r\n`;
-    }
-    case 'throughput': {
-      const r = row as ThroughputRow;
-      return `${base}${NO_SAMPLE}${NO_MESSAGE}${NO_EVENT},${r.octets},${r.ms},${num(r.bytes_per_s)}\r\n`;
+class CsvLines {
+  private readonly time = new IsoTime();
+  private readonly ms = new EpochMs();
+  private readonly text = new TextMemo(csvText);
+
+  line(kind: RecordKind, r: Row): string {
+    const t = r[T] as number;
+    const base = `${RECORD_NAMES[kind]},${r[SESSION] as number},${this.text.get(r[DEVICE] as string)},${this.text.get(r[NAME] as string | null)},${this.time.format(t)},${this.ms.format(t)}`;
+    switch (kind) {
+      case 'samples':
+        return `${base},${r[OWN] as number},${num(r[OWN + 1] as number | null)},${num(r[OWN + 2] as number | null)},${r[OWN + 3] as number}${NO_MESSAGE}${NO_EVENT}${NO_THROUGHPUT}\r\n`;
+      case 'messages': {
+        const body = r[OWN + 2] as Buffer;
+        const cell = r[OWN + 1] === 'text' ? `${csvText(body.toString('utf8'))},` : `,${body.toString('hex')}`;
+        return `${base}${NO_SAMPLE},${r[OWN] as string},${r[OWN + 1] as string},${cell}${NO_EVENT}${NO_THROUGHPUT}\r\n`;
+      }
+      case 'events':
+        return `${base}${NO_SAMPLE}${NO_MESSAGE},${this.text.get(r[OWN] as string)},${this.text.get(r[OWN + 1] as string | null)}${NO_THROUGHPUT}\r\n`;
+      case 'throughput':
+        return `${base}${NO_SAMPLE}${NO_MESSAGE}${NO_EVENT},${r[OWN] as number},${r[OWN + 1] as number},${num(r[OWN + 2] as number | null)}\r\n`;
     }
   }
 }
