@@ -308,6 +308,7 @@ class Central:
             "uptime_ms": time.ticks_diff(time.ticks_ms(), self._t0),
             "interval_us": k.interval_us or None,
             "bad": k.bad,
+            "ahead": True,  # takes THROUGHPUT_REQ's ahead octet (docs/PROTOCOL.md 4)
         }
 
 

@@ -70,6 +70,8 @@ class Link:
         self._pongmv = memoryview(self._pong)
         self._pong_view = self._pongmv
         self._pong_view_n = -1
+        self._tx_view_v = self._txmv
+        self._tx_view_n = -1
         self._cbuf = bytearray(6)  # CREDIT from the receive path
         self._cbuf_t = bytearray(6)  # CREDIT from tasks: an IRQ may build its own meanwhile
         self._qm = [None] * _Q
@@ -110,6 +112,7 @@ class Link:
         self._pong_free = time.ticks_ms()  # when the PONG budget has paid for every PONG so far (IRQ side)
         self._svc = 0
         self._tput = 0
+        self._tput_ahead = WINDOW
         self.rx_msgs = 0
         self.tx_msgs = 0
         self.last_rtt_us = -1
@@ -237,9 +240,12 @@ class Link:
         if t == _T_INFO_REQ and n == 1:
             self._svc |= _SVC_INFO
             self._svc_flag.set()
-        elif t == _T_TPUT_REQ and n == 5:
+        elif t == _T_TPUT_REQ and (n == 5 or n == 6):
             r = self._rx
             self._tput = r[1] | r[2] << 8 | r[3] << 16 | r[4] << 24
+            # Frames the requester lets us have unacknowledged (PROTOCOL.md 4); a 4-octet request: the window.
+            a = r[5] if n == 6 else WINDOW
+            self._tput_ahead = a if 1 <= a <= WINDOW else WINDOW
             self._svc |= _SVC_TPUT
             self._svc_flag.set()
         elif t < _T_INFO or t > _T_TPUT_DONE:
@@ -396,7 +402,7 @@ class Link:
             await asyncio.sleep_ms(1)
         return self.last_rtt_us
 
-    async def _send(self, typ, body, timeout_ms):
+    async def _send(self, typ, body, timeout_ms, ahead=WINDOW):
         n = len(body)
         if not self.framed:
             if n > self.mtu - 3:
@@ -406,18 +412,18 @@ class Link:
             return
         if n > self.max_msg:
             raise ValueError("message too long")
-        mv = memoryview(body)
+        mv = body if type(body) is memoryview else memoryview(body)
         tx = self._tx
         async with self._lock:
             i = 0
             first = True
             while first or i < n:
-                await self._wait_credit(timeout_ms)
+                await self._wait_credit(timeout_ms, WINDOW - ahead)
                 room = self.room()
                 if first:
                     tx[3] = typ
                     k = n - i if n - i < room - 1 else room - 1
-                    tx[4 : 4 + k] = mv[i : i + k]
+                    tx[4 : 4 + k] = mv if k == n else mv[i : i + k]  # a one-frame message: no slice to allocate
                     plen = k + 1
                     f = _START | self._txseq
                 else:
@@ -431,12 +437,21 @@ class Link:
                 tx[0] = f
                 tx[1] = plen & 0xFF
                 tx[2] = plen >> 8
-                await self._out(self._txmv[: _HDR + plen], True)
+                await self._out(self._tx_view(_HDR + plen), True)
                 first = False
 
-    async def _wait_credit(self, timeout_ms):
+    def _tx_view(self, n):
+        # Frames of one size (a stream's) reuse their view: no allocation per frame.
+        if n != self._tx_view_n:
+            self._tx_view_v = self._txmv[:n]
+            self._tx_view_n = n
+        return self._tx_view_v
+
+    async def _wait_credit(self, timeout_ms, keep=0):
+        # Waits until more than `keep` of the granted frames are left: keep > 0 holds a sender to
+        # WINDOW - keep frames unacknowledged.
         t = time.ticks_ms()
-        while not self._ready or (self._granted - self._sent) & 0xFFFF == 0 or (self._granted - self._sent) & 0xFFFF > WINDOW:
+        while not self._ready or (self._granted - self._sent) & 0xFFFF <= keep or (self._granted - self._sent) & 0xFFFF > WINDOW:
             if not self.up:
                 raise LinkDown()
             if time.ticks_diff(time.ticks_ms(), t) > timeout_ms:
@@ -500,14 +515,23 @@ class Link:
                 return
 
     async def _throughput(self, total):
+        # At most `ahead` THROUGHPUT_DATA frames unacknowledged: BTstack queues notifications first
+        # in first out (modbluetooth_btstack.c mp_bluetooth_gatts_notify_indicate), so a PONG sent
+        # now waits behind those alone (PROTOCOL.md 4).
+        ahead = self._tput_ahead
         t0 = time.ticks_ms()
         sent = 0
         fill = memoryview(self._rx)  # any octets will do; the reassembly buffer is never sent
+        fv = fill
+        fk = -1
         while sent < total:
             k = self.room() - 1
             if k > total - sent:
                 k = total - sent
-            await self._send(_T_TPUT_DATA, fill[:k], 5000)
+            if k != fk:  # one view per frame size, not one per frame
+                fv = fill[:k]
+                fk = k
+            await self._send(_T_TPUT_DATA, fv, 5000, ahead)
             sent += k
         ms = time.ticks_diff(time.ticks_ms(), t0)
         b = bytearray(8)

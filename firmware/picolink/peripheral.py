@@ -147,6 +147,7 @@ class Peripheral:
             "uptime_ms": time.ticks_diff(time.ticks_ms(), self._t0),
             "interval_us": k.interval_us or None,
             "bad": sum(j.bad for j in self.links),
+            "ahead": True,  # takes THROUGHPUT_REQ's ahead octet (docs/PROTOCOL.md 4)
         }
 
 

@@ -4,7 +4,7 @@
 import type { AdapterPower, AdapterStatus } from '../hub/adapter/adapter-state.ts';
 import type { DeviceStatus, HistoryEntry } from '../hub/hub.ts';
 import type { LinkMessage } from '../hub/protocol/protocol-session.ts';
-import type { ThroughputResult } from '../hub/protocol/session.ts';
+import type { LinkThroughput } from '../hub/link/link-loop.ts';
 import type { RttSnapshot } from '../hub/latency/rtt-stats.ts';
 import type { AdapterView, DeviceView, HistoryEntryView, MessageBody } from '../ipc/contract.ts';
 
@@ -23,8 +23,16 @@ export function toHistoryEntry(entry: HistoryEntry): HistoryEntryView {
   return { at: entry.at, direction: entry.direction, body: toBody(entry.message) };
 }
 
-export function toThroughput(r: ThroughputResult): ThroughputView {
-  return { octets: r.octets, firmwareOctets: r.firmwareOctets, firmwareMs: r.firmwareMs, hubMs: r.hubMs, bytesPerSecond: r.bytesPerSecond };
+export function toThroughput(r: LinkThroughput): ThroughputView {
+  const l = r.limit;
+  return {
+    octets: r.octets,
+    firmwareOctets: r.firmwareOctets,
+    firmwareMs: r.firmwareMs,
+    hubMs: r.hubMs,
+    bytesPerSecond: r.bytesPerSecond,
+    limit: { bytesPerSecond: l.bytesPerSecond, phy: l.phy, intervalMs: l.intervalMs, attMtu: l.attMtu, maxTxOctets: l.maxTxOctets, assumed: [...l.assumed], ahead: l.ahead },
+  };
 }
 
 function toRtt(s: RttSnapshot): RttView {

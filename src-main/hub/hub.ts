@@ -12,10 +12,9 @@ import type { Profile } from './discovery/profile.ts';
 import { RttStats, type RttSnapshot } from './latency/rtt-stats.ts';
 import type { PingLost, PingSample } from './latency/pinger.ts';
 import { backoffDelay } from './link/backoff.ts';
-import { LinkLoop, type LinkStateChange } from './link/link-loop.ts';
+import { LinkLoop, type LinkStateChange, type LinkThroughput } from './link/link-loop.ts';
 import { DEFAULT_TIMEOUTS, type LinkStateKind, type LinkTimeouts } from './link/link-machine.ts';
 import type { LinkMessage } from './protocol/protocol-session.ts';
-import type { ThroughputResult } from './protocol/session.ts';
 import type { LogStore } from './store/database.ts';
 import type { PairedDevices } from './store/paired-devices.ts';
 
@@ -74,7 +73,7 @@ export interface DeviceStatus {
   messagesIn: number;
   messagesOut: number;
   bad: number;
-  lastThroughput: ThroughputResult | null;
+  lastThroughput: LinkThroughput | null;
 }
 
 /** An adapter's state changed: noble's power state, and the typed condition front ends advise on. */
@@ -87,7 +86,7 @@ export interface HubEvents {
   sample: [{ address: string; sample: PingSample }];
   lost: [{ address: string; lost: PingLost }];
   message: [{ address: string; entry: HistoryEntry }];
-  throughput: [{ address: string; result: ThroughputResult }];
+  throughput: [{ address: string; result: LinkThroughput }];
   info: [{ address: string; info: Record<string, unknown> }];
   paired: [{ address: string; paired: boolean }];
   warning: [string];
@@ -106,7 +105,7 @@ interface Entry {
   bad: number;
   firmwareUsSum: number;
   firmwareCount: number;
-  lastThroughput: ThroughputResult | null;
+  lastThroughput: LinkThroughput | null;
   mtu: number | null;
   /** The user asked for it to stay down (disconnect) until asked to connect again. */
   held: boolean;

@@ -22,12 +22,29 @@ export const rttSnapshotSchema = z.object({
   mean: z.number().nullable(),
 });
 
+/**
+ * The physical limit of the link a throughput test ran on (Core 5.4 airtime, hci/airtime.ts):
+ * application bytes per second for its PHY, interval, ATT_MTU and LL data length. `assumed` names
+ * what the adapter did not report and was taken as the default (PHY 1M, 27-octet PDUs).
+ */
+export const throughputLimitSchema = z.object({
+  bytesPerSecond: z.number().nonnegative(),
+  phy: z.enum(['1M', '2M', 'coded']),
+  intervalMs: z.number().positive(),
+  attMtu: z.number().int().min(23),
+  maxTxOctets: z.number().int().min(27).max(251),
+  assumed: z.array(z.enum(['phy', 'data-length'])),
+  /** THROUGHPUT_DATA frames the device kept unacknowledged at most; null when its firmware cannot be asked. */
+  ahead: z.number().int().min(1).max(16).nullable(),
+});
+
 export const throughputSchema = z.object({
   octets: z.number(),
   firmwareOctets: z.number(),
   firmwareMs: z.number(),
   hubMs: z.number(),
   bytesPerSecond: z.number(),
+  limit: throughputLimitSchema,
 });
 
 export const deviceSchema = z.object({

@@ -25,6 +25,7 @@ interface Info {
   uptime_ms: number;
   interval_us: number | null;
   bad: number;
+  ahead: boolean;
 }
 
 async function twoInfos(mtu: number): Promise<{ infos: Info[]; upMs: number }> {
@@ -47,7 +48,8 @@ it.each([23, 517])('INFO at ATT_MTU %i: every field present and plausible, uptim
   const { infos, upMs } = await twoInfos(mtu);
   expect(infos.length).toBe(2);
   const [a, b] = infos as [Info, Info];
-  expect(Object.keys(a).sort()).toEqual(['bad', 'firmware', 'heap_free', 'interval_us', 'micropython', 'mtu', 'name', 'uptime_ms']);
+  expect(Object.keys(a).sort()).toEqual(['ahead', 'bad', 'firmware', 'heap_free', 'interval_us', 'micropython', 'mtu', 'name', 'uptime_ms']);
+  expect(a.ahead).toBe(true);
   expect(a.name).toBe('pl-info');
   expect(a.firmware).toBe(VERSION);
   expect(a.micropython).toMatch(/^1\.\d+\.\d+$/);
@@ -92,3 +94,19 @@ it('THROUGHPUT of 0, 1, 5,000 and 20,000 octets at ATT_MTU 517, and 3,000 at 23:
     console.log(results.join('\n'));
   }
 }, 30_000);
+
+it('THROUGHPUT_REQ with ahead: the Pico keeps at most that many THROUGHPUT_DATA frames unacknowledged; without it, the window (PROTOCOL.md 4, 5)', async () => {
+  const name = 'pl-ahead';
+  const periph = bench.pico('periph-ahead', firmware({ ROLE: 'peripheral', NAME: name, APP: 'dashboard' }));
+  // Ten full frames at ATT_MTU 517 (508 filler octets each), then DONE.
+  const probe = bench.pico('probe-ahead', firmware({ APP: 'probe', PEER: name, PROBE: 'ahead', MTU: 517, OCTETS: 5080, AHEAD: '2,1,0' }, 'firmware-probe'));
+  await periph.powerOn();
+  await line(periph, new RegExp(`^advertising ${name}$`));
+  await probe.powerOn();
+  await line(probe, /^probe done$/, 30_000);
+  const held = probe.console.filter((l) => / held /.test(l));
+  console.log(probe.console.filter((l) => l.startsWith('ahead')).join('\n'));
+  expect(held).toEqual(['ahead 2 held 2', 'ahead 1 held 1', 'ahead 0 held 11']);
+  for (const n of [2, 1, 0]) expect(probe.console).toContain(`ahead ${n} received 5080 reported 5080 bad 0`);
+  expect([...faults(periph), ...faults(probe)]).toEqual([]);
+}, 60_000);

@@ -416,6 +416,28 @@ describe('what a link keeps in flight (PROTOCOL.md 4, 5)', () => {
     h.s.close();
   });
 
+  it('keeps at most framesAhead counted frames in the transport, so a PING waits behind those alone (PROTOCOL.md 5)', () => {
+    const out = new FakeOutbound();
+    const h = harness({ outbound: out, framesAhead: 2 });
+    h.s.start();
+    out.send(1); // CREDIT 0 has gone
+    for (let i = 0; i < 6; i++) void h.s.send({ kind: 'text', text: `m${i}` });
+    expect(countedFrames(h.written)).toHaveLength(2);
+    h.s.ping(Uint8Array.of(7));
+    expect(h.s.inFlight).toBe(3);
+    out.send(1);
+    expect(countedFrames(h.written)).toHaveLength(3);
+    // The second frame and the ping went: one frame left in the transport, so one more may join it.
+    out.send(2);
+    expect(countedFrames(h.written)).toHaveLength(4);
+    h.s.setFramesAhead(WINDOW);
+    expect(countedFrames(h.written)).toHaveLength(6);
+    expect(h.s.framesAhead).toBe(WINDOW);
+    h.s.setFramesAhead(0);
+    expect(h.s.framesAhead).toBe(1);
+    h.s.close();
+  });
+
   it('refuses a ping once MAX_IN_FLIGHT values are in flight', async () => {
     const out = new FakeOutbound();
     const h = harness({ outbound: out });
@@ -671,6 +693,37 @@ describe('info and throughput', () => {
     h.s.requestThroughput(0);
     expect(h.s.throughputRunning).toBe(true);
     expect(() => h.s.requestThroughput(-1)).toThrow(RangeError);
+  });
+
+  it('asks for at most `ahead` frames unacknowledged (PROTOCOL.md 4, golden example), and credits every frame while ahead is 2', () => {
+    const h = harness();
+    h.s.start();
+    // Five counted frames first, so the request is the link's sixth, as in PROTOCOL.md's example.
+    for (let i = 0; i < 5; i++) void h.s.send({ kind: 'text', text: `${i}` });
+    h.s.requestThroughput(100_000, 2);
+    expect(toHex(h.written.at(-1)!)).toBe('c5 06 00 22 a0 86 01 00 02');
+    expect(() => h.s.requestThroughput(1, 2)).toThrow(SessionError);
+    const peer = new PeerTx();
+    const before = credits(h.written).length;
+    for (let i = 0; i < 3; i++) h.s.receive(peer.message(MessageType.THROUGHPUT_DATA, new Uint8Array(10))[0]!);
+    // One CREDIT per frame heard: with 2 ahead, waiting for 4 would leave the Pico idle until the 100 ms repeat.
+    expect(credits(h.written).slice(before)).toEqual([1, 2, 3]);
+    for (const v of peer.message(MessageType.THROUGHPUT_DONE, Uint8Array.from([...u32Bytes(30), ...u32Bytes(5)]))) h.s.receive(v);
+    // The run is over: CREDIT every 4 frames again (DONE and three TEXT frames).
+    expect(credits(h.written).slice(before)).toEqual([1, 2, 3]);
+    for (let i = 0; i < 3; i++) h.s.receive(peer.text(`t${i}`)[0]!);
+    expect(credits(h.written).slice(before)).toEqual([1, 2, 3, 7]);
+    expect(h.bads).toEqual([]);
+  });
+
+  it('sends the 4-octet request without ahead, and refuses an ahead outside 1..16', () => {
+    const h = harness();
+    h.s.start();
+    expect(() => h.s.requestThroughput(10, 0)).toThrow(RangeError);
+    expect(() => h.s.requestThroughput(10, WINDOW + 1)).toThrow(RangeError);
+    expect(h.s.throughputRunning).toBe(false);
+    h.s.requestThroughput(10);
+    expect(toHex(h.written.at(-1)!)).toBe('c0 05 00 22 0a 00 00 00');
   });
 
   it('abandons a run whose data stops coming, so another can start', () => {

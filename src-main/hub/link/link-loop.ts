@@ -15,8 +15,14 @@ import { EventQueue } from '../event-queue.ts';
 import { Pinger, type PingLost, type PingSample } from '../latency/pinger.ts';
 import { SessionError, type LinkMessage } from '../protocol/protocol-session.ts';
 import type { ThroughputResult } from '../protocol/session.ts';
+import { framesAhead, linkIntervalMs, linkShape, throughputLimit, type LinkShape, type ThroughputLimit } from '../protocol/bulk-pace.ts';
 import { openGattChannel, type GattChannel } from './gatt-channel.ts';
 import { faultOf, transition, type LinkEffect, type LinkEvent, type LinkState, type LinkStateKind, type LinkTimeouts } from './link-machine.ts';
+
+/** A throughput result with the physical limit of the link it ran on. */
+export interface LinkThroughput extends ThroughputResult {
+  limit: ThroughputLimit;
+}
 
 export interface LinkLoopContext {
   /** The adapter to link through, or null with why none can. */
@@ -60,7 +66,7 @@ export interface LinkLoopEvents {
   lost: [PingLost];
   message: [LinkMessage];
   info: [Record<string, unknown>];
-  throughput: [ThroughputResult];
+  throughput: [LinkThroughput];
   'throughput-stalled': [reason: string];
   mtu: [number];
   bad: [string];
@@ -87,6 +93,8 @@ export class LinkLoop extends EventEmitter<LinkLoopEvents> {
   adapter: Adapter | null = null;
   channel: GattChannel | null = null;
   info: Record<string, unknown> | null = null;
+  /** The limit of the link the running throughput test was asked on. */
+  private runLimit: ThroughputLimit | null = null;
   /** Counts connection attempts: a callback carries the number of the attempt it answers. */
   private attempt = 0;
   /** Counts armed timers: a timeout carries the number of the timer that fired. */
@@ -154,9 +162,24 @@ export class LinkLoop extends EventEmitter<LinkLoopEvents> {
 
   throughput(octets: number): boolean {
     const s = this.channel?.picolink;
-    if (!s || this.state.kind !== 'linked') return false;
-    s.requestThroughput(octets);
+    const shape = this.shape;
+    if (!s || !shape || this.state.kind !== 'linked') return false;
+    // Firmware that says so in INFO keeps its bulk to about what the link carries in one event (bulk-pace.ts).
+    const ahead = this.info?.ahead === true ? framesAhead(shape, 'notify') : null;
+    s.requestThroughput(octets, ahead ?? undefined);
+    this.runLimit = throughputLimit(shape, ahead);
     return true;
+  }
+
+  /** What the hub knows of the link now: its interval and MTU; PHY and data length assumed (noble reports neither). */
+  get shape(): LinkShape | null {
+    const ch = this.channel;
+    return ch ? linkShape(linkIntervalMs(this.info, this.ctx.connectParams.maxInterval), ch.mtu) : null;
+  }
+
+  private pace(): void {
+    const shape = this.shape;
+    if (shape) this.channel?.picolink?.setFramesAhead(framesAhead(shape, 'write-without-response'));
   }
 
   private step(i: Input): void {
@@ -316,6 +339,7 @@ export class LinkLoop extends EventEmitter<LinkLoopEvents> {
       this.emit('warning', channel.notice);
     }
     this.wireSession(channel, attempt);
+    this.pace();
     this.apply({ type: 'ready' });
     this.emit('up', { address: this.address, profile: channel.profile, mtu: channel.mtu, adapter: this.adapter?.name ?? '' });
   }
@@ -335,9 +359,11 @@ export class LinkLoop extends EventEmitter<LinkLoopEvents> {
       pl.on('pong', (p) => pinger.onPong(p.body, p.firmwareUs));
       pl.on('info', (info) => {
         this.info = info;
+        this.pace();
         this.emit('info', info);
       });
-      pl.on('throughput', (r) => this.emit('throughput', r));
+      // The channel is this loop's while its session speaks, so the shape is known.
+      pl.on('throughput', (r) => this.emit('throughput', { ...r, limit: this.runLimit ?? throughputLimit(this.shape!, null) }));
       pl.on('throughput-stalled', (why) => this.emit('throughput-stalled', why));
       pl.on('flooding', (why) => this.inputs.push({ kind: 'event', event: why ? { type: 'flooding', reason: why } : { type: 'calm' } }));
       pl.requestInfo();

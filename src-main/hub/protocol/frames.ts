@@ -177,3 +177,16 @@ export function u32Bytes(value: number): Uint8Array {
   new DataView(out.buffer).setUint32(0, value >>> 0, true);
   return out;
 }
+
+/**
+ * THROUGHPUT_REQ body: u32 octets to stream, then, only when `ahead` is given, u8 THROUGHPUT_DATA
+ * frames the Pico may have unacknowledged at once (PROTOCOL.md 4).
+ */
+export function encodeThroughputRequest(octets: number, ahead?: number): Uint8Array {
+  const n = u32Bytes(octets);
+  if (ahead === undefined) return n;
+  const out = new Uint8Array(5);
+  out.set(n);
+  out[4] = ahead;
+  return out;
+}

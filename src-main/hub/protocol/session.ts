@@ -28,12 +28,12 @@ import {
   encodeFrame,
   encodePing,
   encodePong,
+  encodeThroughputRequest,
   framePayloadRoom,
   isLinkFrame,
   maxPingBody,
   messageTypeName,
   readU32,
-  u32Bytes,
   type Frame,
   type FrameErrorCode,
 } from './frames.ts';
@@ -95,6 +95,8 @@ export interface PicoLinkSessionOptions {
   now?: () => number;
   /** How far the transport has got with our writes; without it a write counts as gone at once. */
   outbound?: OutboundProgress | null;
+  /** Counted frames the hub lets wait in the transport at once (bulk-pace.ts framesAhead); WINDOW by default. */
+  framesAhead?: number;
 }
 
 interface Outgoing {
@@ -108,6 +110,8 @@ interface Outgoing {
 }
 
 interface ThroughputRun {
+  /** THROUGHPUT_DATA frames the Pico was asked to keep unacknowledged at most (WINDOW when not asked). */
+  ahead: number;
   startedAt: number;
   /** When the last THROUGHPUT_DATA arrived (or the request went out). */
   lastAt: number;
@@ -127,6 +131,10 @@ const utf8Encoder = new TextEncoder();
 
 function isCountedType(type: number): boolean {
   return (type >= 0x00 && type <= 0x0f) || (type >= 0x20 && type <= 0x2f);
+}
+
+function clampAhead(frames: number): number {
+  return Number.isFinite(frames) ? Math.min(WINDOW, Math.max(1, Math.floor(frames))) : WINDOW;
 }
 
 function errorMessage(e: unknown): string {
@@ -152,6 +160,10 @@ export class PicoLinkSession extends EventEmitter<PicoLinkSessionEvents> impleme
   /** A PONG already went out for the value being received. */
   private pongThisValue = false;
   private readonly flood = new FloodMeter();
+  /** Counted frames allowed to wait in the transport ahead of a PING (PROTOCOL.md 5, bulk ahead of a ping). */
+  private ahead: number;
+  /** Our write numbers of the counted frames the transport has not sent yet, oldest first (at most WINDOW). */
+  private readonly countedWrites: number[] = [];
 
   // Receive direction.
   private rxSeq = 0;
@@ -187,6 +199,7 @@ export class PicoLinkSession extends EventEmitter<PicoLinkSessionEvents> impleme
     this.maxQueued = options.maxQueued ?? MAX_QUEUED;
     this.now = options.now ?? (() => performance.now());
     this.outbound = options.outbound ?? null;
+    this.ahead = clampAhead(options.framesAhead ?? WINDOW);
   }
 
   // EventEmitter's own signatures map an event to its listener through a conditional type that a
@@ -239,6 +252,16 @@ export class PicoLinkSession extends EventEmitter<PicoLinkSessionEvents> impleme
     this.mtu = checkMtu(mtu);
   }
 
+  /** Counted frames the hub lets wait in the transport at once (1 to WINDOW): from the link's shape, bulk-pace.ts. */
+  setFramesAhead(frames: number): void {
+    this.ahead = clampAhead(frames);
+    if (this.started && !this.isClosed) this.pump();
+  }
+
+  get framesAhead(): number {
+    return this.ahead;
+  }
+
   receive(value: Uint8Array): void {
     if (this.isClosed) return;
     try {
@@ -254,7 +277,7 @@ export class PicoLinkSession extends EventEmitter<PicoLinkSessionEvents> impleme
       // Frames before a broken length were whole and are kept; the rest of the value cannot be framed.
       if (error) this.bad(FRAME_ERROR_REASONS[error.code]);
       // Once per value, like the firmware: a value of many frames earns one CREDIT, not several.
-      if (!this.isClosed && ((this.consumed - this.creditSent) & 0xffff) >= CREDIT_EVERY) this.sendCredit();
+      if (!this.isClosed && this.creditDue() >= this.creditEvery()) this.sendCredit();
     } catch (e) {
       this.reportError(e instanceof Error ? e : new Error(String(e)));
     }
@@ -291,13 +314,19 @@ export class PicoLinkSession extends EventEmitter<PicoLinkSessionEvents> impleme
     this.enqueue(MessageType.INFO_REQ, new Uint8Array(0)).catch(() => {});
   }
 
-  requestThroughput(octets: number): void {
+  /**
+   * Asks the Pico to stream `octets`. With `ahead` (only for a Pico whose INFO says `ahead`: older
+   * firmware takes a 4-octet body only), it keeps at most that many THROUGHPUT_DATA frames
+   * unacknowledged, so a PONG waits behind those alone (PROTOCOL.md 4).
+   */
+  requestThroughput(octets: number, ahead?: number): void {
     if (this.isClosed) return;
     if (!Number.isInteger(octets) || octets < 0 || octets > U32_MAX) throw new RangeError(`throughput of ${octets} octets is not a u32`);
+    if (ahead !== undefined && !(Number.isInteger(ahead) && ahead >= 1 && ahead <= WINDOW)) throw new RangeError(`ahead of ${ahead} frames is not 1 to ${WINDOW}`);
     if (this.throughputRun) throw new SessionError('busy', 'a throughput run is already in progress');
     this.checkQueueRoom();
-    this.throughputRun = { startedAt: this.now(), lastAt: this.now(), octets: 0 };
-    this.enqueue(MessageType.THROUGHPUT_REQ, u32Bytes(octets)).catch(() => {});
+    this.throughputRun = { ahead: ahead ?? WINDOW, startedAt: this.now(), lastAt: this.now(), octets: 0 };
+    this.enqueue(MessageType.THROUGHPUT_REQ, encodeThroughputRequest(octets, ahead)).catch(() => {});
   }
 
   close(): void {
@@ -467,13 +496,27 @@ export class PicoLinkSession extends EventEmitter<PicoLinkSessionEvents> impleme
 
   private onCreditTimer(): void {
     // Frames that did not add up to CREDIT_EVERY still get acknowledged (PROTOCOL.md 5).
-    if (!this.isClosed && this.consumed !== this.creditSent) this.sendCredit();
+    if (!this.isClosed && this.creditDue() > 0) this.sendCredit();
     if (this.flood.tick(this.now()) === 'ended') this.deliver('flooding', null);
     const run = this.throughputRun;
     if (run && this.now() - run.lastAt > THROUGHPUT_STALL_MS) {
       this.throughputRun = null;
       this.deliver('throughput-stalled', `no throughput data for ${THROUGHPUT_STALL_MS / 1000} s after ${run.octets} octets; the run was abandoned`);
     }
+  }
+
+  /**
+   * CREDIT after this many frames: CREDIT_EVERY, or fewer while a throughput run keeps the Pico to
+   * `ahead` frames unacknowledged (PROTOCOL.md 4, THROUGHPUT_REQ), so it never waits for the timer.
+   */
+  private creditEvery(): number {
+    const ahead = this.throughputRun?.ahead ?? WINDOW;
+    return Math.max(1, Math.min(CREDIT_EVERY, Math.floor(ahead / 2)));
+  }
+
+  /** Frames our next CREDIT would acknowledge beyond the last one. */
+  private creditDue(): number {
+    return (this.consumed - this.creditSent) & 0xffff;
   }
 
   private sendCredit(): void {
@@ -485,13 +528,20 @@ export class PicoLinkSession extends EventEmitter<PicoLinkSessionEvents> impleme
     this.creditWrite = this.stats.framesOut;
   }
 
+  private countedInFlight(): number {
+    const done = this.sentByTransport();
+    while (this.countedWrites.length > 0 && this.countedWrites[0]! <= done) this.countedWrites.shift();
+    return this.countedWrites.length;
+  }
+
   private sentByTransport(): number {
     return this.outbound ? this.outbound.done : this.stats.framesOut;
   }
 
   private onOutboundDone(): void {
     if (this.isClosed) return;
-    if (this.consumed !== this.creditSent) this.sendCredit();
+    if (this.creditDue() > 0) this.sendCredit();
+    this.pump();
   }
 
   private refusePing(): void {
@@ -524,7 +574,9 @@ export class PicoLinkSession extends EventEmitter<PicoLinkSessionEvents> impleme
     if (this.pumping) return;
     this.pumping = true;
     try {
-      while (this.started && !this.isClosed && this.queue.length > 0 && this.sendWindow > 0) {
+      // Within the Pico's credit, and with at most `ahead` counted frames not yet sent by the
+      // transport, so a PING written now waits behind a few frames in the adapter, not a window of them.
+      while (this.started && !this.isClosed && this.queue.length > 0 && this.sendWindow > 0 && this.countedInFlight() < this.ahead) {
         const m = this.queue[0]!;
         // The room is taken per frame, as the firmware does: an MTU exchange may land mid-message.
         const room = framePayloadRoom(this.mtu);
@@ -545,6 +597,7 @@ export class PicoLinkSession extends EventEmitter<PicoLinkSessionEvents> impleme
         const last = m.offset >= m.body.length;
         if (last) flags |= END;
         if (!this.write(encodeFrame(flags, this.txSeq, payload))) return;
+        if (this.outbound) this.countedWrites.push(this.stats.framesOut);
         m.started = true;
         this.txSeq = (this.txSeq + 1) & SEQ;
         this.sent = (this.sent + 1) & 0xffff;
