@@ -250,13 +250,15 @@ it('soft_reset() keeps the reset cause, and a running watchdog keeps counting th
   const p = pico(`
 import machine, time
 print("first", machine.reset_cause())
-machine.WDT(timeout=600)
-time.sleep_ms(100)
+machine.WDT(timeout=2000)
+time.sleep_ms(500)
 machine.soft_reset()
 `);
   await p.powerOn();
   await waitConsole(p, /^first 1$/);
-  // The firmware after the soft reset never touches the watchdog.
+  // The firmware after the soft reset never touches the watchdog. The 500 ms before the reset give
+  // the test time to swap main.py; the 2 s timeout leaves the new boot (about 200 ms) time to print
+  // before the watchdog, still counting, resets the board.
   p.setFiles({ 'main.py': enc('import machine, time\nprint("again", machine.reset_cause())\nwhile True:\n    time.sleep_ms(50)\n') });
   await waitConsole(p, /^again 1$/);
   await waitConsole(p, /^again 3$/, 3000);
