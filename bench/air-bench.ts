@@ -18,7 +18,12 @@ import { asEvent } from '../src-main/hci/event.ts';
 import { NumberOfCompletedPackets } from '../src-main/hci/events.ts';
 import { encodeL2cap } from '../src-main/hci/l2cap-frame.ts';
 import { LeConnectionComplete, LeDataLengthChange } from '../src-main/hci/le-events.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { HostEnd } from '../src-main/hci/host-end.ts';
 import { HciClient } from '../src-main/host/hci-client.ts';
+import { openPtyHost } from '../src-main/radio/transport/pty-host.ts';
 import { LAPTOP_ADAPTER, PICO_W_CONTROLLER, type ControllerOptions } from '../src-main/radio/controller/options.ts';
 import { VirtualPico } from '../src-main/pico/board.ts';
 import { Radio } from '../src-main/radio/radio.ts';
@@ -85,8 +90,9 @@ class RawHost {
     radio: Radio,
     readonly name: string,
     readonly model: Model,
+    end?: HostEnd,
   ) {
-    this.hci = new HciClient(radio.attachInProcess(name));
+    this.hci = new HciClient(end ?? radio.attachInProcess(name));
     this.freeBuffers = model.leAclBufferCount;
     this.hci.on('event', (e) => {
       const done = asEvent(e, NumberOfCompletedPackets);
@@ -155,16 +161,27 @@ interface Pair {
   close(): void;
 }
 
-async function connectPair(setup: Setup, intervalUnits: number, phy: Phy): Promise<Pair> {
+/** In process, or H4 through the kernel's pseudo-terminals as a UART host (noble, BTstack's unix port) sees it. */
+type Transport = 'in-process' | 'pty';
+
+async function connectPair(setup: Setup, intervalUnits: number, phy: Phy, transport: Transport = 'in-process'): Promise<Pair> {
   const radio = new Radio();
   radio.addNode({ ...setup.central, name: 'central' });
   const pNode = radio.addNode({ ...setup.peripheral, name: 'peripheral' });
-  const central = new RawHost(radio, 'central', setup.central);
-  const peripheral = new RawHost(radio, 'peripheral', setup.peripheral);
+  const dir = transport === 'pty' ? mkdtempSync(path.join(tmpdir(), 'picolink-air-bench-')) : null;
+  const endFor = (name: string): HostEnd | undefined => {
+    if (!dir) return undefined;
+    const link = path.join(dir, name);
+    radio.attachPty(name, link);
+    return openPtyHost(link);
+  };
+  const central = new RawHost(radio, 'central', setup.central, endFor('central'));
+  const peripheral = new RawHost(radio, 'peripheral', setup.peripheral, endFor('peripheral'));
   const close = (): void => {
     central.close();
     peripheral.close();
     radio.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   };
   try {
     await central.init();
@@ -318,6 +335,29 @@ async function throughputTable(): Promise<void> {
   console.log('2M rows only where both models have LE 2M (ControllerOptions.le2mPhy); the bench sets the PHY on the air');
   console.log('connection directly rather than through LE Set PHY. limit = hci/airtime linkCapacity() with the');
   console.log("connection's LL octets and event length.");
+}
+
+/** The issue's own setup: a raw host pair on ptys, Pico W models, 7.5 ms, as the table in README compares. */
+async function ptyTable(): Promise<void> {
+  console.log('');
+  console.log('Throughput over ptys: the same raw hosts, H4 through pseudo-terminals (as noble or BTstack on a UART sees the radio)');
+  console.log('setup               interval  PHY  LL octets  MTU   virtual   limit   virtual/limit  hardware');
+  const setup = SETUPS[0]!;
+  for (const units of [6, 24]) {
+    const pair = await connectPair(setup, units, '1M', 'pty');
+    try {
+      for (const mtu of [23, 131, 247]) {
+        const got = await throughput(pair, mtu);
+        const limit = linkCapacity({ phy: '1M', intervalMs: pair.intervalMs, maxTxOctets: pair.txOctets, attMtu: mtu, maxEventUs: pair.maxEventUs, op: 'write-without-response' });
+        const hw = setup.published?.find(([iv, m]) => iv === pair.intervalMs && m === mtu);
+        console.log(
+          `${setup.label.padEnd(19)} ${pair.intervalMs.toFixed(1).padStart(5)} ms  1M   ${String(pair.txOctets).padStart(6)}    ${String(mtu).padStart(4)}  ${kB(got)} kB/s ${kB(limit.applicationBytesPerSecond)} kB/s ${(got / limit.applicationBytesPerSecond).toFixed(2).padStart(8)}      ${hw ? `${kB(hw[2])} kB/s (${hw[3]})` : '-'}`,
+        );
+      }
+    } finally {
+      pair.close();
+    }
+  }
 }
 
 async function rttTable(): Promise<void> {
@@ -586,8 +626,10 @@ async function main(): Promise<void> {
   console.log(`bench:air  ${new Date().toISOString()}`);
   if (process.env.AIR_BENCH_PICO_ONLY) return virtualPicoRows();
   if (process.env.AIR_BENCH_COST_ONLY) return linkLayerCost();
+  if (process.env.AIR_BENCH_PTY_ONLY) return ptyTable();
   await throughputTable();
   if (ONLY) return;
+  await ptyTable();
   await rttTable();
   linkLayerCost();
   await loadTable();
