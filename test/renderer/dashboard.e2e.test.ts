@@ -320,12 +320,19 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against the simulator', () 
     const dialog = page.getByTestId('settings-dialog');
     await dialog.getByTestId('theme-dark').check();
     await dialog.getByTestId('settings-ping').fill('15');
+    // Log retention: a value out of range is refused in the form, a good one is saved.
+    await dialog.getByTestId('settings-keep-days').fill('0');
+    await expect.poll(() => dialog.getByTestId('settings-retention-error').textContent()).toMatch(/Keep the log 1 to 36,500 days/);
+    expect(await dialog.getByTestId('settings-save').isDisabled()).toBe(true);
+    await dialog.getByTestId('settings-keep-days').fill('30');
+    await dialog.getByTestId('settings-keep-gb').fill('0.5');
     await dialog.getByTestId('settings-save').click();
     await expect.poll(() => dialog.isVisible()).toBe(false);
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
-    const saved = JSON.parse(readFileSync(path.join(home, 'settings.json'), 'utf8')) as { theme: string; pingHz: number };
+    const saved = JSON.parse(readFileSync(path.join(home, 'settings.json'), 'utf8')) as { theme: string; pingHz: number; logKeepDays: number; logKeepGb: number };
     expect(saved.theme).toBe('dark');
     expect(saved.pingHz).toBe(15);
+    expect([saved.logKeepDays, saved.logKeepGb]).toEqual([30, 0.5]);
     await expect.poll(() => page.getByTestId('hub-summary').textContent()).toContain('15 Hz');
     await page.getByTestId('tab-latency').click();
     await page.waitForTimeout(500);
