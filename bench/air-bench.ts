@@ -31,6 +31,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { ManualClock } from '../src-main/hci/clock.ts';
 import { AirConnection, type ConnectionPeer } from '../src-main/radio/air/air-connection.ts';
 import { percentile } from './percentile.ts';
+import { waitConsole } from '../test/pico/console.ts';
 
 type Model = Omit<ControllerOptions, 'name' | 'address' | 'position'>;
 
@@ -579,7 +580,7 @@ async function virtualPicoRows(): Promise<void> {
     try {
       await peripheral.powerOn();
       await central.powerOn();
-      const line = await consoleLine(central, /^RATE \d+|Traceback|Error/, 60_000);
+      const line = await waitConsole(central, /^RATE \d+|Traceback|Error/, 60_000).catch((e: Error) => e.message);
       const rate = /^RATE (\d+)/.exec(line);
       const air = radio.air.allConnections()[0];
       const intervalMs = air?.intervalMs ?? asked ?? 0;
@@ -602,24 +603,6 @@ async function virtualPicoRows(): Promise<void> {
   }
 }
 
-/** The first console line of `p` matching `pattern`, already printed or to come. */
-function consoleLine(p: VirtualPico, pattern: RegExp, timeoutMs: number): Promise<string> {
-  const seen = p.console.find((l) => pattern.test(l));
-  if (seen) return Promise.resolve(seen);
-  return new Promise((resolve) => {
-    const t = setTimeout(() => {
-      p.off('console', on);
-      resolve(`no ${pattern} in ${timeoutMs} ms`);
-    }, timeoutMs);
-    const on = (line: string): void => {
-      if (!pattern.test(line)) return;
-      clearTimeout(t);
-      p.off('console', on);
-      resolve(line);
-    };
-    p.on('console', on);
-  });
-}
 // ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {

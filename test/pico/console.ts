@@ -6,7 +6,10 @@ export function waitConsole(p: VirtualPico, pattern: RegExp, timeoutMs = 20_000)
   const seen = p.console.find((l) => pattern.test(l));
   if (seen) return Promise.resolve(seen);
   return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`${p.name}: no console line ${pattern} in ${timeoutMs} ms; got:\n${p.console.join('\n')}`)), timeoutMs);
+    const t = setTimeout(() => {
+      p.off('console', on);
+      reject(new Error(`${p.name}: no console line ${pattern} in ${timeoutMs} ms; got:\n${p.console.join('\n')}`));
+    }, timeoutMs);
     const on = (line: string): void => {
       if (!pattern.test(line)) return;
       clearTimeout(t);
