@@ -12,14 +12,13 @@
 // event are credited by a write that goes at the next anchor, so with one event ahead the sender
 // idles every other event (50% of capacity measured, 87% with two; test/hub/load-latency.int.test.ts).
 import { linkCapacity, type Phy } from '../../hci/airtime.ts';
+import { CONN_INTERVAL_UNIT_MS, LL_DEFAULT_DATA_OCTETS } from '../../hci/constants.ts';
 import { ATT_VALUE_OVERHEAD, MAX_VALUE, WINDOW } from './frames.ts';
 
 /** Connection events of bulk a sender may have ahead of a control frame. */
 export const AHEAD_INTERVALS = 2;
 /** Never fewer frames ahead than this: one on the air while the CREDIT for the other comes back. */
 export const MIN_FRAMES_AHEAD = 2;
-/** LL payload octets per PDU before data length extension, Core 5.4 Vol 6 Part B 4.5.10 (connMaxTxOctets default 27). */
-export const DEFAULT_MAX_TX_OCTETS = 27;
 
 /** What the hub knows of one link; `assumed` lists what it could not learn and took a default for. */
 export interface LinkShape {
@@ -64,11 +63,9 @@ export function linkShape(intervalMs: number, attMtu: number, phy?: Phy, maxTxOc
   const assumed: LinkShape['assumed'] = [];
   if (phy === undefined) assumed.push('phy');
   if (maxTxOctets === undefined) assumed.push('data-length');
-  return { phy: phy ?? '1M', intervalMs, attMtu, maxTxOctets: maxTxOctets ?? DEFAULT_MAX_TX_OCTETS, assumed };
+  return { phy: phy ?? '1M', intervalMs, attMtu, maxTxOctets: maxTxOctets ?? LL_DEFAULT_DATA_OCTETS, assumed };
 }
 
-/** Connection interval 1.25 ms units. Core 5.4 Vol 4 Part E 7.8.12 (Connection_Interval_Min/Max). */
-const CONN_INTERVAL_UNIT_MS = 1.25;
 
 /** The link's interval: what the device reports (INFO `interval_us`), else the most the hub asked for. */
 export function linkIntervalMs(info: Record<string, unknown> | null, requestedMaxInterval: number): number {
