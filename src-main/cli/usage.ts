@@ -42,9 +42,9 @@ Options:
   --picos N        how many boards (1-64, default 1)
   --firmware DIR   the folder copied to each board's filesystem
   --hci-pty PATH   also open a central controller on the same air, as a pty at PATH
-  --repl-pty DIR   give each board a USB serial port with MicroPython's REPL, a pty DIR/picoN
-                   (for mpremote, Thonny, a terminal)
                    (attach noble with hciDriver 'uart' and that port)
+  --repl-pty DIR   give each board a USB serial port with MicroPython's REPL, a pty DIR/picoN
+                   (for mpremote, Thonny, a terminal); its files are kept in DIR/picoN.fs/
   --heap BYTES     Python heap free after boot per board (default 194560, as on a Pico W)
   --lib DIR        take the built-in packages from DIR (laid out like a board's /lib) instead
                    of the package index (repeatable; the first folder holding a file wins)
