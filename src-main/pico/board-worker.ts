@@ -224,11 +224,14 @@ const mp = await loadMicroPython({
 });
 if (usb) usb.interrupt = () => (mp._module as unknown as { _mp_sched_keyboard_interrupt(): void })._mp_sched_keyboard_interrupt();
 
+// Every octet the board prints passes here: one decoder and one encoder for the board's life.
+const utf8Decoder = new TextDecoder();
+const utf8Encoder = new TextEncoder();
 let consoleLine: number[] = [];
 function stdoutByte(b: number): void {
   usb?.output(b);
   if (b === 0x0a) {
-    post({ type: 'console', text: new TextDecoder().decode(Uint8Array.from(consoleLine)) });
+    post({ type: 'console', text: utf8Decoder.decode(Uint8Array.from(consoleLine)) });
     consoleLine = [];
   } else {
     consoleLine.push(b);
@@ -415,7 +418,7 @@ process.on('uncaughtException', (e: Error & { type?: string }) => {
 
 /** Text the runtime printed (a traceback), through stdout as the board prints it. */
 function printText(text: string): void {
-  for (const b of new TextEncoder().encode(text.endsWith('\n') ? text : `${text}\n`)) stdoutByte(b);
+  for (const b of utf8Encoder.encode(text.endsWith('\n') ? text : `${text}\n`)) stdoutByte(b);
 }
 
 const has = (f: string): boolean => Object.prototype.hasOwnProperty.call(data.files, f);
