@@ -137,11 +137,10 @@ function deliverPending(): void {
 /** time.sleep_ms: blocks the firmware, not the radio: HCI, timers and IRQs go on meanwhile. */
 function sleepMs(ms: number): void {
   const deadline = performance.now() + Math.max(0, Number(ms) || 0);
-  const interrupts = usb?.interrupts ?? 0;
   for (;;) {
     const seen = Atomics.load(bell, 0); // read before draining, so no arrival is missed
     // Ctrl-C from USB: KeyboardInterrupt is raised as soon as the firmware runs again.
-    if (usb && (usb.flush(), usb.poll(), usb.interrupts !== interrupts)) return;
+    if (usb && (usb.flush(), usb.takePending())) return;
     drainHci();
     clock.runDue();
     deliverPending();
@@ -161,10 +160,9 @@ function sleepMs(ms: number): void {
 function waitMs(ms: number): void {
   const deadline = ms < 0 ? Infinity : performance.now() + ms;
   const before = delivered;
-  const interrupts = usb?.interrupts ?? 0;
   for (;;) {
     const seen = Atomics.load(bell, 0);
-    if (usb && (usb.poll(), usb.interrupts !== interrupts)) return;
+    if (usb?.takePending()) return;
     drainHci();
     clock.runDue();
     deliverPending();
@@ -450,6 +448,7 @@ if (usb) {
 function execRepl(source: string, mode: 'file' | 'single'): { type: string; traceback: string } | null {
   usb!.flush(); // the REPL's "OK" goes out before code that may run for long
   const interrupts = usb!.interrupts;
+  usb!.forgetPending();
   usb!.executing = true;
   try {
     if (mode === 'file') {

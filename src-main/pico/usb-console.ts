@@ -23,8 +23,14 @@ const ASYNC_POLL_MS = 20;
 export class UsbConsole {
   /** True while firmware or REPL code runs (Ctrl-C then interrupts it). */
   private running = false;
-  /** Counts Ctrl-C delivered as KeyboardInterrupt, so a sleep can return for it. */
+  /** Counts Ctrl-C delivered as KeyboardInterrupt. */
   interrupts = 0;
+  /**
+   * A Ctrl-C delivered that no sleep has returned for yet. The input is polled on every call out
+   * of the runtime, so a Ctrl-C may be taken on the very call that enters a sleep, before the sleep
+   * starts: the sleep must still return for it.
+   */
+  private pending = false;
   /** Schedules KeyboardInterrupt in the runtime (mp_sched_keyboard_interrupt). */
   interrupt: (() => void) | null = null;
   private readonly queue: number[] = [];
@@ -59,11 +65,25 @@ export class UsbConsole {
     for (const b of this.input.take()) {
       if (this.running && b === CHAR_CTRL_C && this.interrupt) {
         this.interrupts++;
+        this.pending = true;
         this.interrupt();
       } else {
         this.queue.push(b);
       }
     }
+  }
+
+  /** New code starts with no Ctrl-C of earlier code waiting. */
+  forgetPending(): void {
+    this.pending = false;
+  }
+
+  /** Whether a Ctrl-C is waiting for a sleep to return; a sleep that returns for it clears it. */
+  takePending(): boolean {
+    this.poll();
+    const p = this.pending;
+    this.pending = false;
+    return p;
   }
 
   /** The next octet from the host, waiting for it (the event loop runs meanwhile). */
