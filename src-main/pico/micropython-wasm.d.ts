@@ -26,9 +26,8 @@ declare module '@micropython/micropython-webassembly-pyscript' {
   export function loadMicroPython(options: {
     heapsize?: number;
     pystack?: number;
-    /** Called per octet, as a one-octet array (we use linebuffer: false). */
-    stdout?: (bytes: Uint8Array) => void;
-    stderr?: (bytes: Uint8Array) => void;
-    linebuffer?: false;
+    stdout?: (line: string) => void;
+    stderr?: (line: string) => void;
+    linebuffer?: boolean;
   }): Promise<MicroPython>;
 }
