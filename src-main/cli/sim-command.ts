@@ -14,6 +14,7 @@ export interface SimArgs {
   picos: number;
   firmware: string;
   hciPty?: string;
+  replPtyDir?: string;
   heapBytes?: number;
   /** Folders holding the boards' frozen packages instead of the package index (--lib). */
   lib: string[];
@@ -24,6 +25,7 @@ export function parseSimArgs(argv: string[]): SimArgs | 'help' {
     picos: { type: 'string' },
     firmware: { type: 'string' },
     'hci-pty': { type: 'string' },
+    'repl-pty': { type: 'string' },
     heap: { type: 'string' },
     lib: { type: 'string', multiple: true },
     help: { type: 'boolean', short: 'h' },
@@ -39,7 +41,16 @@ export function parseSimArgs(argv: string[]): SimArgs | 'help' {
     if (!(heapBytes! >= 16 * 1024 && heapBytes! <= 8 * 1024 * 1024)) throw new UsageError('--heap takes bytes from 16384 to 8388608');
   }
   const lib = (v.lib ?? []).map(libFolder);
-  return { picos, firmware, lib, ...(v['hci-pty'] ? { hciPty: v['hci-pty'] } : {}), ...(heapBytes ? { heapBytes } : {}) };
+  const replPtyDir = v['repl-pty'];
+  if (replPtyDir !== undefined && !existsSync(replPtyDir)) throw new UsageError(`--repl-pty folder ${replPtyDir} does not exist`);
+  return {
+    picos,
+    firmware,
+    lib,
+    ...(v['hci-pty'] ? { hciPty: v['hci-pty'] } : {}),
+    ...(replPtyDir ? { replPtyDir } : {}),
+    ...(heapBytes ? { heapBytes } : {}),
+  };
 }
 
 export async function runSim(argv: string[]): Promise<number> {
@@ -59,7 +70,14 @@ export async function runSim(argv: string[]): Promise<number> {
     return 1;
   }
   if (packages.notice) console.error(`warning: ${packages.notice}`);
-  const sim = new Sim({ picos: args.picos, firmwareDir: args.firmware, frozen: packages.files, ...(args.heapBytes ? { heapBytes: args.heapBytes } : {}) });
+  const sim = new Sim({
+    picos: args.picos,
+    firmwareDir: args.firmware,
+    frozen: packages.files,
+    ...(args.heapBytes ? { heapBytes: args.heapBytes } : {}),
+    ...(args.replPtyDir ? { replPtyDir: args.replPtyDir } : {}),
+  });
+  for (const p of sim.picos) if (p.usbPath) console.log(`${p.name}: USB serial (REPL) at ${p.usbPath}`);
   sim.radio.on('error', (e) => console.error(`warning: ${e.node}: ${e.message}`));
   for (const p of sim.picos) {
     p.on('console', (line) => console.log(`[${p.name}] ${line}`));

@@ -29,7 +29,7 @@ Options:
 
 While running, type commands on standard input ('help' lists them). Ctrl-C stops.`;
 
-export const SIM_USAGE = `Usage: picolink sim [--picos N] [--firmware DIR] [--hci-pty PATH] [--heap BYTES] [--lib DIR ...]
+export const SIM_USAGE = `Usage: picolink sim [--picos N] [--firmware DIR] [--hci-pty PATH] [--repl-pty DIR] [--heap BYTES] [--lib DIR ...]
 
 Runs N virtual Pico W boards, each running the MicroPython firmware in DIR (default: firmware/)
 from main.py, on the virtual radio. Console lines print as [picoN] ...
@@ -43,6 +43,8 @@ Options:
   --firmware DIR   the folder copied to each board's filesystem
   --hci-pty PATH   also open a central controller on the same air, as a pty at PATH
                    (attach noble with hciDriver 'uart' and that port)
+  --repl-pty DIR   give each board a USB serial port with MicroPython's REPL, a pty DIR/picoN
+                   (for mpremote, Thonny, a terminal); its files are kept in DIR/picoN.fs/
   --heap BYTES     Python heap free after boot per board (default 194560, as on a Pico W)
   --lib DIR        take the built-in packages from DIR (laid out like a board's /lib) instead
                    of the package index (repeatable; the first folder holding a file wins)

@@ -10,12 +10,17 @@ import { PyMemory } from './py-memory.ts';
 import type { BoardWorkerData, WorkerToMain } from './protocol.ts';
 import { PumpClock } from './pump-clock.ts';
 import { awaitTopLevelRuns } from './top-level-run.ts';
+import { UsbInputReader } from './usb-input.ts';
+import { runRepl } from './usb-repl.ts';
+import { UsbConsole } from './usb-console.ts';
 
 const data = workerData as BoardWorkerData;
 const post = (m: WorkerToMain): void => parentPort!.postMessage(m);
 const bell = new Int32Array(data.doorbell);
 const clock = new PumpClock();
 const bootStart = performance.now();
+/** The board's USB serial port, when it has one (VirtualPico's replPty). */
+const usb = data.usb ? new UsbConsole(new UsbInputReader(data.usb.input), bell, (bytes) => post({ type: 'usb', bytes })) : null;
 
 // Emscripten reports refused memory growth on stderr; with the heap locked that is expected.
 const consoleError = console.error.bind(console);
@@ -29,6 +34,9 @@ console.error = (...args: unknown[]): void => {
 let memory: WebAssembly.Memory | null = null;
 const instantiate = WebAssembly.instantiate.bind(WebAssembly) as (...a: unknown[]) => Promise<unknown>;
 (WebAssembly as unknown as { instantiate: (...a: unknown[]) => Promise<unknown> }).instantiate = async (...args) => {
+  // Ctrl-C must reach code busy in WebAssembly: every call out of it looks at the USB input
+  // (a loop that calls nothing out, `while True: pass`, is not reached: see usb-console.ts).
+  if (usb) wrapImports(args[1] as Record<string, Record<string, unknown>>, usb);
   const r = (await instantiate(...args)) as { instance?: WebAssembly.Instance } & WebAssembly.Instance;
   const exports = (r.instance ?? r).exports;
   for (const v of Object.values(exports)) {
@@ -37,6 +45,19 @@ const instantiate = WebAssembly.instantiate.bind(WebAssembly) as (...a: unknown[
   }
   return r;
 };
+
+function wrapImports(imports: Record<string, Record<string, unknown>>, u: UsbConsole): void {
+  const env = imports.env;
+  if (!env) return;
+  for (const [name, f] of Object.entries(env)) {
+    if (typeof f !== 'function') continue;
+    const fn = f as (...a: unknown[]) => unknown;
+    env[name] = (...a: unknown[]): unknown => {
+      if (u.executing && u.input.available) u.poll();
+      return fn(...a);
+    };
+  }
+}
 
 /**
  * This build of MicroPython (an emscripten build with assertions) checks its mirror of the
@@ -118,6 +139,8 @@ function sleepMs(ms: number): void {
   const deadline = performance.now() + Math.max(0, Number(ms) || 0);
   for (;;) {
     const seen = Atomics.load(bell, 0); // read before draining, so no arrival is missed
+    // Ctrl-C from USB: KeyboardInterrupt is raised as soon as the firmware runs again.
+    if (usb && (usb.flush(), usb.takePending())) return;
     drainHci();
     clock.runDue();
     deliverPending();
@@ -139,6 +162,7 @@ function waitMs(ms: number): void {
   const before = delivered;
   for (;;) {
     const seen = Atomics.load(bell, 0);
+    if (usb?.takePending()) return;
     drainHci();
     clock.runDue();
     deliverPending();
@@ -191,10 +215,26 @@ const mp = await loadMicroPython({
   // starts with room for both, so a firmware's first 190 KB need no growth in small steps.
   heapsize: data.heapMode === 'strict' ? RUNTIME_AREA_BYTES : RUNTIME_AREA_BYTES + data.heapBytes,
   pystack: 4096,
-  linebuffer: true,
-  stdout: (line) => post({ type: 'console', text: line }),
-  stderr: (line) => post({ type: 'console', text: line }),
+  linebuffer: false,
+  // A board has one stdout, its USB port; the console lines (our log) are cut from it.
+  stdout: (b) => stdoutByte(b[0]!),
+  stderr: (b) => stdoutByte(b[0]!),
 });
+if (usb) usb.interrupt = () => (mp._module as unknown as { _mp_sched_keyboard_interrupt(): void })._mp_sched_keyboard_interrupt();
+
+// Every octet the board prints passes here: one decoder and one encoder for the board's life.
+const utf8Decoder = new TextDecoder();
+const utf8Encoder = new TextEncoder();
+let consoleLine: number[] = [];
+function stdoutByte(b: number): void {
+  usb?.output(b);
+  if (b === 0x0a) {
+    post({ type: 'console', text: utf8Decoder.decode(Uint8Array.from(consoleLine)) });
+    consoleLine = [];
+  } else {
+    consoleLine.push(b);
+  }
+}
 
 function writeTree(root: string, files: Record<string, Uint8Array | string>): void {
   for (const [rel, body] of Object.entries(files)) {
@@ -280,7 +320,7 @@ function runModule(name: string): string | null {
     const err = e as { name?: string; type?: string; message?: string };
     if (err.name !== 'PythonError') throw e;
     if (err.type === 'SystemExit') return null;
-    for (const line of (err.message ?? '').replace(/\n+$/, '').split('\n')) post({ type: 'console', text: line });
+    printText(err.message ?? '');
     return err.type ?? 'Exception';
   }
 }
@@ -337,7 +377,12 @@ async function runFirmware(file: string): Promise<string | null> {
   mp.globals.set('__file__', file);
   for (const code of rewritten === source ? [source] : [rewritten, source]) {
     try {
-      await mp.runPythonAsync(code);
+      await Promise.race([
+        mp.runPythonAsync(code),
+        new Promise((_, reject) => {
+          interruptFirmware = reject;
+        }),
+      ]);
       return null;
     } catch (e) {
       const err = e as { name?: string; type?: string; message?: string };
@@ -345,17 +390,115 @@ async function runFirmware(file: string): Promise<string | null> {
       if (err.type === 'SystemExit') return null;
       // Our rewrite compiles or nothing ran: the original then reports its own syntax, if bad.
       if (err.type === 'SyntaxError' && code !== source) continue;
-      for (const line of (err.message ?? '').replace(/\n+$/, '').split('\n')) {
-        post({ type: 'console', text: line.replace('File "<stdin>"', `File "${file}"`) });
-      }
+      printText((err.message ?? '').replaceAll('File "<stdin>"', `File "${file}"`));
       return 'exception';
+    } finally {
+      interruptFirmware = null;
     }
   }
   return null;
 }
 
+/** Ends the awaited firmware with this error (see below). */
+let interruptFirmware: ((e: unknown) => void) | null = null;
+
+// A USB Ctrl-C while firmware awaits (its top-level asyncio.run(), run as an await) is raised by
+// the VM inside this build's asyncio loop, which runs from a host timer: it leaves the loop
+// (KeyboardInterrupt is no Exception, asyncio/core.py _run_iter) and reaches here. On a board it
+// leaves asyncio.run() and main.py, and the loop's tasks never run again: so here too.
+process.on('uncaughtException', (e: Error & { type?: string }) => {
+  if (!(e.name === 'PythonError' && e.type === 'KeyboardInterrupt' && interruptFirmware)) throw e;
+  mp.runPython(
+    'from asyncio import core as _c\nimport js as _js\nif _c.asyncio_timer is not None:\n    _js.clearTimeout(_c.asyncio_timer)\n_c.asyncio_timer = None\n_c.new_event_loop()\ndel _c, _js',
+  );
+  interruptFirmware(e);
+});
+
+/** Text the runtime printed (a traceback), through stdout as the board prints it. */
+function printText(text: string): void {
+  for (const b of utf8Encoder.encode(text.endsWith('\n') ? text : `${text}\n`)) stdoutByte(b);
+}
+
 const has = (f: string): boolean => Object.prototype.hasOwnProperty.call(data.files, f);
 let error: string | null = null;
+if (usb) usb.executing = true;
 if (has('boot.py')) error = await runFirmware('boot.py');
-if (!error && has('main.py')) error = await runFirmware('main.py');
+// ports/rp2/main.c: main.py runs only when the REPL is the friendly one (a soft reset from the raw
+// REPL, as mpremote does, skips it).
+if (!error && has('main.py') && data.usb?.mode !== 'raw') error = await runFirmware('main.py');
+if (usb) usb.executing = false;
 post({ type: 'main-exited', error });
+if (usb) {
+  await runRepl(
+    {
+      write: (bytes) => usb.write(bytes),
+      print: (text) => printText(text),
+      read: () => usb.read(),
+      exec: execRepl,
+      softReset: (mode) => {
+        usb.flush();
+        post({ type: 'soft-reset', replMode: mode, files: snapshotFiles() });
+      },
+    },
+    data.usb!.mode,
+  );
+}
+
+/** Code from the REPL, run in __main__ as pyexec.c parse_compile_execute runs it. */
+function execRepl(source: string, mode: 'file' | 'single'): { type: string; traceback: string } | null {
+  usb!.flush(); // the REPL's "OK" goes out before code that may run for long
+  const interrupts = usb!.interrupts;
+  usb!.forgetPending();
+  usb!.executing = true;
+  try {
+    if (mode === 'file') {
+      mp.globals.set('__file__', '<stdin>'); // pyexec.c parse_compile_execute, MP_PARSE_FILE_INPUT
+      mp.runPython(source);
+    } else {
+      mp.globals.set('_usb_repl_src', source);
+      mp.runPython("exec(compile(_usb_repl_src, '<stdin>', 'single'))");
+    }
+    usb!.executing = false;
+    // Ctrl-C after the code's last jump (e.g. in its final time.sleep): pyexec.c
+    // parse_compile_execute's mp_handle_pending raises it there, with no traceback of its own.
+    if (usb!.interrupts !== interrupts && (mp.pyimport('_pico_boot')._kbd_pending as () => boolean)()) {
+      return { type: 'KeyboardInterrupt', traceback: 'KeyboardInterrupt: \n' };
+    }
+    return null;
+  } catch (e) {
+    const err = e as { name?: string; type?: string; message?: string };
+    if (err.name !== 'PythonError') throw e;
+    let traceback = err.message ?? '';
+    // The exec() line of our own wrapper is not the user's frame.
+    if (mode === 'single') traceback = traceback.replace(/^(Traceback \(most recent call last\):\n) {2}File "<stdin>", line 1, in <module>\n/, '$1');
+    return { type: err.type ?? 'Exception', traceback };
+  } finally {
+    usb!.executing = false;
+    if (mode === 'single') mp.runPython("globals().pop('_usb_repl_src', None)");
+    usb!.flush();
+    post({ type: 'files', files: snapshotFiles() });
+  }
+}
+
+/** The board's own files (not our runtime's nor emscripten's folders), to carry over a soft reset. */
+function snapshotFiles(): Record<string, Uint8Array> {
+  const fs = mp.FS as unknown as {
+    readdir(p: string): string[];
+    stat(p: string): { mode: number };
+    isDir(mode: number): boolean;
+    readFile(p: string): Uint8Array;
+  };
+  const skip = new Set(['/_pico', '/dev', '/proc', '/tmp', '/home']);
+  const files: Record<string, Uint8Array> = {};
+  const walk = (dir: string): void => {
+    for (const name of fs.readdir(dir)) {
+      if (name === '.' || name === '..') continue;
+      const path = dir === '/' ? `/${name}` : `${dir}/${name}`;
+      if (skip.has(path)) continue;
+      if (fs.isDir(fs.stat(path).mode)) walk(path);
+      else files[path.slice(1)] = fs.readFile(path);
+    }
+  };
+  walk('/');
+  return files;
+}

@@ -7,10 +7,14 @@ import type { Position } from '../radio/air/path-loss.ts';
 import { PICO_W_CONTROLLER } from '../radio/controller/options.ts';
 import type { Radio, RadioNode } from '../radio/radio.ts';
 import type { HostPort } from '../radio/transport/host-port.ts';
+import { PtyPort } from '../radio/transport/pty.ts';
 import { resourcePaths } from '../resources/resource-paths.ts';
 import { readShims } from './firmware-files.ts';
 import type { BoardWorkerData, HeapMode, ResetCause, WorkerToMain } from './protocol.ts';
 import { Watchdog, createWatchdogMemory } from './watchdog.ts';
+import { createUsbInput, writeUsbInput } from './usb-input.ts';
+import { mirrorBoardFolder, readBoardFolder } from './board-folder.ts';
+import type { ReplMode } from './usb-repl.ts';
 
 /** Python heap free after boot on a Pico W with MicroPython 1.27: about 190 KB. */
 export const PICO_W_HEAP_BYTES = 190 * 1024;
@@ -29,6 +33,17 @@ export interface PicoOptions {
   position?: Position;
   /** Six octets; defaults to one derived from the name. */
   uniqueId?: Uint8Array;
+  /**
+   * Gives the board a USB serial port with MicroPython's REPL (usb-repl.ts): `true` for one
+   * reached through usbWrite() and the 'usb' event, or a path where a pseudo-terminal is linked
+   * (as `picolink sim --repl-pty DIR` does with DIR/picoN) for mpremote, Thonny and the like.
+   */
+  usb?: true | { ptyPath: string };
+  /**
+   * A host folder holding the board's filesystem: read at construction when it has files (they
+   * replace `files`), written after each REPL command and at each soft reset.
+   */
+  fsDir?: string;
 }
 
 export type PicoState = 'off' | 'booting' | 'running' | 'crashed';
@@ -40,6 +55,8 @@ export interface PicoEvents {
   booted: [{ heapFree: number; bootMs: number }];
   'main-exited': [string | null];
   warning: [string];
+  /** Octets the board sent on its USB serial port. */
+  usb: [Uint8Array];
 }
 
 const MAX_CONSOLE_LINES = 2000;
@@ -58,6 +75,14 @@ export class VirtualPico extends EventEmitter<PicoEvents> {
   private hostReceiver: ((b: Uint8Array) => void) | null = null;
   private files: Record<string, Uint8Array>;
   private resetCause: ResetCause = 'power-on';
+  /** The USB port's receive buffer (kept over resets, as the host's port stays open) and pty. */
+  private readonly usbInput: SharedArrayBuffer | null;
+  private readonly usbPty: PtyPort | null = null;
+  private usbPending: Uint8Array[] = [];
+  private usbRetry: NodeJS.Timeout | null = null;
+  private replMode: ReplMode = 'friendly';
+  /** What options.fsDir holds. */
+  private folderFiles: Record<string, Uint8Array> = {};
   private readonly watchdog = new Watchdog(createWatchdogMemory(), () => void this.resetFromBoard('watchdog'));
 
   constructor(
@@ -66,11 +91,52 @@ export class VirtualPico extends EventEmitter<PicoEvents> {
   ) {
     super();
     this.name = options.name;
-    this.files = options.files;
+    this.files = options.fsDir ? (readBoardFolder(options.fsDir) ?? options.files) : options.files;
+    if (options.fsDir) this.folderFiles = mirrorBoardFolder(options.fsDir, this.files, readBoardFolder(options.fsDir) ?? {});
     this.uniqueId = options.uniqueId ?? uniqueIdFor(options.name);
     const address = Array.from(this.uniqueId, (b) => b.toString(16).padStart(2, '0')).join(':').toUpperCase();
     this.node = radio.addNode({ ...PICO_W_CONTROLLER, name: options.name, address, ...(options.position ? { position: options.position } : {}) });
     this.node.controller.powerOff();
+    this.usbInput = options.usb ? createUsbInput() : null;
+    if (options.usb && options.usb !== true) {
+      const pty = new PtyPort(options.usb.ptyPath);
+      pty.onData((b) => this.usbWrite(b));
+      this.on('usb', (b) => pty.write(b));
+      this.usbPty = pty;
+    }
+  }
+
+  /** The path of the board's USB serial port, when it is a pseudo-terminal. */
+  get usbPath(): string | null {
+    return this.usbPty?.linkPath ?? null;
+  }
+
+  /** Octets from the host to the board's USB serial port (kept until the board takes them). */
+  usbWrite(bytes: Uint8Array): void {
+    if (!this.usbInput) throw new Error(`${this.name} has no USB serial port (options.usb)`);
+    this.usbPending.push(Uint8Array.from(bytes));
+    this.feedUsb();
+  }
+
+  private feedUsb(): void {
+    if (!this.usbInput) return;
+    while (this.usbPending.length > 0) {
+      const head = this.usbPending[0]!;
+      const n = writeUsbInput(this.usbInput, head);
+      if (n < head.length) {
+        this.usbPending[0] = head.subarray(n);
+        break;
+      }
+      this.usbPending.shift();
+    }
+    Atomics.add(this.bell, 0, 1);
+    Atomics.notify(this.bell, 0);
+    if (this.usbPending.length > 0 && !this.usbRetry) {
+      this.usbRetry = setTimeout(() => {
+        this.usbRetry = null;
+        this.feedUsb();
+      }, 5);
+    }
   }
 
   /** Powers the board on and resolves once MicroPython has booted (before main.py runs). */
@@ -105,6 +171,7 @@ export class VirtualPico extends EventEmitter<PicoEvents> {
       doorbell: this.bell.buffer as SharedArrayBuffer,
       resetCause: this.resetCause,
       watchdog: this.watchdog.memory,
+      ...(this.usbInput ? { usb: { input: this.usbInput, mode: this.replMode } } : {}),
     };
     const worker = new Worker(resourcePaths().boardWorker, { workerData, transferList: [port1] });
     this.worker = worker;
@@ -132,10 +199,19 @@ export class VirtualPico extends EventEmitter<PicoEvents> {
             void this.resetFromBoard('watchdog');
             break;
           case 'soft-reset':
+            // The board's files survive it, and its REPL comes back in the mode it left.
+            if (m.files) this.keepFiles(m.files);
+            if (m.replMode) this.replMode = m.replMode;
             void this.resetFromBoard('soft');
             break;
           case 'watchdog':
             this.watchdog.start(m.timeoutMs);
+            break;
+          case 'files':
+            this.keepFiles(m.files);
+            break;
+          case 'usb':
+            this.emit('usb', m.bytes);
             break;
           case 'warning':
             this.log(`[picolink] ${m.text}`);
@@ -162,6 +238,7 @@ export class VirtualPico extends EventEmitter<PicoEvents> {
     // A power cut stops the watchdog and clears the reason for the last reset.
     this.watchdog.stop();
     this.resetCause = 'power-on';
+    this.replMode = 'friendly';
     const worker = this.worker;
     this.worker = null;
     this.node.controller.powerOff();
@@ -188,8 +265,10 @@ export class VirtualPico extends EventEmitter<PicoEvents> {
   private async resetFromBoard(kind: 'watchdog' | 'soft'): Promise<void> {
     const cause = kind === 'soft' ? this.resetCause : 'watchdog';
     const watchdogMs = kind === 'soft' && this.watchdog.running ? this.watchdog.timeoutMs : null;
+    const replMode = kind === 'soft' ? this.replMode : 'friendly';
     await this.powerOff();
     this.resetCause = cause;
+    this.replMode = replMode;
     if (watchdogMs !== null) this.watchdog.start(watchdogMs);
     // A failed boot is reported through the state and the console, as for powerOn.
     await this.powerOn().catch(() => undefined);
@@ -200,11 +279,19 @@ export class VirtualPico extends EventEmitter<PicoEvents> {
     this.files = files;
   }
 
+  /** The board's filesystem as it wrote it: its next boot starts with it, and fsDir keeps it. */
+  private keepFiles(files: Record<string, Uint8Array>): void {
+    this.files = files;
+    if (this.options.fsDir) this.folderFiles = mirrorBoardFolder(this.options.fsDir, files, this.folderFiles);
+  }
+
   move(position: Position): void {
     this.node.controller.moveTo(position);
   }
 
   async close(): Promise<void> {
+    if (this.usbRetry) clearTimeout(this.usbRetry);
+    this.usbPty?.close();
     await this.powerOff();
     this.radio.removeNode(this.name);
   }

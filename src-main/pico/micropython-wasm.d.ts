@@ -26,8 +26,9 @@ declare module '@micropython/micropython-webassembly-pyscript' {
   export function loadMicroPython(options: {
     heapsize?: number;
     pystack?: number;
-    stdout?: (line: string) => void;
-    stderr?: (line: string) => void;
-    linebuffer?: boolean;
+    /** Called per octet, as a one-octet array (we use linebuffer: false). */
+    stdout?: (bytes: Uint8Array) => void;
+    stderr?: (bytes: Uint8Array) => void;
+    linebuffer?: false;
   }): Promise<MicroPython>;
 }

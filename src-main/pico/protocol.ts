@@ -2,6 +2,7 @@
 // port of their own so the worker can drain them synchronously (receiveMessageOnPort) while
 // firmware sleeps; a shared doorbell word wakes such a sleep as soon as bytes arrive.
 import type { MessagePort } from 'node:worker_threads';
+import type { ReplMode } from './usb-repl.ts';
 
 export interface BoardWorkerData {
   name: string;
@@ -24,6 +25,11 @@ export interface BoardWorkerData {
   resetCause: ResetCause;
   /** When the firmware last fed the watchdog, which the main thread runs (see watchdog.ts). */
   watchdog: SharedArrayBuffer;
+  /**
+   * The board's USB serial port, when it has one: what the host sends (usb-input.ts) and the
+   * REPL's mode at boot (a soft reset from the raw REPL comes back to it, ports/rp2/main.c).
+   */
+  usb?: { input: SharedArrayBuffer; mode: ReplMode };
 }
 
 /**
@@ -39,7 +45,11 @@ export type WorkerToMain =
   | { type: 'main-exited'; error: string | null }
   | { type: 'reset' }
   /** machine.soft_reset(): the firmware restarts; the reset cause and a running watchdog stay. */
-  | { type: 'soft-reset' }
+  | { type: 'soft-reset'; replMode?: ReplMode; files?: Record<string, Uint8Array> }
+  /** The board's filesystem after a REPL command (what it wrote must outlive a power cut). */
+  | { type: 'files'; files: Record<string, Uint8Array> }
+  /** Octets the board sent on its USB serial port. */
+  | { type: 'usb'; bytes: Uint8Array }
   /** machine.WDT started (or restarted) the watchdog with this timeout. */
   | { type: 'watchdog'; timeoutMs: number }
   | { type: 'warning'; text: string };

@@ -1,4 +1,5 @@
 // N virtual Picos on one radio, each running the same firmware folder.
+import { join } from 'node:path';
 import { Radio } from '../radio/radio.ts';
 import { VirtualPico } from './board.ts';
 import { readFirmware, withConfig } from './firmware-files.ts';
@@ -12,6 +13,8 @@ export interface SimOptions {
   frozen?: Record<string, Uint8Array>;
   /** Names are `${prefix}${i}`, 1-based. */
   prefix?: string;
+  /** Gives each board a USB serial port with MicroPython's REPL, a pseudo-terminal DIR/<name>. */
+  replPtyDir?: string;
 }
 
 export class Sim {
@@ -34,6 +37,8 @@ export class Sim {
           position: { x: i, y: 1 },
           ...(options.heapBytes ? { heapBytes: options.heapBytes } : {}),
           ...(options.frozen ? { frozen: options.frozen } : {}),
+          // ... and its filesystem in DIR/<name>.fs, kept across soft resets, power cycles and runs.
+          ...(options.replPtyDir ? { usb: { ptyPath: join(options.replPtyDir, name) }, fsDir: join(options.replPtyDir, `${name}.fs`) } : {}),
         }),
       );
     }

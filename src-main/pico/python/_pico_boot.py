@@ -127,3 +127,15 @@ import bluetooth
 import machine
 
 del bluetooth, machine
+
+
+def _kbd_pending():
+    # A KeyboardInterrupt scheduled (USB Ctrl-C) but not yet raised: the VM raises a pending
+    # exception at its next jump (py/vm.c pending_exception_check). pyexec.c parse_compile_execute
+    # calls mp_handle_pending after the code; this build does not, so the REPL asks here.
+    try:
+        for _ in (0, 1):
+            pass
+    except KeyboardInterrupt:
+        return True
+    return False
