@@ -4,7 +4,8 @@
 // Bottom to top: hci (the codecs everything speaks) → radio (virtual controllers and air) and
 // host (our BLE host; it talks to a controller only through hci, never through radio) → pico
 // (virtual boards) → hub (noble, links, the log) → sim (wiring boards, radio and hub into a
-// simulation) → app (the dashboard's service) → cli and shell (the front ends). ipc is the
+// simulation), usb (MicroPython boards over their USB serial REPL: probe, install) and mqtt
+// (a hub's MQTT publisher and the dashboard's MQTT sources) → app (the dashboard's service) → cli and shell (the front ends). ipc is the
 // contract between app and shell/renderer: a leaf both sides import. resources finds files at
 // run time and imports nothing of ours. The renderer sees only the contract.
 /** @type {Record<string, string[]>} what each layer may import besides itself */
@@ -17,8 +18,10 @@ const MAY_IMPORT = {
   pico: ['hci', 'radio', 'host', 'resources'],
   hub: ['hci', 'host', 'resources'],
   sim: ['hci', 'radio', 'host', 'pico', 'hub', 'resources'],
-  app: ['hci', 'hub', 'sim', 'ipc', 'resources'],
-  cli: ['hci', 'radio', 'host', 'pico', 'hub', 'sim', 'app', 'ipc', 'resources'],
+  usb: ['resources'],
+  mqtt: ['hci', 'hub', 'resources'],
+  app: ['hci', 'hub', 'sim', 'usb', 'mqtt', 'ipc', 'resources'],
+  cli: ['hci', 'radio', 'host', 'pico', 'hub', 'sim', 'usb', 'mqtt', 'app', 'ipc', 'resources'],
   shell: ['hub', 'app', 'ipc', 'resources'],
 };
 
