@@ -221,6 +221,16 @@ const mp = await loadMicroPython({
   stderr: (b) => stdoutByte(b[0]!),
 });
 if (usb) usb.interrupt = () => (mp._module as unknown as { _mp_sched_keyboard_interrupt(): void })._mp_sched_keyboard_interrupt();
+// This build's asyncio runs its loop from a host timer (ports/webassembly/asyncio/core.py
+// _schedule_run_iter -> js.setTimeout(_run_iter, dt)): a loop that waits is run at once, and the
+// KeyboardInterrupt is raised in it (see the uncaughtException handler below), as on a board where
+// the interrupt ends the loop's wait (asyncio/core.py run_until_complete's IOQueue wait).
+if (usb) {
+  usb.wake = () =>
+    mp.runPython(
+      "import sys as _s\n_c = _s.modules.get('asyncio.core')\nif _c is not None and _c.asyncio_timer is not None:\n    _c._schedule_run_iter(0)\ndel _s, _c",
+    );
+}
 
 // Every octet the board prints passes here: one decoder and one encoder for the board's life.
 const utf8Decoder = new TextDecoder();

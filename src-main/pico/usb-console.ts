@@ -33,6 +33,12 @@ export class UsbConsole {
   private pending = false;
   /** Schedules KeyboardInterrupt in the runtime (mp_sched_keyboard_interrupt). */
   interrupt: (() => void) | null = null;
+  /**
+   * Makes a runtime that awaits (nothing of it on the stack: its asyncio loop waits for a host
+   * timer, e.g. `await asyncio.sleep(60)`) run now. The scheduled KeyboardInterrupt is raised
+   * only when the VM runs, so without this a Ctrl-C would wait for the firmware's next timer.
+   */
+  wake: (() => void) | null = null;
   private readonly queue: number[] = [];
   private out: number[] = [];
   private flushQueued = false;
@@ -51,7 +57,7 @@ export class UsbConsole {
   set executing(on: boolean) {
     this.running = on;
     if (on && !this.poller) {
-      this.poller = setInterval(() => this.poll(), ASYNC_POLL_MS);
+      this.poller = setInterval(() => this.poll(true), ASYNC_POLL_MS);
       this.poller.unref();
     } else if (!on && this.poller) {
       clearInterval(this.poller);
@@ -59,13 +65,18 @@ export class UsbConsole {
     }
   }
 
-  /** Takes in what the host sent; a Ctrl-C while code runs interrupts it. */
-  poll(): void {
+  /**
+   * Takes in what the host sent; a Ctrl-C while code runs interrupts it. `awaiting`: called from
+   * the host's event loop while the code awaits, not from a call out of the runtime.
+   */
+  poll(awaiting = false): void {
     if (!this.input.available) return;
     for (const b of this.input.take()) {
       if (this.running && b === CHAR_CTRL_C && this.interrupt) {
         this.interrupts++;
         this.pending = true;
+        // Woken first: running Python after the interrupt is scheduled would raise it right there.
+        if (awaiting) this.wake?.();
         this.interrupt();
       } else {
         this.queue.push(b);

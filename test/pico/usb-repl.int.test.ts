@@ -177,6 +177,8 @@ describe('Ctrl-C into main.py, over the in-process USB port (usb: true)', () => 
     try {
       await p.powerOn();
       await seen('main running\r\n');
+      // Well into its wait: nothing of the runtime runs until a timer of the firmware's would fire.
+      await new Promise((resolve) => setTimeout(resolve, 300));
       p.usbWrite(Uint8Array.of(0x03));
       await seen('>>> ');
       expect(out).toMatch(/^main running\r\nTraceback \(most recent call last\):\r\n( {2}File .*\r\n)+KeyboardInterrupt: \r\n/);
