@@ -71,17 +71,34 @@ export class UsbConsole {
    */
   poll(awaiting = false): void {
     if (!this.input.available) return;
+    let interrupted = false;
     for (const b of this.input.take()) {
       if (this.running && b === CHAR_CTRL_C && this.interrupt) {
+        // shared/tinyusb/mp_usbd_cdc.c tud_cdc_rx_cb: the interrupt character clears the stdin
+        // ring buffer and schedules KeyboardInterrupt; what follows it is kept.
+        this.queue.length = 0;
         this.interrupts++;
-        this.pending = true;
-        // Woken first: running Python after the interrupt is scheduled would raise it right there.
-        if (awaiting) this.wake?.();
-        this.interrupt();
+        interrupted = true;
       } else {
         this.queue.push(b);
       }
     }
+    if (!interrupted) return;
+    this.pending = true;
+    // Woken before the interrupt is scheduled (Python run after it would raise it right there),
+    // once for all the Ctrl-C of this batch: one pending exception, as mp_sched_keyboard_interrupt
+    // keeps. Should an earlier one still be pending, it is raised in the wake-up: it then goes to
+    // the firmware from the event loop, as one raised in its asyncio loop does (board-worker.ts).
+    if (awaiting && this.wake) {
+      try {
+        this.wake();
+      } catch (e) {
+        setImmediate(() => {
+          throw e;
+        });
+      }
+    }
+    this.interrupt!();
   }
 
   /** New code starts with no Ctrl-C of earlier code waiting. */

@@ -148,6 +148,30 @@ describe("a virtual Pico's USB serial port", () => {
 });
 
 describe('Ctrl-C into main.py, over the in-process USB port (usb: true)', () => {
+  // pyboard.py enter_raw_repl and mpremote send "\r\x03" (Ctrl-C twice) and "\r\x01" back to back:
+  // what follows the interrupt character stays in the board's stdin ring buffer and what comes
+  // before it is dropped (shared/tinyusb/mp_usbd_cdc.c tud_cdc_rx_cb), so the board lands in the
+  // raw REPL however the octets arrive.
+  it('keeps what follows Ctrl-C in one write: interrupt main.py and enter the raw REPL at once', async () => {
+    const r = new Radio();
+    const main = 'import asyncio\nasync def main():\n    print("main running")\n    while True:\n        await asyncio.sleep(60)\nasyncio.run(main())\n';
+    const p = new VirtualPico(r, { name: 'p3', files: { 'main.py': enc(main) }, usb: true });
+    let out = '';
+    p.on('usb', (b) => (out += String.fromCharCode(...b)));
+    try {
+      await p.powerOn();
+      await expect.poll(() => out.includes('main running\r\n'), { timeout: 15_000 }).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      p.usbWrite(enc('x\x03\x03\r\x01'));
+      await expect.poll(() => out.endsWith('raw REPL; CTRL-B to exit\r\n>'), { timeout: 15_000 }).toBe(true);
+      // "x" came before the interrupt: dropped, so no NameError; the \r gives a fresh prompt.
+      expect(out).toMatch(/KeyboardInterrupt: \r\nMicroPython v1\.27\.0[^\n]*\r\nType "help\(\)" for more information\.\r\n>>> \r\n>>> \r\nraw REPL; CTRL-B to exit\r\n>$/);
+    } finally {
+      await p.close();
+      r.close();
+    }
+  }, 30_000);
+
   it.each([
     ['a time.sleep loop', 'import time\nprint("main running")\nwhile True:\n    time.sleep_ms(100)\n', '  File "main.py", line 4, in <module>\r\n'],
     // The traceback shows this build's asyncio frame (README "Known differences"); the board
