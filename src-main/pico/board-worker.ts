@@ -288,14 +288,22 @@ mp.registerJsModule(
   }),
 );
 
+// A call's result reaches Python as is: undefined is an <undefined> object, which the REPL echoes
+// for `time.sleep(1)` where a board's C function returns None (null here).
+const none =
+  <A extends unknown[]>(f: (...a: A) => void) =>
+  (...a: A): null => {
+    f(...a);
+    return null;
+  };
 mp.registerJsModule('_pico', {
-  sleep_ms: sleepMs,
+  sleep_ms: none(sleepMs),
   // time.ticks_us: microseconds, wrapping at 2**30 as MicroPython's ticks do (MICROPY_PY_TIME_TICKS_PERIOD).
   ticks_us: () => Math.floor(performance.now() * 1000) & 0x3fffffff,
-  poll: () => sleepMs(0),
-  idle,
-  wait_ms: waitMs,
-  led: (on: number) => post({ type: 'led', on: Boolean(on) }),
+  poll: none(() => sleepMs(0)),
+  idle: none(idle),
+  wait_ms: none(waitMs),
+  led: none((on: number) => post({ type: 'led', on: Boolean(on) })),
   unique_id_hex: () => Buffer.from(data.uniqueId).toString('hex'),
   adc_u16: adcU16,
   heap_limit: () => heapLimit,
@@ -400,7 +408,7 @@ async function runFirmware(file: string): Promise<string | null> {
       if (err.type === 'SystemExit') return null;
       // Our rewrite compiles or nothing ran: the original then reports its own syntax, if bad.
       if (err.type === 'SyntaxError' && code !== source) continue;
-      printText((err.message ?? '').replaceAll('File "<stdin>"', `File "${file}"`));
+      printText(boardTraceback(err.message ?? '').replaceAll('File "<stdin>"', `File "${file}"`));
       return 'exception';
     } finally {
       interruptFirmware = null;
@@ -423,6 +431,14 @@ process.on('uncaughtException', (e: Error & { type?: string }) => {
   );
   interruptFirmware(e);
 });
+
+/**
+ * A traceback as a board prints it: without the frames of our Python shims (src-main/pico/python,
+ * kept in /_pico), which on a board are C functions and show no frame.
+ */
+function boardTraceback(text: string): string {
+  return text.replace(/^ {2}File "\/_pico\/[^\n]*\n/gm, '');
+}
 
 /** Text the runtime printed (a traceback), through stdout as the board prints it. */
 function printText(text: string): void {
@@ -478,7 +494,7 @@ function execRepl(source: string, mode: 'file' | 'single'): { type: string; trac
   } catch (e) {
     const err = e as { name?: string; type?: string; message?: string };
     if (err.name !== 'PythonError') throw e;
-    let traceback = err.message ?? '';
+    let traceback = boardTraceback(err.message ?? '');
     // The exec() line of our own wrapper is not the user's frame.
     if (mode === 'single') traceback = traceback.replace(/^(Traceback \(most recent call last\):\n) {2}File "<stdin>", line 1, in <module>\n/, '$1');
     return { type: err.type ?? 'Exception', traceback };

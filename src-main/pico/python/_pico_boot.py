@@ -34,6 +34,9 @@ class _Uname(_sys._AttrTuple):
 _UNAME = _Uname(("rp2", "rp2", "1.27.0", "v1.27.0 on 2025-12-10", "Raspberry Pi Pico W with RP2040"))
 os.uname = lambda: _UNAME
 del _sys
+import _pico_fs
+
+del _pico_fs
 
 # time.sleep*: block like the board, while the radio and IRQs keep running (see sleep pump).
 import time

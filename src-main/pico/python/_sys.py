@@ -7,9 +7,12 @@ import _sys_builtin
 platform = "rp2"
 
 
-def __getattr__(name):
-    # Attributes the built-in sys makes up on access (path, ps1, ps2, tracebacklimit).
-    return getattr(_sys_builtin, name)
+# What the built-in sys makes up on access, bound once. Not a module-level __getattr__: making a
+# class looks up __set_name__ on each of its attributes (py/objtype.c), a module's __getattr__ is
+# asked too, and its AttributeError escapes: `class C: import sys` (Thonny's helper) failed.
+path = _sys_builtin.path
+ps1 = _sys_builtin.ps1
+ps2 = _sys_builtin.ps2
 
 
 class _AttrTuple(tuple):
