@@ -9,7 +9,7 @@ import { IRQ } from '../src-main/host/irq.ts';
 import { uuid, uuidEquals } from '../src-main/host/uuid.ts';
 import { VirtualPico } from '../src-main/pico/board.ts';
 import { realClock } from '../src-main/hci/clock.ts';
-import { readFirmware } from '../src-main/pico/firmware-files.ts';
+import { readFirmware } from '../src-main/resources/firmware-folder.ts';
 import { linkCapacity } from '../src-main/hci/airtime.ts';
 import { PICO_W_CONTROLLER } from '../src-main/radio/controller/options.ts';
 import { Radio } from '../src-main/radio/radio.ts';

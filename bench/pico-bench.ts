@@ -9,7 +9,7 @@ import { IRQ, type IrqValue } from '../src-main/host/irq.ts';
 
 import { uuid } from '../src-main/host/uuid.ts';
 import { VirtualPico } from '../src-main/pico/board.ts';
-import { readFirmware } from '../src-main/pico/firmware-files.ts';
+import { readFirmware } from '../src-main/resources/firmware-folder.ts';
 import { realClock } from '../src-main/hci/clock.ts';
 import { Radio } from '../src-main/radio/radio.ts';
 import { percentile } from './percentile.ts';

@@ -16,7 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { linkCapacity } from '../../src-main/hci/airtime.ts';
 import { VirtualPico } from '../../src-main/pico/board.ts';
 import { PICO_W_CONTROLLER } from '../../src-main/radio/controller/options.ts';
-import { readFirmware, withConfig } from '../../src-main/pico/firmware-files.ts';
+import { readFirmware } from '../../src-main/resources/firmware-folder.ts';
+import { withConfig } from '../../src-main/pico/firmware-files.ts';
 import { Radio } from '../../src-main/radio/radio.ts';
 
 const DIR = fileURLToPath(new URL('../fixtures/bridge-rate', import.meta.url));

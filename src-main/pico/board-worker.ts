@@ -153,6 +153,31 @@ function sleepMs(ms: number): void {
 }
 
 /**
+ * A read of the board's stdin (sys.stdin, input()): waits for the first octet from USB as
+ * mp_hal_stdin_rx_chr does (ports/rp2/mphalport.c: the radio, timers and IRQs go on meanwhile),
+ * then takes what else is waiting, up to `length`. Ctrl-C: KeyboardInterrupt is scheduled and its
+ * octet ends the read. No USB port: end of input.
+ */
+function readUsbStdin(into: Uint8Array, offset: number, length: number): number {
+  if (!usb || length === 0) return 0;
+  const interrupts = usb.interrupts;
+  for (;;) {
+    usb.flush(); // a prompt goes out before the wait
+    usb.poll();
+    // Counted, not taken from takePending(): the wait below may take it (it ends sleeps).
+    if (usb.interrupts !== interrupts) {
+      usb.forgetPending();
+      into[offset] = 0x03;
+      return 1;
+    }
+    let n = 0;
+    for (let b = usb.takeByte(); b !== undefined; b = n < length ? usb.takeByte() : undefined) into[offset + n++] = b;
+    if (n > 0) return n;
+    waitMs(50);
+  }
+}
+
+/**
  * The idle wait of a blocking asyncio.run(): as sleepMs, but returns as soon as an IRQ or a timer
  * callback has been delivered (it may have set a flag a task waits on), or after `ms`; ms < 0
  * waits for such work only, as the board's loop does with no task due.
@@ -220,6 +245,13 @@ const mp = await loadMicroPython({
   stdout: (b) => stdoutByte(b[0]!),
   stderr: (b) => stdoutByte(b[0]!),
 });
+// ... and one stdin, the same port. emscripten's stdin device asks its input() for octets until
+// one returns null, so it cannot wait for the first and then take only what is there: the read
+// itself is replaced.
+{
+  const stdin = (mp.FS as unknown as { getStream(fd: number): { stream_ops: Record<string, unknown> } | null }).getStream(0);
+  if (stdin) stdin.stream_ops = { ...stdin.stream_ops, read: (_s: unknown, buf: Uint8Array, off: number, len: number) => readUsbStdin(buf, off, len) };
+}
 if (usb) usb.interrupt = () => (mp._module as unknown as { _mp_sched_keyboard_interrupt(): void })._mp_sched_keyboard_interrupt();
 // This build's asyncio runs its loop from a host timer (ports/webassembly/asyncio/core.py
 // _schedule_run_iter -> js.setTimeout(_run_iter, dt)): a loop that waits is run at once, and the
@@ -246,11 +278,13 @@ function stdoutByte(b: number): void {
   }
 }
 
+/** Writes files by relative path; a path ending in "/" is a folder (an empty one: see board-folder.ts). */
 function writeTree(root: string, files: Record<string, Uint8Array | string>): void {
   for (const [rel, body] of Object.entries(files)) {
     const parts = `${root}/${rel}`.split('/').filter(Boolean);
+    const folder = rel.endsWith('/');
     let dir = '';
-    for (const p of parts.slice(0, -1)) {
+    for (const p of folder ? parts : parts.slice(0, -1)) {
       dir += `/${p}`;
       try {
         mp.FS.mkdir(dir);
@@ -258,7 +292,7 @@ function writeTree(root: string, files: Record<string, Uint8Array | string>): vo
         // exists
       }
     }
-    mp.FS.writeFile(`/${parts.join('/')}`, body);
+    if (!folder) mp.FS.writeFile(`/${parts.join('/')}`, body);
   }
 }
 writeTree('/_pico', data.shims);
@@ -506,7 +540,10 @@ function execRepl(source: string, mode: 'file' | 'single'): { type: string; trac
   }
 }
 
-/** The board's own files (not our runtime's nor emscripten's folders), to carry over a soft reset. */
+/**
+ * The board's own files (not our runtime's nor emscripten's folders), to carry over a soft reset;
+ * an empty folder as its path with a "/" (`mpremote fs mkdir` makes one to copy into later).
+ */
 function snapshotFiles(): Record<string, Uint8Array> {
   const fs = mp.FS as unknown as {
     readdir(p: string): string[];
@@ -516,13 +553,15 @@ function snapshotFiles(): Record<string, Uint8Array> {
   };
   const skip = new Set(['/_pico', '/dev', '/proc', '/tmp', '/home']);
   const files: Record<string, Uint8Array> = {};
+  const EMPTY = new Uint8Array(0);
   const walk = (dir: string): void => {
     for (const name of fs.readdir(dir)) {
       if (name === '.' || name === '..') continue;
       const path = dir === '/' ? `/${name}` : `${dir}/${name}`;
       if (skip.has(path)) continue;
-      if (fs.isDir(fs.stat(path).mode)) walk(path);
-      else files[path.slice(1)] = fs.readFile(path);
+      if (!fs.isDir(fs.stat(path).mode)) files[path.slice(1)] = fs.readFile(path);
+      else if (fs.readdir(path).length <= 2) files[`${path.slice(1)}/`] = EMPTY;
+      else walk(path);
     }
   };
   walk('/');

@@ -1,33 +1,7 @@
-// Reads a firmware folder as a board's filesystem sees it: every file under it, by relative path.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+// The boards' Python shims and config.py; reading a firmware folder is resources/firmware-folder.ts.
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { resourcePaths } from '../resources/resource-paths.ts';
-
-/** Board flash on a Pico W is 2 MB, of which MicroPython leaves about 848 KB for files. */
-export const PICO_W_FILESYSTEM_BYTES = 848 * 1024;
-
-export function readFirmware(dir: string): Record<string, Uint8Array> {
-  const out: Record<string, Uint8Array> = {};
-  let total = 0;
-  const walk = (rel: string): void => {
-    for (const entry of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
-      if (entry.name.startsWith('.') || entry.name === '__pycache__') continue;
-      const r = rel ? `${rel}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) walk(r);
-      else if (entry.isFile()) {
-        const body = readFileSync(path.join(dir, r));
-        total += body.length;
-        out[r] = new Uint8Array(body);
-      }
-    }
-  };
-  if (!statSync(dir).isDirectory()) throw new Error(`${dir} is not a folder`);
-  walk('');
-  if (total > PICO_W_FILESYSTEM_BYTES) {
-    throw new Error(`firmware in ${dir} is ${total} bytes; a Pico W's filesystem holds about ${PICO_W_FILESYSTEM_BYTES}`);
-  }
-  return out;
-}
 
 /** Our Python modules (bluetooth, machine, ...): src-main/pico/python, or the packaged app's copy. */
 export function readShims(): Record<string, string> {

@@ -114,6 +114,12 @@ export class UsbConsole {
     return p;
   }
 
+  /** The next octet from the host if one is waiting (for code that reads stdin itself). */
+  takeByte(): number | undefined {
+    this.poll();
+    return this.queue.shift();
+  }
+
   /** The next octet from the host, waiting for it (the event loop runs meanwhile). */
   async read(): Promise<number> {
     this.flush();

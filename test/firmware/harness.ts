@@ -1,7 +1,8 @@
 // Virtual Picos running the unmodified firmware/ folder, each with its own config.py.
 import path from 'node:path';
 import { VirtualPico, type PicoOptions } from '../../src-main/pico/board.ts';
-import { configPy, readFirmware } from '../../src-main/pico/firmware-files.ts';
+import { configPy } from '../../src-main/pico/firmware-files.ts';
+import { readFirmware } from '../../src-main/resources/firmware-folder.ts';
 import { Radio } from '../../src-main/radio/radio.ts';
 
 export const FIRMWARE_DIR = path.resolve(import.meta.dirname, '../../firmware');

@@ -3,7 +3,7 @@
 // 512-octet writes. PicoLink's central relies on this for backpressure.
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
-import { readFirmware } from '../../src-main/pico/firmware-files.ts';
+import { readFirmware } from '../../src-main/resources/firmware-folder.ts';
 import { Bench, line } from './harness.ts';
 
 const DIR = path.resolve(import.meta.dirname, '../fixtures/firmware-held-write');

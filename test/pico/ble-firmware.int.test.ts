@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Characteristic, Noble, Peripheral } from '@stoprocent/noble';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { VirtualPico } from '../../src-main/pico/board.ts';
-import { readFirmware } from '../../src-main/pico/firmware-files.ts';
+import { readFirmware } from '../../src-main/resources/firmware-folder.ts';
 import { Radio } from '../../src-main/radio/radio.ts';
 import { nobleOn } from '../radio/integration/stacks.ts';
 import { waitConsole as line } from './console.ts';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HciClient } from '../../src-main/host/hci-client.ts';
 import { VirtualPico } from '../../src-main/pico/board.ts';
-import { readFirmware } from '../../src-main/pico/firmware-files.ts';
+import { readFirmware } from '../../src-main/resources/firmware-folder.ts';
 import { parseAddress } from '../../src-main/hci/address.ts';
 import { Reset, SetEventMask } from '../../src-main/hci/commands/baseband.ts';
 import { LeConnectionUpdate, LeCreateConnection } from '../../src-main/hci/commands/le-connection.ts';

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { VirtualPico } from '../../src-main/pico/board.ts';
-import { readFirmware } from '../../src-main/pico/firmware-files.ts';
+import { readFirmware } from '../../src-main/resources/firmware-folder.ts';
 import { Radio } from '../../src-main/radio/radio.ts';
 import { waitConsole } from './console.ts';
 

@@ -62,7 +62,8 @@ describe("a virtual Pico's USB serial port", () => {
   // <undefined>); a class body may import sys (Thonny's helper; sys had a module __getattr__);
   // the filesystem answers as rp2's littlefs (extmod/vfs_lfsx.c): errors named as mpremote's
   // transport.py _convert_filesystem_error expects, stat/ilistdir tuples, "" for the current
-  // folder, only the board's files at "/", uos is os; and no frame of our shims in a traceback.
+  // folder, only the board's files at "/", uos is os; input() reads the port (it hung the board);
+  // and no frame of our shims in a traceback.
   it('answers at the prompt as a board does for what mpremote and Thonny use', async () => {
     const line = async (text: string): Promise<string> => {
       client.write(`${text}\r`);
@@ -79,6 +80,17 @@ describe("a virtual Pico's USB serial port", () => {
     expect(await line('list(os.ilistdir())')).toBe("list(os.ilistdir())\r\n[('main.py', 32768, 0, 25)]\r\n>>> ");
     expect(await line('os.stat("main.py")[:7], os.stat("")[0]')).toBe('os.stat("main.py")[:7], os.stat("")[0]\r\n((32768, 0, 0, 0, 0, 0, 25), 16384)\r\n>>> ');
     expect(await line('import uos; uos is os')).toBe('import uos; uos is os\r\nTrue\r\n>>> ');
+    // input() reads the USB port as readline.c does: echo, backspace, Enter; Ctrl-C interrupts it.
+    client.write('x = input("n? ")\r');
+    expect(await client.readUntil('\r\nn? ')).toBe('x = input("n? ")\r\nn? ');
+    client.write('pi\x7fico\r');
+    expect(await client.readUntil('>>> ')).toBe('pi\b\x1b[Kico\r\n>>> ');
+    expect(await line('x')).toBe("x\r\n'pico'\r\n>>> ");
+    client.write('input()\r');
+    await client.readUntil('input()\r\n');
+    client.write('\x03');
+    expect(await client.readUntil('>>> ')).toBe('Traceback (most recent call last):\r\n  File "<stdin>", line 1, in <module>\r\nKeyboardInterrupt: \r\n>>> ');
+    expect(await line('1')).toBe('1\r\n1\r\n>>> ');
   }, 30_000);
 
   it('answers the raw REPL octet for octet: OK, output, \\x04, error output, \\x04, >', async () => {
@@ -129,13 +141,17 @@ describe("a virtual Pico's USB serial port", () => {
 
   it("keeps the board's files in its folder, through a power cycle", async () => {
     expect(readFileSync(join(dir, 'pico1.fs', 'big.txt'), 'utf8')).toBe('PicoLink'.repeat(2560));
-    await client.exec("f = open('note.txt', 'w')\nf.write('kept')\nf.close()\nimport os\nos.remove('big.txt')");
+    // Empty folders too (`mpremote fs mkdir :d`, then a later `fs cp x.py :d/` expects it).
+    await client.exec("f = open('note.txt', 'w')\nf.write('kept')\nf.close()\nimport os\nos.remove('big.txt')\nos.mkdir('empty')\nos.mkdir('gone')");
     expect(readFileSync(join(dir, 'pico1.fs', 'note.txt'), 'utf8')).toBe('kept');
     expect(existsSync(join(dir, 'pico1.fs', 'big.txt'))).toBe(false);
+    expect(existsSync(join(dir, 'pico1.fs', 'empty'))).toBe(true);
+    await client.exec("os.rmdir('gone')");
+    expect(existsSync(join(dir, 'pico1.fs', 'gone'))).toBe(false);
     await pico.reboot();
     await client.readUntil('>>> ');
     await client.enterRawRepl(false);
-    expect(await client.exec("print(open('note.txt').read())")).toEqual({ out: 'kept\r\n', err: '' });
+    expect(await client.exec("import os\nprint(open('note.txt').read(), os.stat('empty')[0], 'gone' in os.listdir())")).toEqual({ out: 'kept 16384 False\r\n', err: '' });
   }, 30_000);
 
   it('interrupts a running loop with Ctrl-C: the KeyboardInterrupt traceback, then the prompt', async () => {

@@ -35,8 +35,11 @@ _UNAME = _Uname(("rp2", "rp2", "1.27.0", "v1.27.0 on 2025-12-10", "Raspberry Pi 
 os.uname = lambda: _UNAME
 del _sys
 import _pico_fs
+import _pico_input
+import builtins
 
-del _pico_fs
+builtins.input = _pico_input.input
+del _pico_fs, _pico_input, builtins
 
 # time.sleep*: block like the board, while the radio and IRQs keep running (see sleep pump).
 import time
