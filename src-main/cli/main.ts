@@ -1,11 +1,14 @@
 // `picolink <command>`: dispatches to a subcommand; wrong usage prints help and exits 2.
 import { runRadio } from './radio-command.ts';
 import { runSim } from './sim-command.ts';
-import { HUB_USAGE, MAIN_USAGE, RADIO_USAGE, SIM_USAGE, UsageError } from './usage.ts';
+import { BOARDS_USAGE, HUB_USAGE, INSTALL_USAGE, MAIN_USAGE, RADIO_USAGE, SIM_USAGE, UsageError } from './usage.ts';
 
 const COMMANDS: Record<string, { run(argv: string[]): Promise<number>; usage: string }> = {
   // Loaded on use: it brings the database and noble's bindings, which the other commands do not need.
   hub: { run: async (argv) => (await import('./hub-command.ts')).runHub(argv), usage: HUB_USAGE },
+  // Loaded on use: serialport's native bindings.
+  install: { run: async (argv) => (await import('./install-command.ts')).runInstall(argv), usage: INSTALL_USAGE },
+  boards: { run: async (argv) => (await import('./install-command.ts')).runBoards(argv), usage: BOARDS_USAGE },
   radio: { run: runRadio, usage: RADIO_USAGE },
   sim: { run: runSim, usage: SIM_USAGE },
 };

@@ -18,6 +18,8 @@ export interface SimArgs {
   heapBytes?: number;
   /** Folders holding the boards' frozen packages instead of the package index (--lib). */
   lib: string[];
+  /** Boards start with an empty filesystem (--blank). */
+  blank?: boolean;
 }
 
 export function parseSimArgs(argv: string[]): SimArgs | 'help' {
@@ -28,6 +30,7 @@ export function parseSimArgs(argv: string[]): SimArgs | 'help' {
     'repl-pty': { type: 'string' },
     heap: { type: 'string' },
     lib: { type: 'string', multiple: true },
+    blank: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (v.help) return 'help';
@@ -50,6 +53,7 @@ export function parseSimArgs(argv: string[]): SimArgs | 'help' {
     ...(v['hci-pty'] ? { hciPty: v['hci-pty'] } : {}),
     ...(replPtyDir ? { replPtyDir } : {}),
     ...(heapBytes ? { heapBytes } : {}),
+    ...(v.blank ? { blank: true } : {}),
   };
 }
 
@@ -76,6 +80,7 @@ export async function runSim(argv: string[]): Promise<number> {
     frozen: packages.files,
     ...(args.heapBytes ? { heapBytes: args.heapBytes } : {}),
     ...(args.replPtyDir ? { replPtyDir: args.replPtyDir } : {}),
+    ...(args.blank ? { blank: true } : {}),
   });
   for (const p of sim.picos) if (p.usbPath) console.log(`${p.name}: USB serial (REPL) at ${p.usbPath}`);
   sim.radio.on('error', (e) => console.error(`warning: ${e.node}: ${e.message}`));

@@ -8,7 +8,9 @@ export class UsageError extends Error {
 export const MAIN_USAGE = `Usage: picolink <command> [options]
 
 Commands:
+  boards  List the serial ports that are MicroPython boards, and whether PicoLink is on them
   hub     Link to Picos (real adapters or the simulator), measure latency, log and export
+  install Install or update PicoLink on a MicroPython board over its USB serial port
   radio   Run the virtual BLE radio with HCI endpoints for real host stacks
   sim     Run virtual Pico W boards (MicroPython firmware) on the virtual radio
 
@@ -29,7 +31,37 @@ Options:
 
 While running, type commands on standard input ('help' lists them). Ctrl-C stops.`;
 
-export const SIM_USAGE = `Usage: picolink sim [--picos N] [--firmware DIR] [--hci-pty PATH] [--repl-pty DIR] [--heap BYTES] [--lib DIR ...]
+export const INSTALL_USAGE = `Usage: picolink install PORT [--name N] [--role central|peripheral] [--peer P] [--app A] [--firmware DIR]
+
+Installs or updates PicoLink on the MicroPython board at PORT (a USB serial port such as
+/dev/ttyACM0 or COM3, or a virtual Pico's pty from \`picolink sim --repl-pty DIR\`): copies the
+firmware over the raw REPL, writes config.py, soft-resets the board. Files go to temporary
+names first and are put in place together at the end, so a board that stops answering keeps
+its previous install. Progress on stderr; Ctrl-C cancels.
+
+Options:
+  --name N         the board's advertised name (1-29 octets, default picolink)
+  --role R         peripheral (the dashboard links to it; default) or central (links to --peer)
+  --peer P         a central: the peripheral's name to link to (default: any PicoLink peripheral)
+  --app A          the app main.py runs: dashboard (default), hello, temperature
+  --firmware DIR   the firmware folder (default: the app's firmware/)
+  -h, --help       this text
+
+Exit codes: 0 installed, 1 the board or port failed (the message says why), 2 wrong usage,
+130 cancelled.`;
+
+export const BOARDS_USAGE = `Usage: picolink boards [PATH ...] [--json]
+
+Lists the USB serial ports of Raspberry Pi Picos running MicroPython (USB 2E8A:0005), plus
+each PATH given (a virtual Pico's pty), each confirmed by a raw-REPL probe: MicroPython
+version, machine, and the PicoLink version installed, if any. Probing interrupts the board's
+program and soft-resets it, as mpremote does.
+
+Options:
+  --json           one JSON object per board
+  -h, --help       this text`;
+
+export const SIM_USAGE = `Usage: picolink sim [--picos N] [--firmware DIR | --blank] [--hci-pty PATH] [--repl-pty DIR] [--heap BYTES] [--lib DIR ...]
 
 Runs N virtual Pico W boards, each running the MicroPython firmware in DIR (default: firmware/)
 from main.py, on the virtual radio. Console lines print as [picoN] ...
@@ -41,6 +73,8 @@ index; PICOLINK_MIP_INDEX=off, none.
 Options:
   --picos N        how many boards (1-64, default 1)
   --firmware DIR   the folder copied to each board's filesystem
+  --blank          boards start with an empty filesystem, as a Pico W fresh from MicroPython's
+                   UF2 (try \`picolink install\` on one); files kept in DIR/picoN.fs win
   --hci-pty PATH   also open a central controller on the same air, as a pty at PATH
                    (attach noble with hciDriver 'uart' and that port)
   --repl-pty DIR   give each board a USB serial port with MicroPython's REPL, a pty DIR/picoN
@@ -85,6 +119,13 @@ Options:
   --json               JSON lines instead of the table: status each second, every state
                        change, received messages, then a summary
   --home DIR           the app data folder (default: PICOLINK_HOME, or the platform's)
+  --mqtt URL           also publish to an MQTT broker, mqtt[s]://[user:pass@]host[:port]:
+                       status, each device's state, samples, stats and messages under
+                       PREFIX/HUB/, and take commands (send, connect, pair...); docs/MQTT.md
+  --mqtt-prefix P      the topic prefix (default picolink)
+  --hub-name NAME      this hub's topic level (default: the host name)
+  --mqtt-ca FILE       trust the CA certificate in FILE (PEM) for an mqtts:// broker
+  --ha-discovery       also publish Home Assistant discovery configs (homeassistant/...)
   -h, --help           this text`;
 
 /** Strict flag parsing (no positionals, no unknown flags) whose every complaint is a UsageError. */

@@ -2,7 +2,8 @@
 import { join } from 'node:path';
 import { Radio } from '../radio/radio.ts';
 import { VirtualPico } from './board.ts';
-import { readFirmware, withConfig } from './firmware-files.ts';
+import { readFirmware } from '../resources/firmware-folder.ts';
+import { withConfig } from './firmware-files.ts';
 
 export interface SimOptions {
   picos: number;
@@ -15,6 +16,10 @@ export interface SimOptions {
   prefix?: string;
   /** Gives each board a USB serial port with MicroPython's REPL, a pseudo-terminal DIR/<name>. */
   replPtyDir?: string;
+  /** Boards in groups, each with its own firmware folder, named on from 1 (replaces picos and firmwareDir). */
+  groups?: { count: number; firmwareDir: string }[];
+  /** Boards start with an empty filesystem, as a Pico W just flashed with MicroPython's UF2. */
+  blank?: boolean;
 }
 
 export class Sim {
@@ -25,14 +30,19 @@ export class Sim {
   constructor(private readonly options: SimOptions) {
     this.ownsRadio = !options.radio;
     this.radio = options.radio ?? new Radio();
-    const files = readFirmware(options.firmwareDir);
-    for (let i = 1; i <= options.picos; i++) {
+    const groups = options.groups ?? [{ count: options.picos, firmwareDir: options.firmwareDir }];
+    const plan = groups.flatMap((g) => {
+      const files = readFirmware(g.firmwareDir);
+      return Array.from({ length: g.count }, () => files);
+    });
+    for (let i = 1; i <= plan.length; i++) {
+      const files = plan[i - 1]!;
       const name = `${options.prefix ?? 'pico'}${i}`;
       this.picos.push(
         new VirtualPico(this.radio, {
           name,
           // Each board advertises its own name, so a central can tell them apart.
-          files: withConfig(files, { NAME: name }),
+          files: options.blank ? {} : withConfig(files, { NAME: name }),
           // Spread along a line a metre apart, so RSSI differs a little between boards.
           position: { x: i, y: 1 },
           ...(options.heapBytes ? { heapBytes: options.heapBytes } : {}),
