@@ -3,7 +3,7 @@
 // import, so the Electron shell, the WebSocket test bridge and the tests drive the very same
 // object, and the renderer cannot tell which host it runs in.
 import { EventEmitter } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Noble } from '@stoprocent/noble';
 import type { Adapter } from '../hub/adapter/adapter.ts';
@@ -11,7 +11,7 @@ import { describeAdapterSpec, type AdapterSpec } from '../hub/adapter/adapter-sp
 import { adapterStatusLabel, type AdapterStatus } from '../hub/adapter/adapter-state.ts';
 import { openAdapter } from '../hub/adapter/open-adapter.ts';
 import { boardPackages } from '../sim/board-packages.ts';
-import { createSimulation, type Simulation } from '../sim/simulation.ts';
+import { createSimulation, DEFAULT_FIRMWARE_DIR, type Simulation } from '../sim/simulation.ts';
 import { normaliseAddress } from '../hub/discovery/address.ts';
 import { Hub } from '../hub/hub.ts';
 import { ensureDir } from '../hub/store/app-data.ts';
@@ -23,10 +23,12 @@ import { exportLog, type ExportFormat } from '../hub/store/export.ts';
 import { PAIRED_FILE, PairedDevices, SIM_PAIRED_FILE } from '../hub/store/paired-devices.ts';
 import {
   MAX_MESSAGES_PER_BATCH,
+  SETTINGS_LIMITS,
   type AdapterView,
   type EventChannel,
   type EventOf,
   type HistoryEntryView,
+  type MessageBody,
   type ParsedRequestOf,
   type RequestChannel,
   type ResponseOf,
@@ -38,7 +40,16 @@ import { DeviceBatcher } from './device-batcher.ts';
 import { ExportChoices } from './export-choices.ts';
 import { listSerialPorts, type SerialPortInfo } from './serial-ports.ts';
 import { SettingsStore } from './settings-store.ts';
+import { UsbService } from './usb-service.ts';
+import type { installPicoLink } from '../usb/installer.ts';
+import type { listUsbBoards } from '../usb/listing.ts';
 import { fromBody, toAdapterView, toDeviceView, toHistoryEntry, toThroughput } from './views.ts';
+import { keepPasswords, redactSettings, RemoteDevices, type RemoteOptions } from './remote-devices.ts';
+import { probeBroker } from '../mqtt/source-probe.ts';
+import { HubPublishing } from './hub-publishing.ts';
+
+/** The simulator's boards' USB serial ports (pseudo-terminals) and filesystems, in the app data folder. */
+export const SIM_USB_DIR = 'sim-usb';
 
 const OFFER_SIM = 'You can try PicoLink without a board: choose the simulator in Settings → Adapter.';
 
@@ -58,6 +69,15 @@ export interface HubServiceOptions {
   listSerialPorts?: () => Promise<SerialPortInfo[]>;
   /** Where the simulator's Picos find their firmware (default: the repository's firmware/). */
   firmwareDir?: string;
+  /**
+   * The folder dialog for a simulator group's firmware (the Electron shell shows one). The path
+   * stays in main's list of chosen folders: settings.set takes no other.
+   */
+  chooseFolder?: () => Promise<string | null>;
+  /** Boards on USB: tests replace the listing and the installer (default: usb/). */
+  usb?: { list?: typeof listUsbBoards; install?: typeof installPicoLink };
+  /** Sources' MQTT timing (keep-alive, reconnect, command timeout); tests shorten it. */
+  remote?: RemoteOptions;
   /** How a system or UART noble is made; tests replace it to play a machine without Bluetooth. */
   createNoble?: (spec: AdapterSpec) => Noble;
   statusIntervalMs?: number;
@@ -83,7 +103,16 @@ export class HubService {
   private readonly events = new EventEmitter<ServiceEvents>();
   private readonly batcher = new DeviceBatcher<Sample>();
   private readonly messages = new DeviceBatcher<HistoryEntryView>(MAX_MESSAGES_PER_BATCH);
+  /** The simulator's boards' printed lines, per board address (the newest kept when one floods). */
+  private readonly boardConsole = new DeviceBatcher<{ board: string; at: number; text: string }>(MAX_MESSAGES_PER_BATCH);
+  /** Firmware folders the user chose in the folder dialog this run: the only new ones settings.set takes. */
+  private readonly chosenFolders = new Set<string>();
+  private readonly usb: UsbService;
   private readonly exportChoices = new ExportChoices();
+  /** Devices other hubs publish on the brokers in Settings → Sources, keyed HUB/address. */
+  private readonly remote: RemoteDevices;
+  /** This computer's hub on a broker (Settings: mqttPublish), as `picolink hub --mqtt`. */
+  private readonly publishing = new HubPublishing((level, text) => this.notice(level, text));
   private readonly pendingNotices: EventOf<'notice'>[] = [];
   private readonly exportParts: ExportParts;
   private runtime: Runtime = { hub: null, simulation: null, paired: null, adapters: new Map() };
@@ -101,6 +130,24 @@ export class HubService {
   ) {
     this.overrides = { ...(options.settings ?? {}) };
     this.exportParts = new ExportParts(path.join(options.home, EXPORT_PARTS_FILE));
+    this.remote = new RemoteDevices(
+      {
+        sample: (key, sample) => this.batcher.add(key, sample),
+        message: (key, entry) => this.messages.add(key, entry),
+        state: (change) => this.emit('state', change),
+        notice: (level, text) => this.notice(level, text),
+      },
+      () => this.log,
+      options.remote,
+    );
+    this.usb = new UsbService({
+      // The simulator's boards answer on their pseudo-terminals as a Pico does on its USB port.
+      extraPaths: () => this.runtime.simulation?.sim.picos.flatMap((p) => (p.usbPath ? [p.usbPath] : [])) ?? [],
+      onProgress: (p) => this.emit('usb.progress', p),
+      onDone: (d) => this.emit('usb.done', d),
+      ...(options.usb?.list ? { list: options.usb.list } : {}),
+      ...(options.usb?.install ? { install: options.usb.install } : {}),
+    });
     this.handlers = {
       'app.info': async () => ({
         name: 'PicoLink',
@@ -111,23 +158,29 @@ export class HubService {
       }),
       'hub.status': async () => this.status(),
       'device.pair': async ({ target }) => ({ address: await this.pair(target) }),
-      'device.unpair': async ({ address }) => ({ removed: await (await this.hub()).unpair(address) }),
+      'device.unpair': async ({ address }) => ({ removed: await (await this.hub(address)).unpair(address) }),
       'device.connect': async ({ address }) => {
-        (await this.hub()).connect(address);
+        if (this.remote.owns(address)) await this.remote.connect(address);
+        else (await this.hub()).connect(address);
         return {};
       },
       'device.disconnect': async ({ address }) => {
-        await (await this.hub()).disconnect(address);
+        if (this.remote.owns(address)) await this.remote.disconnect(address);
+        else await (await this.hub()).disconnect(address);
         return {};
       },
-      'device.send': async ({ target, body }) => ({ sentTo: await (await this.hub()).send(target, fromBody(body)) }),
-      'device.history': async ({ address }) => ({ entries: (await this.hub()).history(address).map(toHistoryEntry) }),
+      'device.send': async ({ target, body }) => ({ sentTo: await this.send(target, body) }),
+      'device.history': async ({ address }) => ({ entries: this.remote.owns(address) ? this.remote.history(address) : (await this.hub()).history(address).map(toHistoryEntry) }),
       'device.throughput': async ({ address, octets }) => {
-        (await this.hub()).throughput(address, octets);
+        (await this.hub(address)).throughput(address, octets);
         return {};
       },
-      'settings.get': async () => this.currentSettings(),
-      'settings.set': (patch) => this.setSettings(patch),
+      'settings.get': async () => redactSettings(this.currentSettings()),
+      'settings.set': async (patch) => redactSettings(await this.setSettings(patch)),
+      'sources.test': async (broker) => {
+        const [withPassword] = keepPasswords([broker], this.currentSettings().sources.brokers);
+        return probeBroker(withPassword!, this.options.remote?.source?.keepaliveSeconds ? 2_000 : 5_000);
+      },
       'adapter.ports': async () => ({ ports: await this.serialPorts() }),
       'export.chooseFile': async ({ format }) => {
         if (!this.options.chooseFile) throw new Error('This host has no save dialog, so there is no file to export to.');
@@ -135,6 +188,19 @@ export class HubService {
         return { chosen: file === null ? null : { token: this.exportChoices.issue({ file, format }), file, format } };
       },
       'export.run': (request) => this.exportRun(request),
+      'usb.list': async () => ({ boards: await this.usb.list() }),
+      'usb.install': async ({ path: port, config }) => {
+        this.usb.install(port, config);
+        return {};
+      },
+      'usb.cancel': async () => ({ cancelled: this.usb.cancel() }),
+      'sim.chooseFirmware': async () => {
+        if (!this.options.chooseFolder) throw new Error('This host has no folder dialog, so no firmware folder can be chosen.');
+        const dir = await this.options.chooseFolder();
+        if (dir === null) return { chosen: null };
+        this.chosenFolders.add(dir);
+        return { chosen: { dir, name: path.basename(dir) } };
+      },
     };
   }
 
@@ -165,6 +231,7 @@ export class HubService {
     const settings = service.currentSettings();
     await log?.setRetention(retentionPolicy(settings.logKeepDays, settings.logKeepGb));
     await service.startRuntime(settings);
+    await service.remote.configure(settings.sources.brokers);
     service.startTimers();
     return service;
   }
@@ -194,7 +261,7 @@ export class HubService {
     const { hub, adapters } = this.runtime;
     return {
       adapters: [...adapters.values()],
-      devices: hub ? hub.status().map(toDeviceView) : [],
+      devices: [...(hub ? hub.status().map(toDeviceView) : []), ...this.remote.views()],
       pingHz: this.currentSettings().pingHz,
       running: hub !== null && this.stopping === null,
     };
@@ -204,8 +271,10 @@ export class HubService {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       for (const t of this.timers.splice(0)) clearInterval(t);
+      await this.usb.stop();
       await this.transition.catch(() => {});
       await this.stopRuntime();
+      await this.remote.stop();
       this.log?.close();
       this.events.removeAllListeners();
     })();
@@ -228,6 +297,10 @@ export class HubService {
       if (batches.length) this.emit('samples', { batches: batches.map((b) => ({ address: b.address, samples: b.items })) });
       const messages = this.messages.drain();
       if (messages.length) this.emit('messages', { batches: messages.map((b) => ({ address: b.address, entries: b.items, dropped: b.dropped })) });
+      const printed = this.boardConsole.drain();
+      if (printed.length) {
+        this.emit('board.console', { batches: printed.map((b) => ({ board: b.items[0]!.board, address: b.address, lines: b.items.map(({ at, text }) => ({ at, text })) })) });
+      }
     }, this.options.samplesIntervalMs ?? 100);
     status.unref();
     samples.unref();
@@ -238,12 +311,38 @@ export class HubService {
     return { ...this.settings.get(), ...structuredClone(this.overrides) };
   }
 
-  private async hub(): Promise<Hub> {
+  /** The local hub; `key` names the device asked about, refused here if another hub reaches it. */
+  private async hub(key?: string): Promise<Hub> {
+    if (key !== undefined && this.remote.owns(key)) {
+      throw new Error(`${key} is reached by hub ${key.slice(0, key.lastIndexOf('/'))}: pair, unpair and throughput tests are run on that hub.`);
+    }
     await this.transition;
     const { hub, adapters } = this.runtime;
     if (hub) return hub;
+    if (!this.currentSettings().sources.adapters) throw new Error("This computer's adapters are off in Settings → Sources.");
     const why = [...adapters.values()].map((a) => adapterStatusLabel(a.name, a)).join('; ');
     throw new Error(`No adapter is running${why ? `: ${why}.` : '.'} ${OFFER_SIM}`);
+  }
+
+  /** One device, local or remote, or every linked device of every source ('all'). */
+  private async send(target: string, body: MessageBody): Promise<string[]> {
+    if (this.remote.owns(target)) {
+      await this.remote.send(target, body);
+      return [target];
+    }
+    if (target !== 'all') return (await this.hub()).send(target, fromBody(body));
+    const local = this.runtime.hub ? await this.runtime.hub.send('all', fromBody(body)) : [];
+    const remote = this.remote.linked();
+    // One hub that fails to answer must not lose the others' sends: each is said on its own.
+    const sent = await Promise.all(
+      remote.map((key) =>
+        this.remote.send(key, body).then(
+          () => key,
+          (e: Error) => (this.notice('warning', e.message), null),
+        ),
+      ),
+    );
+    return [...local, ...sent.filter((k): k is string => k !== null)];
   }
 
   private async pair(target: string): Promise<string> {
@@ -258,6 +357,11 @@ export class HubService {
   private async setSettings(patch: Partial<Settings>): Promise<Settings> {
     const before = this.currentSettings();
     if (patch.adapter?.kind === 'uart' && JSON.stringify(patch.adapter) !== JSON.stringify(before.adapter)) await this.checkSerialPort(patch.adapter.port);
+    if (patch.adapter?.kind === 'sim') this.checkSimGroups(patch.adapter, before.adapter);
+    // The renderer never holds broker passwords: one left out is the one stored.
+    if (patch.sources) patch = { ...patch, sources: { ...patch.sources, brokers: keepPasswords(patch.sources.brokers, before.sources.brokers) } };
+    const pub = patch.mqttPublish;
+    if (pub) patch = { ...patch, mqttPublish: { ...keepPasswords([pub], before.mqttPublish ? [before.mqttPublish] : [])[0]!, hubName: pub.hubName, haDiscovery: pub.haDiscovery } };
     // Saved first: a save that fails (a full disk) leaves this run's settings as they were.
     await this.settings.update(patch);
     // What the user sets is theirs to keep: no longer overridden for this run.
@@ -266,7 +370,8 @@ export class HubService {
     if (before.logKeepDays !== after.logKeepDays || before.logKeepGb !== after.logKeepGb) {
       void this.log?.setRetention(retentionPolicy(after.logKeepDays, after.logKeepGb));
     }
-    if (JSON.stringify(before.adapter) !== JSON.stringify(after.adapter)) {
+    if (JSON.stringify(before.sources.brokers) !== JSON.stringify(after.sources.brokers)) await this.remote.configure(after.sources.brokers);
+    if (JSON.stringify(before.adapter) !== JSON.stringify(after.adapter) || before.sources.adapters !== after.sources.adapters) {
       const switching = this.transition.then(async () => {
         await this.stopRuntime();
         await this.startRuntime(after);
@@ -276,6 +381,7 @@ export class HubService {
     } else if (before.pingHz !== after.pingHz) {
       this.runtime.hub?.setPingRate(after.pingHz);
     }
+    if (JSON.stringify(before.mqttPublish) !== JSON.stringify(after.mqttPublish)) await this.publishing.set(this.runtime.hub, after.mqttPublish);
     return after;
   }
 
@@ -293,6 +399,23 @@ export class HubService {
     if (ports.some((p) => p.path === port)) return;
     const listed = ports.length ? `: ${ports.map((p) => p.path).join(', ')}` : ' (none: is the dongle plugged in?)';
     throw new Error(`${port} is not a serial port this computer lists${listed}`);
+  }
+
+  /**
+   * A group's firmware folder is PicoLink's (null), one the settings hold already, or one the user
+   * chose in the folder dialog: the renderer may not point the simulator at any other path.
+   */
+  private checkSimGroups(choice: Extract<Settings['adapter'], { kind: 'sim' }>, before: Settings['adapter']): void {
+    if (!choice.groups) return;
+    const total = choice.groups.reduce((n, g) => n + g.count, 0);
+    if (total !== choice.picos) throw new Error(`The simulator's groups add up to ${total} Picos, not ${choice.picos}.`);
+    if (total > SETTINGS_LIMITS.simPicos.max) throw new Error(`The simulator runs at most ${SETTINGS_LIMITS.simPicos.max} Picos; the groups add up to ${total}.`);
+    const held = new Set(before.kind === 'sim' ? (before.groups ?? []).map((g) => g.firmwareDir) : []);
+    for (const g of choice.groups) {
+      if (g.firmwareDir !== null && !held.has(g.firmwareDir) && !this.chosenFolders.has(g.firmwareDir)) {
+        throw new Error(`${g.firmwareDir} is not a firmware folder chosen in the folder dialog: choose it with "Choose folder…".`);
+      }
+    }
   }
 
   private async exportRun(request: ParsedRequestOf<'export.run'>): Promise<ResponseOf<'export.run'>> {
@@ -327,15 +450,38 @@ export class HubService {
     const choice = settings.adapter;
     const adapters = new Map<string, AdapterView>();
     this.runtime = { hub: null, simulation: null, paired: null, adapters };
+    if (!settings.sources.adapters) {
+      // Only brokers in Settings → Sources: their samples still go to the log, in this session.
+      this.log?.startSession({ command: 'app', adapter: null, pingHz: settings.pingHz });
+      return;
+    }
     let simulation: Simulation | null = null;
     const list: Adapter[] = [];
     const wanted = choice.kind === 'sim' ? `simulator (${choice.picos} Pico${choice.picos === 1 ? '' : 's'})` : describeAdapterSpec(specOf(choice));
+    const defaultFirmware = this.options.firmwareDir ?? DEFAULT_FIRMWARE_DIR;
     try {
       if (choice.kind === 'sim') {
         // The packages a Pico W has built in (aioble...), from the cache or micropython-lib's index.
         const packages = await boardPackages([], this.options.home, process.env, false);
         if (packages.notice) this.notice('warning', packages.notice);
-        simulation = createSimulation({ picos: choice.picos, frozen: packages.files, ...(this.options.firmwareDir ? { firmwareDir: this.options.firmwareDir } : {}) });
+        // Each run starts from the firmware folders in Settings: the boards' filesystems (what an
+        // install over USB wrote) last until the simulator restarts, then the folders apply again.
+        const replPtyDir = path.join(this.options.home, SIM_USB_DIR);
+        rmSync(replPtyDir, { recursive: true, force: true });
+        // Windows has no pseudo-terminals (radio/transport/pty.ts): its boards have no USB port.
+        const usbPorts = process.platform !== 'win32';
+        if (usbPorts) ensureDir(replPtyDir);
+        simulation = createSimulation({
+          picos: choice.picos,
+          frozen: packages.files,
+          firmwareDir: defaultFirmware,
+          groups: (choice.groups ?? [{ count: choice.picos, firmwareDir: null }]).map((g) => ({ count: g.count, firmwareDir: g.firmwareDir ?? defaultFirmware })),
+          ...(usbPorts ? { replPtyDir } : {}),
+        });
+        for (const [i, pico] of simulation.sim.picos.entries()) {
+          const address = simulation.addresses[i]!;
+          pico.on('console', (text) => this.boardConsole.add(address, { board: pico.name, at: Date.now(), text }));
+        }
         list.push(...simulation.adapters);
         await simulation.start();
       } else {
@@ -367,8 +513,15 @@ export class HubService {
     this.wire(hub, adapters);
     this.runtime = { hub, simulation, paired, adapters };
     hub.start();
+    await this.publishing.set(hub, settings.mqttPublish);
     if (simulation && paired.list().length === 0) {
-      this.notice('info', `The simulator runs ${choice.kind === 'sim' ? choice.picos : 0} virtual Pico(s) with the real firmware: pair them in the device list.`);
+      const own = choice.kind === 'sim' && choice.groups?.some((g) => g.firmwareDir !== null);
+      this.notice(
+        'info',
+        own
+          ? `The simulator runs ${choice.kind === 'sim' ? choice.picos : 0} virtual Pico(s), some on your own firmware folders: what they print shows in the Console.`
+          : `The simulator runs ${choice.kind === 'sim' ? choice.picos : 0} virtual Pico(s) with the real firmware: pair them in the device list.`,
+      );
     }
   }
 
@@ -400,11 +553,13 @@ export class HubService {
     try {
       await hub?.stop();
     } finally {
+      await this.publishing.stop().catch(() => {});
       hub?.removeAllListeners();
       await simulation?.close();
       // Samples of the old adapter's devices would arrive after their devices are gone.
       this.batcher.drain();
       this.messages.drain();
+      this.boardConsole.drain();
     }
   }
 }

@@ -4,7 +4,16 @@
 // and the test bridge carry the same messages, so the UI cannot tell them apart.
 import { z } from 'zod';
 
-const address = z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/, 'a lower-case Bluetooth address like aa:bb:cc:dd:ee:ff');
+/**
+ * A device's key: its lower-case Bluetooth address on this computer, or `HUB/address` for a device
+ * another hub publishes over MQTT (two hubs may each see the same address: simulated boards do).
+ * A hub name is one MQTT topic level (mqtt/topics.ts checkHubName): no '/', '+' or '#', no
+ * leading '$' (MQTT 5.0 sections 4.7.1, 4.7.2), at most 64 characters.
+ */
+export const REMOTE_HUB_NAME = /^[^/+#$][^/+#]{0,63}$/;
+const address = z
+  .string()
+  .regex(/^([^/+#$][^/+#]{0,63}\/)?[0-9a-f]{2}(:[0-9a-f]{2}){5}$/, 'a lower-case Bluetooth address like aa:bb:cc:dd:ee:ff, or HUB/aa:bb:cc:dd:ee:ff for a remote hub');
 /** A device as the user names it: its address or its advertised name. */
 const target = z.string().trim().min(1).max(64);
 
@@ -68,6 +77,10 @@ export const deviceSchema = z.object({
   messagesOut: z.number(),
   bad: z.number(),
   lastThroughput: throughputSchema.nullable(),
+  /** The hub that reaches the device: null for this computer's adapters, else the name it publishes under on MQTT. */
+  hub: z.string().nullable(),
+  /** False while the device's hub is offline (its MQTT last will, or the broker lost): the rest is its last known state. */
+  online: z.boolean(),
 });
 
 /** noble's power state for the adapter. */
@@ -118,6 +131,8 @@ export const SETTINGS_LIMITS = {
   pingHz: { min: 0, max: 100 },
   baudRate: { min: 1200, max: 4_000_000 },
   simPicos: { min: 1, max: 64 },
+  /** Firmware groups in the simulator (their boards together stay within simPicos). */
+  simGroups: { max: 8 },
   /** Log retention: rows older than this many days are deleted. */
   logKeepDays: { min: 1, max: 36_500 },
   /** Log retention: the oldest rows go once the log's data passes this many GB. */
@@ -125,11 +140,58 @@ export const SETTINGS_LIMITS = {
 } as const;
 const L = SETTINGS_LIMITS;
 
+/**
+ * Virtual Picos that run one firmware folder: null is PicoLink's own firmware/. A folder is one the
+ * user chose in main's folder dialog (sim.chooseFirmware) or one the settings already held: main
+ * refuses any other path, as it refuses a UART port the OS does not list.
+ */
+export const simGroupSchema = z.strictObject({
+  count: z.number().int().min(L.simPicos.min).max(L.simPicos.max),
+  firmwareDir: z.string().min(1).max(4096).nullable(),
+});
+
 export const adapterChoiceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('system') }),
   z.object({ kind: z.literal('uart'), port: z.string().min(1).max(256), baudRate: z.number().int().min(L.baudRate.min).max(L.baudRate.max).optional() }),
-  z.object({ kind: z.literal('sim'), picos: z.number().int().min(L.simPicos.min).max(L.simPicos.max) }),
+  z.object({
+    kind: z.literal('sim'),
+    picos: z.number().int().min(L.simPicos.min).max(L.simPicos.max),
+    /** Absent: `picos` boards of PicoLink's firmware. Present: these boards, `picos` being their sum. */
+    groups: z.array(simGroupSchema).min(1).max(L.simGroups.max).optional(),
+  }),
 ]);
+
+/** Most brokers the dashboard reads at once. */
+export const MAX_BROKERS = 8;
+
+/**
+ * A broker the dashboard reads hubs from. The password is kept in settings.json, which only the
+ * user may read (written 0600); settings.get never returns it: `passwordSet` says one is kept,
+ * and settings.set keeps it for the same url and user unless a new one is given.
+ */
+export const brokerSchema = z.object({
+  url: z.string().trim().max(512).regex(/^mqtts?:\/\/[^\s/]+(:\d{1,5})?\/?$/, 'a broker URL like mqtt://host:1883 or mqtts://host:8883'),
+  /** The hubs' topic prefix: one or more topic levels with no wildcard (MQTT 5.0 section 4.7.1). */
+  prefix: z.string().trim().min(1).max(64).regex(/^[^+#\s]+$/, 'a topic prefix with no + or #').refine((p) => !p.startsWith('/') && !p.endsWith('/'), 'a prefix neither starts nor ends with /'),
+  user: z.string().max(256).optional(),
+  password: z.string().max(1024).optional(),
+  passwordSet: z.boolean().optional(),
+  /** A CA certificate (PEM) to trust for mqtts:// besides the system's. */
+  ca: z.string().max(65_536).optional(),
+});
+
+/** Where devices come from: this computer's adapters, and the hubs on each broker. */
+export const sourcesSchema = z.object({ adapters: z.boolean(), brokers: z.array(brokerSchema).max(MAX_BROKERS) });
+
+/**
+ * This computer's hub publishing to a broker, as `picolink hub --mqtt` does (docs/MQTT.md): the
+ * broker (its password kept as a source's is), this hub's name (one topic level) and whether to
+ * publish Home Assistant discovery configs. null: not publishing.
+ */
+export const mqttPublishSchema = brokerSchema.extend({
+  hubName: z.string().regex(REMOTE_HUB_NAME, 'a hub name with no /, + or #, not starting with $, at most 64 characters'),
+  haDiscovery: z.boolean(),
+});
 
 export const settingsSchema = z.object({
   pingHz: z.number().min(L.pingHz.min).max(L.pingHz.max),
@@ -137,9 +199,11 @@ export const settingsSchema = z.object({
   theme: z.enum(['light', 'dark', 'system']),
   logKeepDays: z.number().int().min(L.logKeepDays.min).max(L.logKeepDays.max),
   logKeepGb: z.number().min(L.logKeepGb.min).max(L.logKeepGb.max),
+  sources: sourcesSchema,
+  mqttPublish: mqttPublishSchema.nullable(),
 });
 
-export const DEFAULT_SETTINGS: Settings = { pingHz: 10, adapter: { kind: 'system' }, theme: 'system', logKeepDays: 365, logKeepGb: 2 };
+export const DEFAULT_SETTINGS: Settings = { pingHz: 10, adapter: { kind: 'system' }, theme: 'system', logKeepDays: 365, logKeepGb: 2, sources: { adapters: true, brokers: [] }, mqttPublish: null };
 
 export const exportFormatSchema = z.enum(['csv', 'ndjson']);
 
@@ -152,8 +216,8 @@ export const exportTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'a toke
 /** Strict: a request that also names a path (or anything else) is refused, not quietly trimmed. */
 export const exportRequestSchema = z.strictObject({
   token: exportTokenSchema,
-  /** Address or name; absent: every device. */
-  device: target.optional(),
+  /** Address (HUB/address for a remote device) or name; absent: every device. */
+  device: z.union([address, target]).optional(),
   /** Epoch ms, inclusive / exclusive. */
   from: z.number().optional(),
   to: z.number().optional(),
@@ -164,6 +228,34 @@ export const exportChoiceSchema = z.object({ token: exportTokenSchema, file: z.s
 
 /** A serial port as the OS lists it: the only ports Settings may choose for a UART adapter. */
 export const serialPortSchema = z.object({ path: z.string(), label: z.string().nullable() });
+
+/** What goes wrong talking to a board over USB (usb/errors.ts UsbErrorCode); the renderer words the advice. */
+export const usbErrorCodeSchema = z.enum(['not-micropython', 'port-busy', 'no-answer', 'cancelled', 'board-error', 'no-port']);
+
+/** A serial port that may be a MicroPython board, as usb/listing.ts probed it. */
+export const usbBoardSchema = z.object({
+  path: z.string(),
+  label: z.string().nullable(),
+  micropython: z.object({ version: z.string(), machine: z.string() }).nullable(),
+  picolink: z.object({ version: z.string() }).nullable(),
+  error: z.object({ code: usbErrorCodeSchema, message: z.string() }).optional(),
+});
+
+/** firmware/config.py's NAME: advertised in the scan response, 29 characters at most; no quotes or escapes. */
+export const boardNameSchema = z.string().trim().regex(/^[A-Za-z0-9 _.-]{1,29}$/, 'letters, digits, space, _ . - (1 to 29)');
+/** firmware/config.py APP values (firmware/examples). */
+export const boardAppSchema = z.enum(['dashboard', 'hello', 'temperature']);
+
+/** The Install form: what config.py gets (usb/installer.ts InstallConfig). */
+export const installConfigSchema = z.strictObject({
+  name: boardNameSchema,
+  role: z.enum(['central', 'peripheral']),
+  peer: boardNameSchema.optional(),
+  app: boardAppSchema.optional(),
+});
+
+/** Strict: a board from the last usb.list only (main refuses other paths); nothing else. */
+export const usbInstallRequestSchema = z.strictObject({ path: z.string().min(1).max(4096), config: installConfigSchema });
 
 /** Requests: channel → [request schema, response schema]. */
 export const requests = {
@@ -179,9 +271,18 @@ export const requests = {
   'settings.get': [z.object({}), settingsSchema],
   'settings.set': [settingsSchema.partial(), settingsSchema],
   'adapter.ports': [z.object({}), z.object({ ports: z.array(serialPortSchema) })],
+  /** Connects once to a broker as Settings → Sources would (a stored password is used if none is given) and lists the hubs it carries. */
+  'sources.test': [brokerSchema, z.object({ ok: z.boolean(), hubs: z.array(z.object({ name: z.string(), online: z.boolean() })), error: z.string().nullable() })],
   'export.chooseFile': [z.strictObject({ format: exportFormatSchema }), z.object({ chosen: exportChoiceSchema.nullable() })],
   /** `again`: a fresh token for the same file, so the same choice can be exported to once more. */
   'export.run': [exportRequestSchema, z.object({ rows: z.number(), file: z.string(), format: exportFormatSchema, again: exportTokenSchema })],
+  /** Probes the serial ports (and the simulator's boards' USB ports) for MicroPython boards. */
+  'usb.list': [z.strictObject({}), z.object({ boards: z.array(usbBoardSchema) })],
+  /** Starts an install; its progress and end come as usb.progress and usb.done. One at a time. */
+  'usb.install': [usbInstallRequestSchema, z.object({})],
+  'usb.cancel': [z.strictObject({}), z.object({ cancelled: z.boolean() })],
+  /** Main's folder dialog for a simulator group's firmware; `name` is what the UI shows. */
+  'sim.chooseFirmware': [z.strictObject({}), z.object({ chosen: z.object({ dir: z.string(), name: z.string() }).nullable() })],
 } as const;
 
 /** A latency sample as charts need it. */
@@ -201,6 +302,14 @@ export const events = {
   notice: z.object({ level: z.enum(['info', 'warning', 'error']), text: z.string() }),
   /** An application-menu command the renderer carries out (File > Export... opens its export panel). Sent by the Electron shell only. */
   menu: z.object({ action: z.enum(['export']) }),
+  'usb.progress': z.object({ path: z.string(), phase: z.enum(['probe', 'copy', 'config', 'rename', 'reset', 'done']), file: z.string().optional(), done: z.number(), total: z.number() }),
+  /** The end of a usb.install: installed, or why not (hint: what to do, from usb/errors.ts). */
+  'usb.done': z.discriminatedUnion('ok', [
+    z.object({ path: z.string(), ok: z.literal(true), version: z.string(), files: z.number(), bytes: z.number() }),
+    z.object({ path: z.string(), ok: z.literal(false), code: usbErrorCodeSchema, message: z.string(), hint: z.string() }),
+  ]),
+  /** What the simulator's boards printed (their USB console), batched; `address` is the board's device key. */
+  'board.console': z.object({ batches: z.array(z.object({ board: z.string(), address, lines: z.array(z.object({ at: z.number(), text: z.string() })) })) }),
 } as const;
 
 export type RequestChannel = keyof typeof requests;
@@ -212,12 +321,18 @@ export type ResponseOf<C extends RequestChannel> = z.infer<(typeof requests)[C][
 export type EventOf<C extends EventChannel> = z.infer<(typeof events)[C]>;
 
 export type Settings = z.infer<typeof settingsSchema>;
+export type BrokerSettings = z.infer<typeof brokerSchema>;
+export type MqttPublishSettings = z.infer<typeof mqttPublishSchema>;
 export type DeviceView = z.infer<typeof deviceSchema>;
 export type AdapterView = z.infer<typeof adapterSchema>;
 export type AdapterCodeView = z.infer<typeof adapterStatusSchema>['code'];
 export type HistoryEntryView = z.infer<typeof historyEntrySchema>;
 export type MessageBody = z.infer<typeof messageBodySchema>;
 export type Sample = z.infer<typeof sampleSchema>;
+export type UsbBoardView = z.infer<typeof usbBoardSchema>;
+export type UsbErrorCodeView = z.infer<typeof usbErrorCodeSchema>;
+export type InstallConfigView = z.infer<typeof installConfigSchema>;
+export type SimGroup = z.infer<typeof simGroupSchema>;
 
 /**
  * What the renderer sees as `window.picolink` (preload) or gets from the test bridge: one

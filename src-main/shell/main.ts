@@ -44,6 +44,13 @@ async function chooseExportFile(win: BrowserWindow | null, format: 'csv' | 'ndjs
   return r.canceled || !r.filePath ? null : r.filePath;
 }
 
+/** A simulator group's firmware folder: the path stays in main (HubService's chosen folders). */
+async function chooseFirmwareFolder(win: BrowserWindow | null): Promise<string | null> {
+  const options = { title: 'Firmware folder for the virtual Picos', properties: ['openDirectory' as const] };
+  const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+  return r.canceled ? null : (r.filePaths[0] ?? null);
+}
+
 async function run(args: ShellArgs): Promise<void> {
   await app.whenReady();
   protocol.handle(APP_SCHEME, (request) => serveAppRequest(resources.rendererDir, request));
@@ -62,6 +69,7 @@ async function run(args: ShellArgs): Promise<void> {
     home: appDataDir(),
     ...(args.sim ? { settings: { adapter: { kind: 'sim', picos: args.sim } } } : {}),
     chooseFile: (format) => chooseExportFile(win, format),
+    chooseFolder: () => chooseFirmwareFolder(win),
   });
 
   const ipc = registerIpc(ipcMain, service, (frame) => isTrustedFrame(frame, appUrl));

@@ -26,6 +26,10 @@ export interface SimulationOptions {
   heapBytes?: number;
   /** Modules frozen into every Pico's firmware (pico/packages). */
   frozen?: Record<string, Uint8Array>;
+  /** Boards in groups, each running its own firmware folder (replaces picos and firmwareDir). */
+  groups?: { count: number; firmwareDir: string }[];
+  /** Gives each board a USB serial REPL, a pseudo-terminal DIR/picoN (pico/sim.ts). */
+  replPtyDir?: string;
 }
 
 export interface Simulation {
@@ -41,7 +45,8 @@ export interface Simulation {
 
 export function createSimulation(options: SimulationOptions): Simulation {
   const limit = options.adapterLimit ?? SIM_ADAPTER_LIMIT;
-  const count = options.adapters ?? Math.max(1, Math.ceil(options.picos / limit));
+  const picos = options.groups ? options.groups.reduce((n, g) => n + g.count, 0) : options.picos;
+  const count = options.adapters ?? Math.max(1, Math.ceil(picos / limit));
   const radio = new Radio();
   const adapters: Adapter[] = [];
   hardenNoble();
@@ -57,6 +62,8 @@ export function createSimulation(options: SimulationOptions): Simulation {
     radio,
     ...(options.heapBytes ? { heapBytes: options.heapBytes } : {}),
     ...(options.frozen ? { frozen: options.frozen } : {}),
+    ...(options.groups ? { groups: options.groups } : {}),
+    ...(options.replPtyDir ? { replPtyDir: options.replPtyDir } : {}),
   });
   const addresses = sim.picos.map((p) => p.node.controller.options.address.toLowerCase());
   return {

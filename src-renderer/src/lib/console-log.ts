@@ -8,8 +8,11 @@ export interface LogLine {
   id: number;
   address: string;
   at: number;
-  direction: 'in' | 'out';
+  /** 'board': a line a simulated board printed on its console (its USB REPL), not a message. */
+  direction: 'in' | 'out' | 'board';
   body: MessageBody;
+  /** The board's name, for 'board' lines. */
+  board?: string;
 }
 
 let nextId = 1;
@@ -18,9 +21,16 @@ export function lineOf(address: string, entry: HistoryEntryView): LogLine {
   return { id: nextId++, address, at: entry.at, direction: entry.direction, body: entry.body };
 }
 
+/** A line a simulated board printed (the board.console event). */
+export function boardLine(address: string, board: string, at: number, text: string): LogLine {
+  return { id: nextId++, address, at, direction: 'board', body: { kind: 'text', text }, board };
+}
+
 /** The same message: a device's history repeats what live events already showed. */
 function sameMessage(a: LogLine, b: LogLine): boolean {
   if (a.at !== b.at || a.address !== b.address || a.direction !== b.direction) return false;
+  // Printed lines come once, from one event (no history repeats them): equal ones are each a line.
+  if (a.direction === 'board') return false;
   const x = a.body;
   const y = b.body;
   return x.kind === 'text' ? y.kind === 'text' && x.text === y.text : y.kind === 'data' && x.hex === y.hex;

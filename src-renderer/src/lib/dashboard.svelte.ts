@@ -2,9 +2,9 @@
 // device a ring of latency samples. Status, settings and messages are reactive ($state); the
 // sample rings are not (they change up to 20 times a second per device): charts read them on
 // animation frames, told by `samplesVersion`.
-import type { DeviceView, EventOf, PicoLinkApi, Settings } from '../../../src-main/ipc/contract.ts';
+import type { DeviceView, EventOf, InstallConfigView, PicoLinkApi, Settings } from '../../../src-main/ipc/contract.ts';
 import { onValid } from './api.ts';
-import { lineOf, mergeLines, type LogLine } from './console-log.ts';
+import { boardLine, lineOf, mergeLines, type LogLine } from './console-log.ts';
 import { adapterProblem, sortDevices } from './devices.ts';
 import { FrameBatcher } from './frames.ts';
 import { SampleRing } from './ring.ts';
@@ -40,6 +40,11 @@ export class Dashboard {
   /** Addresses with a throughput test running. */
   throughputRunning = $state<Record<string, boolean>>({});
   loadError = $state<string | null>(null);
+  /** The install over USB in progress (its last step), and how the last one ended: kept here so a tab switch loses neither. */
+  usbProgress = $state<EventOf<'usb.progress'> | null>(null);
+  usbDone = $state<EventOf<'usb.done'> | null>(null);
+  /** The port an install runs on, from the request until its usb.done. */
+  usbRunning = $state<string | null>(null);
   /** The theme picked in the open Settings dialog, shown before it is saved. */
   themePreview = $state<Settings['theme'] | null>(null);
 
@@ -76,6 +81,9 @@ export class Dashboard {
       onValid(api, 'export.progress', (p) => (this.exportProgress = p)),
       onValid(api, 'notice', (n) => this.toast(n.level, n.text)),
       onValid(api, 'menu', (m) => this.onMenu?.(m.action)),
+      onValid(api, 'board.console', (c) => this.addBoardLines(c)),
+      onValid(api, 'usb.progress', (p) => (this.usbProgress = p)),
+      onValid(api, 'usb.done', (d) => ((this.usbProgress = null), (this.usbRunning = null), (this.usbDone = d))),
     );
     const tick = setInterval(() => (this.now = Date.now()), 1000);
     this.offs.push(() => clearInterval(tick));
@@ -123,13 +131,19 @@ export class Dashboard {
     if (dropped) this.messagesNotShown += dropped;
   }
 
+  addBoardLines(ev: EventOf<'board.console'>): void {
+    const lines = ev.batches.flatMap((b) => b.lines.map((l) => boardLine(b.address, b.board, l.at, l.text)));
+    if (lines.length) this.log = mergeLines(this.log, lines, LOG_LIMIT);
+  }
+
   device(address: string): DeviceView | undefined {
     return this.status?.devices.find((d) => d.address === address);
   }
 
   displayName(address: string): string {
     const d = this.device(address);
-    return d?.name ?? address;
+    // Two hubs may each have a pico1: a remote device's name says which.
+    return d?.hub ? `${d.name ?? address.slice(d.hub.length + 1)} @ ${d.hub}` : (d?.name ?? address);
   }
 
   private patchDevice(address: string, patch: Partial<DeviceView>): void {
@@ -183,6 +197,16 @@ export class Dashboard {
   /** The simulator in one click (from the empty and no-adapter states). */
   useSimulator(): Promise<boolean> {
     return this.saveSettings({ adapter: { kind: 'sim', picos: ONE_CLICK_SIM_PICOS } });
+  }
+
+  /** Starts installing PicoLink on a listed board; false (and a toast) when main refuses. */
+  async installOverUsb(path: string, config: InstallConfigView): Promise<boolean> {
+    this.usbDone = null;
+    this.usbProgress = null;
+    this.usbRunning = path;
+    const r = await this.run('Installing PicoLink', this.api.request('usb.install', { path, config }));
+    if (r === null) this.usbRunning = null;
+    return r !== null;
   }
 
   async throughput(address: string, octets: number): Promise<void> {
