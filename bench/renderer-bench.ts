@@ -46,6 +46,8 @@ function syntheticService() {
   const devices: DeviceView[] = Array.from({ length: DEVICES }, (_, i) => ({
     address: `e6:61:00:00:00:${i.toString(16).padStart(2, '0')}`,
     name: `pico${i + 1}`,
+    hub: null,
+    online: true,
     paired: true,
     state: 'linked',
     reason: 'linked',

@@ -60,6 +60,8 @@ export function toDeviceView(d: DeviceStatus): DeviceView {
     messagesOut: d.messagesOut,
     bad: d.bad,
     lastThroughput: d.lastThroughput ? toThroughput(d.lastThroughput) : null,
+    hub: null,
+    online: true,
   };
 }
 

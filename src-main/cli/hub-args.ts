@@ -1,11 +1,14 @@
 // `picolink hub` flags, checked in full before anything starts: a wrong flag is a usage error
 // (exit 2), never a half-started hub.
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { AdapterSpecError, parseAdapterSpec, type AdapterSpec } from '../hub/adapter/adapter-spec.ts';
 import { DEFAULT_FIRMWARE_DIR } from '../sim/simulation.ts';
 import { formatFromPath } from '../hub/store/export.ts';
 import { SETTINGS_LIMITS } from '../ipc/contract.ts';
+import { BrokerUrlError, parseBrokerUrl, type BrokerUrl } from '../mqtt/connection.ts';
+import { checkHubName, checkPrefix, DEFAULT_PREFIX, sanitiseHubName, TopicError } from '../mqtt/topics.ts';
 import { libFolder } from './lib-folder-arg.ts';
 import { parseFlags, UsageError } from './usage.ts';
 
@@ -25,6 +28,16 @@ export interface HubArgs {
   /** Log retention for this run; null: the app's setting (settings.json), else its default. */
   keepDays: number | null;
   keepGb: number | null;
+  /** --mqtt: publish to this broker (issue 17), or null. */
+  mqtt: MqttArgs | null;
+}
+
+export interface MqttArgs {
+  broker: BrokerUrl;
+  prefix: string;
+  hubName: string;
+  haDiscovery: boolean;
+  caFile: string | null;
 }
 
 function wholeNumber(flag: string, text: string, min: number, max: number): number {
@@ -53,6 +66,11 @@ export function parseHubArgs(argv: string[]): HubArgs | 'help' {
     home: { type: 'string' },
     'keep-days': { type: 'string' },
     'keep-gb': { type: 'string' },
+    mqtt: { type: 'string' },
+    'mqtt-prefix': { type: 'string' },
+    'mqtt-ca': { type: 'string' },
+    'hub-name': { type: 'string' },
+    'ha-discovery': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (v.help) return 'help';
@@ -84,6 +102,7 @@ export function parseHubArgs(argv: string[]): HubArgs | 'help' {
   const keep = SETTINGS_LIMITS;
   const keepDays = v['keep-days'] === undefined ? null : wholeNumber('--keep-days', v['keep-days'], keep.logKeepDays.min, keep.logKeepDays.max);
   const keepGb = v['keep-gb'] === undefined ? null : number('--keep-gb', v['keep-gb'], keep.logKeepGb.min, keep.logKeepGb.max);
+  const mqtt = mqttArgs(v);
   return {
     sim,
     firmware,
@@ -98,5 +117,31 @@ export function parseHubArgs(argv: string[]): HubArgs | 'help' {
     home: v.home ? path.resolve(v.home) : null,
     keepDays,
     keepGb,
+    mqtt,
   };
+}
+
+function mqttArgs(v: { mqtt?: string; 'mqtt-prefix'?: string; 'mqtt-ca'?: string; 'hub-name'?: string; 'ha-discovery'?: boolean }): MqttArgs | null {
+  if (v.mqtt === undefined) {
+    for (const flag of ['mqtt-prefix', 'mqtt-ca', 'hub-name', 'ha-discovery'] as const) {
+      if (v[flag] !== undefined) throw new UsageError(`--${flag} applies to publishing: add --mqtt mqtt://host[:port]`);
+    }
+    return null;
+  }
+  try {
+    const broker = parseBrokerUrl(v.mqtt);
+    const prefix = checkPrefix(v['mqtt-prefix'] ?? DEFAULT_PREFIX);
+    const hubName = checkHubName(v['hub-name'] ?? sanitiseHubName(hostname()));
+    let caFile: string | null = null;
+    if (v['mqtt-ca'] !== undefined) {
+      caFile = path.resolve(v['mqtt-ca']);
+      if (!existsSync(caFile)) throw new UsageError(`--mqtt-ca ${v['mqtt-ca']}: no such file`);
+      if (broker.protocol !== 'mqtts') throw new UsageError('--mqtt-ca applies to TLS: use an mqtts:// URL');
+    }
+    return { broker, prefix, hubName, haDiscovery: v['ha-discovery'] ?? false, caFile };
+  } catch (e) {
+    if (e instanceof BrokerUrlError) throw new UsageError(`--mqtt ${e.message}`);
+    if (e instanceof TopicError) throw new UsageError(`${/hub name/.test(e.message) ? '--hub-name' : '--mqtt-prefix'}: ${e.message}`);
+    throw e;
+  }
 }

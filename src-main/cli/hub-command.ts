@@ -20,6 +20,7 @@ import { parseHubArgs, type HubArgs } from './hub-args.ts';
 import { statusTable, summaryRecords, summaryTable } from './hub-table.ts';
 import { onStopSignal, stdinIsPipe } from './stop-requests.ts';
 import { HUB_USAGE } from './usage.ts';
+import { HubMqtt, type HubMqttNotice } from '../mqtt/hub-mqtt.ts';
 
 /** --duration counts from when every paired device is linked, or from this long after start. */
 const SETTLE_LIMIT_MS = 15_000;
@@ -104,6 +105,13 @@ export async function runHub(argv: string[]): Promise<number> {
   const sessionId = log.startSession({ command: 'hub', sim: args.sim, adapters: adapters.map((a) => a.name), pingHz: args.pingHz });
   const hub = new Hub({ adapters, paired, log, pingHz: args.pingHz });
   wireEvents(hub, out, args);
+  let mqtt: HubMqtt | null = null;
+  if (args.mqtt) {
+    mqtt = new HubMqtt(hub, args.mqtt);
+    mqtt.on('notice', (n) => mqttNotice(out, n));
+    out.event({ type: 'mqtt', state: 'connecting', url: mqtt.url, topics: mqtt.topics.base }, `MQTT: publishing to ${mqtt.url} under ${mqtt.topics.base}/`);
+    mqtt.start();
+  }
 
   if (simulation) {
     out.event({ type: 'sim', picos: args.sim }, `starting ${args.sim} virtual Pico(s)...`);
@@ -123,6 +131,7 @@ export async function runHub(argv: string[]): Promise<number> {
 
   const exitCode = await runUntilDone(hub, args, out);
   await hub.stop();
+  await mqtt?.stop();
   const records = summaryRecords(hub.status());
   log.close();
   if (args.json) process.stdout.write(JSON.stringify({ t: Date.now(), type: 'summary', session: sessionId, devices: records }) + '\n');
@@ -146,6 +155,12 @@ export async function runHub(argv: string[]): Promise<number> {
   }
   await simulation?.close();
   return code;
+}
+
+function mqttNotice(out: Output, n: HubMqttNotice): void {
+  if (n.kind === 'connected') out.event({ type: 'mqtt', state: 'connected', url: n.url }, `MQTT: connected to ${n.url}`);
+  else if (n.kind === 'disconnected') out.event({ type: 'mqtt', state: 'disconnected', url: n.url, why: n.why }, `warning: MQTT: ${n.url}: ${n.why}`);
+  else out.event({ type: 'warning', message: n.text }, `warning: ${n.text}`);
 }
 
 /** What the log reports instead of throwing (a full disk once, its end, retention), as the app shows it. */

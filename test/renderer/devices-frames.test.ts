@@ -6,7 +6,7 @@ import { FrameBatcher } from '../../src-renderer/src/lib/frames.ts';
 const snap = { count: 0, lost: 0, lossPercent: 0, p50: null, p95: null, p99: null, max: null, mean: null };
 const dev = (address: string, name: string | null, paired: boolean): DeviceView => ({
   address, name, paired, state: paired ? 'linked' : 'unpaired', reason: '', fault: null, adapter: null, profile: 'picolink', rssi: -50, lastSeen: 0,
-  mtu: null, intervalMs: 7.5, window: snap, total: snap, firmwareMs: null, messagesIn: 0, messagesOut: 0, bad: 0, lastThroughput: null,
+  mtu: null, intervalMs: 7.5, window: snap, total: snap, firmwareMs: null, messagesIn: 0, messagesOut: 0, bad: 0, lastThroughput: null, hub: null, online: true,
 });
 
 describe('sortDevices', () => {

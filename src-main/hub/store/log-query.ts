@@ -68,7 +68,10 @@ function where(filter: LogFilter): { sql: string; params: (string | number)[] } 
   const terms: string[] = [];
   const params: (string | number)[] = [];
   if (filter.device !== undefined) {
-    const address = normaliseAddress(filter.device);
+    // A remote hub's device is logged as HUB/address (app/remote-devices.ts): matched whole.
+    const slash = filter.device.lastIndexOf('/');
+    const remote = slash > 0 ? normaliseAddress(filter.device.slice(slash + 1)) : null;
+    const address = remote !== null ? `${filter.device.slice(0, slash)}/${remote}` : normaliseAddress(filter.device);
     terms.push(address !== null ? 'device = ?' : 'name = ?');
     params.push(address ?? filter.device);
   }

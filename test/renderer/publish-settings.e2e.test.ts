@@ -1,0 +1,79 @@
+// Settings → Publish to MQTT in Debian's Chromium over the test bridge: the user turns publishing
+// on for this computer's hub (the simulator), a real Mosquitto with a password receives the hub's
+// status, the password never comes back to the page, and turning it off says offline.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveBridge, type Bridge } from '../../src-main/app/bridge-server.ts';
+import { HubService } from '../../src-main/app/hub-service.ts';
+import { startMosquitto, type Mosquitto } from '../setup/mosquitto.ts';
+import { Watch } from '../mqtt/mqtt-watch.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const staticDir = path.join(root, 'dist', 'renderer');
+const CHROMIUM = '/usr/bin/chromium';
+const SECRET = 'pub-Secret-7';
+
+describe.skipIf(!existsSync(CHROMIUM))('publish settings in Chromium', () => {
+  let home: string;
+  let broker: Mosquitto;
+  let service: HubService;
+  let bridge: Bridge;
+  let browser: Browser;
+  let page: Page;
+  let w: Watch;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    home = mkdtempSync(path.join(tmpdir(), 'picolink-publish-e2e-'));
+    broker = await startMosquitto({ password: { user: 'hub', pass: SECRET } });
+    w = await Watch.open(broker.url, ['picolink/lab/#'], { username: 'hub', password: SECRET });
+    service = await HubService.create({ home, settings: { theme: 'light', adapter: { kind: 'sim', picos: 1 } }, statusIntervalMs: 200 });
+    bridge = await serveBridge({ service, staticDir });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error' || /does not match the contract/.test(m.text())) pageErrors.push(`console: ${m.text()}`);
+    });
+    await page.goto(bridge.url);
+  }, 60_000);
+
+  afterAll(async () => {
+    await page?.close();
+    await browser?.close();
+    await bridge?.close();
+    await service?.stop();
+    await w?.close();
+    await broker?.stop();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('turns publishing on from Settings, keeps the password off the page, and off again', async () => {
+    await page.getByTestId('open-settings').click();
+    await page.getByTestId('publish-on').check();
+    await page.getByTestId('publish-hub').fill('a/b');
+    expect(await page.getByTestId('settings-publish-error').textContent()).toMatch(/hub name/);
+    expect(await page.getByTestId('settings-save').isDisabled()).toBe(true);
+    await page.getByTestId('publish-url').fill(broker.url);
+    await page.getByTestId('publish-hub').fill('lab');
+    await page.getByTestId('publish-user').fill('hub');
+    await page.getByTestId('publish-password').fill(SECRET);
+    await page.getByTestId('settings-save').click();
+    await w.waitFor((s) => s.topic === 'picolink/lab/status' && s.text === 'online', 15_000);
+
+    await page.getByTestId('open-settings').click();
+    expect(await page.getByTestId('publish-on').isChecked()).toBe(true);
+    expect(await page.getByTestId('publish-password').inputValue()).toBe('');
+    expect(await page.getByTestId('publish-password').getAttribute('placeholder')).toBe('(kept)');
+    expect(await page.content()).not.toContain(SECRET);
+    const before = w.seen.length;
+    await page.getByTestId('publish-on').uncheck();
+    await page.getByTestId('settings-save').click();
+    await w.waitFor((s) => s.topic === 'picolink/lab/status' && s.text === 'offline', 10_000, before);
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
+});
