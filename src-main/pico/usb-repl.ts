@@ -152,7 +152,9 @@ async function friendlyRepl(env: ReplEnv): Promise<ReplExit> {
   };
   banner();
   for (;;) {
-    const first = await readLine(env, '>>> ');
+    // readline.c readline_init: a statement's first line starts with auto-indent enabled.
+    const indent = { enabled: true };
+    const first = await readLine(env, '>>> ', '', indent);
     if (first === CHAR_CTRL_A) {
       env.write('\r\n');
       return 'raw';
@@ -181,7 +183,8 @@ async function friendlyRepl(env: ReplEnv): Promise<ReplExit> {
       source = first;
       let cancelled = false;
       while (continueWithInput(source)) {
-        const more = await readLine(env, '... ');
+        // pyexec.c: vstr_add_byte(&line, '\n') and readline(&line, ps2) on the statement so far.
+        const more = await readLine(env, '... ', `${source}\n`, indent);
         if (more === CHAR_CTRL_C) {
           env.write('\r\n');
           cancelled = true;
@@ -218,12 +221,24 @@ async function pasteMode(env: ReplEnv): Promise<string | null> {
 }
 
 /**
- * readline.c readline_process_char for a line: returns the line, or the control character that
- * ended it (Ctrl-A/B/D/E only on an empty line, Ctrl-C always).
+ * readline.c readline_init + readline_process_char for a line: returns the line, or the control
+ * character that ended it (Ctrl-A/B/D/E only on an empty line, Ctrl-C always). `before` is the
+ * statement so far with its newline, from which the line's auto-indent comes
+ * (MICROPY_REPL_AUTO_INDENT, on for rp2's feature level); a space or tab right after an
+ * auto-indent turns it off for the rest of the statement, as pasted code needs.
  */
-async function readLine(env: ReplEnv, prompt: string): Promise<string | number> {
+async function readLine(env: ReplEnv, prompt: string, before: string, indent: { enabled: boolean }): Promise<string | number> {
   env.write(prompt);
   const line: number[] = [];
+  let justAdded = false;
+  if (indent.enabled) {
+    const n = autoIndentLevels(before);
+    for (let k = 0; k < n; k++) line.push(0x20, 0x20, 0x20, 0x20);
+    if (n > 0) {
+      env.write('    '.repeat(n));
+      justAdded = true;
+    }
+  }
   for (;;) {
     const c = await env.read();
     if (c === CHAR_CTRL_C) return CHAR_CTRL_C;
@@ -235,34 +250,76 @@ async function readLine(env: ReplEnv, prompt: string): Promise<string | number> 
     if (c === 0x0a) continue; // a terminal sends \r; a \n after it is not a second line
     if (c === 0x08 || c === 0x7f) {
       if (line.length > 0) {
-        line.pop();
-        env.write('\b\x1b[K'); // mp_hal_move_cursor_back, mp_hal_erase_line_from_cursor
+        // Back over a whole indent level when only spaces are before the cursor.
+        const n = line.length >= 4 && line.every((b) => b === 0x20) ? 4 : 1;
+        line.length -= n;
+        env.write(`${'\b'.repeat(n)}\x1b[K`); // mp_hal_move_cursor_back, mp_hal_erase_line_from_cursor
       }
-      continue;
-    }
-    if (c >= 0x20 || c === 0x09) {
+    } else if (justAdded && (c === 0x09 || c === 0x20)) {
+      // "tab/space after auto-indent: disable auto-indent": a tab keeps the indent, a space
+      // takes 3 of its 4 spaces back (the space itself is not added).
+      indent.enabled = false;
+      if (c === 0x20) {
+        line.length -= 3;
+        env.write('\b\b\b');
+      }
+    } else if (c >= 0x20 || c === 0x09) {
       line.push(c);
       env.write(Uint8Array.of(c));
     }
+    justAdded = false;
   }
 }
 
-/**
- * py/repl.c mp_repl_continue_with_input, reduced: a compound statement (or a decorator) goes on
- * until an empty line; open brackets or a line ending with ':' or '\' go on.
- */
-export function continueWithInput(source: string): boolean {
-  const lines = source.split('\n');
-  const first = lines[0]!;
-  if (lines.length > 1 && lines[lines.length - 1] === '') return false;
-  let depth = 0;
-  for (const ch of source) {
-    if (ch === '(' || ch === '[' || ch === '{') depth++;
-    else if (ch === ')' || ch === ']' || ch === '}') depth--;
+/** readline.c readline_auto_indent: how many 4-space levels a continuation line starts with. */
+export function autoIndentLevels(before: string): number {
+  if (!(before.length > 1 && before.endsWith('\n'))) return 0;
+  let i = before.length - 1;
+  while (i > 0 && before[i - 1] !== '\n') i--;
+  let j = i;
+  while (j < before.length && before[j] === ' ') j++;
+  // i: the previous line's start; j: its first non-space.
+  if (i > 0 && j + 1 === before.length) {
+    // The previous line is all spaces: none if the one before it is too.
+    for (let k = i - 1; k > 0; k--) {
+      if (before[k - 1] === '\n') return 0;
+      if (before[k - 1] !== ' ') break;
+    }
   }
-  if (depth > 0) return true;
-  const last = lines[lines.length - 1]!.trimEnd();
-  if (last.endsWith(':') || last.endsWith('\\')) return true;
-  if (/^(if|while|for|def|class|try|with|async|@)\b|^@/.test(first)) return lines.length === 1 || lines[lines.length - 1] !== '';
-  return false;
+  return Math.floor((j - i) / 4) + (before[before.length - 2] === ':' ? 1 : 0);
+}
+
+const COMPOUND = /^(?:@|(?:if|while|for|try|with|def|class|async)(?![A-Za-z0-9_]))/;
+
+/**
+ * py/repl.c mp_repl_continue_with_input: go on while a triple quote or a bracket is open, after a
+ * backslash, and in a compound statement (or decorator) until a line is empty.
+ */
+export function continueWithInput(input: string): boolean {
+  if (input === '') return false;
+  const compound = COMPOUND.test(input);
+  let paren = 0;
+  let quote: '' | "'" | '"' | "'''" | '"""' = '';
+  for (let i = 0; i < input.length; i++) {
+    const c = input[i]!;
+    if (c === "'" || c === '"') {
+      const triple = (c + c + c) as "'''" | '"""';
+      if ((quote === '' || quote === triple) && input.startsWith(triple, i)) {
+        i += 2;
+        quote = quote === '' ? triple : '';
+      } else if (quote === '' || quote === c) {
+        quote = quote === '' ? c : '';
+      }
+    } else if (c === '\\' && "'\"\\".includes(input[i + 1] ?? '')) {
+      if (quote !== '') i++;
+    } else if (quote === '') {
+      if (c === '(' || c === '[' || c === '{') paren++;
+      else if (c === ')' || c === ']' || c === '}') paren--;
+    }
+  }
+  if (quote.length === 3) return true;
+  if (paren > 0 && quote === '') return true;
+  const last = input[input.length - 1];
+  if (last === '\\') return true;
+  return compound && last !== '\n';
 }

@@ -48,10 +48,20 @@ describe("a virtual Pico's USB serial port", () => {
     expect(await client.readUntil('>>> ')).toBe(
       '1/0\r\nTraceback (most recent call last):\r\n  File "<stdin>", line 1, in <module>\r\nZeroDivisionError: divide by zero\r\n>>> ',
     );
+    // Auto-indent (readline.c readline_auto_indent): a block typed as a person does at
+    // `mpremote repl` ends with Enter on two empty levels; backspace takes back a whole level.
+    client.write('for i in range(2):\r');
+    client.write('print(i)\r');
+    client.write('\r\r\r');
+    expect(await client.readUntil('>>> ')).toBe('for i in range(2):\r\n...     print(i)\r\n...     \r\n...     \r\n... \r\n0\r\n1\r\n>>> ');
+    client.write('if 1:\ry = 5\r\x7f\r');
+    expect(await client.readUntil('>>> ')).toBe('if 1:\r\n...     y = 5\r\n...     \b\b\b\b\x1b[K\r\n>>> ');
+    // Pasted lines bring their own indentation: a space right after the auto-indent takes 3 of
+    // its 4 spaces back and turns it off for the statement.
     client.write('for i in range(2):\r');
     client.write('    print(i)\r');
     client.write('\r');
-    expect(await client.readUntil('>>> ')).toBe('for i in range(2):\r\n...     print(i)\r\n... \r\n0\r\n1\r\n>>> ');
+    expect(await client.readUntil('>>> ')).toBe('for i in range(2):\r\n...     \b\b\b   print(i)\r\n... \r\n0\r\n1\r\n>>> ');
     // Ctrl-D at the prompt: a soft reset, which runs main.py again (ports/rp2/main.c).
     client.write('\x04');
     expect(await client.readUntil('>>> ', 20_000)).toBe(`\r\nMPY: soft reboot\r\nhello from main\r\n${BANNER}`);
@@ -71,7 +81,7 @@ describe("a virtual Pico's USB serial port", () => {
     };
     expect(await line('import time, os, machine')).toBe('import time, os, machine\r\n>>> ');
     expect(await line('time.sleep(0); time.sleep_ms(1); machine.idle()')).toBe('time.sleep(0); time.sleep_ms(1); machine.idle()\r\n>>> ');
-    expect(await line('class C:\r    import sys\r')).toBe('class C:\r\n...     import sys\r\n... \r\n>>> ');
+    expect(await line('class C:\r    import sys\r')).toBe('class C:\r\n...     \b\b\b   import sys\r\n... \r\n>>> ');
     expect(await line('open("nofile")')).toBe(
       'open("nofile")\r\nTraceback (most recent call last):\r\n  File "<stdin>", line 1, in <module>\r\nOSError: [Errno 2] ENOENT\r\n>>> ',
     );

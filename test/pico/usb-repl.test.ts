@@ -2,7 +2,7 @@
 // continuation rule.
 import { describe, expect, it } from 'vitest';
 import { RING_BYTES, UsbInputReader, createUsbInput, writeUsbInput } from '../../src-main/pico/usb-input.ts';
-import { continueWithInput } from '../../src-main/pico/usb-repl.ts';
+import { autoIndentLevels, continueWithInput } from '../../src-main/pico/usb-repl.ts';
 
 describe('USB receive ring', () => {
   it('passes octets in order across the wrap, takes only what fits, and says when it is empty', () => {
@@ -34,7 +34,31 @@ describe('friendly REPL continuation (py/repl.c mp_repl_continue_with_input)', (
     ['for i in range(2):\n    print(i)\n', false],
     ['@micropython.native', true],
     ['print("a:")', false],
+    // An auto-indented line of spaces is not empty: the statement goes on.
+    ['for i in range(2):\n    print(i)\n    ', true],
+    ['s = """a', true],
+    ['s = """a\nb"""', false],
+    ["x = '('", false],
+    ['x = [1,\n(2)', true],
+    ['x = 1 + \\', true],
+    ['iffy = 1', false],
   ])('%j -> %s', (src, more) => {
     expect(continueWithInput(src)).toBe(more);
+  });
+});
+
+describe('friendly REPL auto-indent (shared/readline/readline.c readline_auto_indent)', () => {
+  it.each([
+    ['', 0],
+    ['for i in range(2):\n', 1],
+    ['for i in range(2):\n    if i:\n', 2],
+    ['for i in range(2):\n    print(i)\n', 1],
+    // After one all-space line the level stays; after two it ends, so Enter runs the block.
+    ['for i in range(2):\n    print(i)\n    \n', 1],
+    ['for i in range(2):\n    print(i)\n    \n    \n', 0],
+    ['x = (1,\n', 0],
+    ['def f(): \n', 0],
+  ])('%j -> %i levels', (before, levels) => {
+    expect(autoIndentLevels(before)).toBe(levels);
   });
 });
