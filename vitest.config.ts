@@ -4,6 +4,15 @@ import { defineConfig } from 'vitest/config';
 // package tests serve their own index and set this themselves.
 const env = { PICOLINK_MIP_INDEX: 'off' };
 
+const PROCESSES = [
+  'test/mqtt/**/*.int.test.ts',
+  'test/usb/**/*.int.test.ts',
+  'test/app/remote-*.int.test.ts',
+  'test/app/usb-service.int.test.ts',
+  'test/cli/{hub,radio-stop,hub-disk-full,cli,sim}.int.test.ts',
+  'test/pico/packages-cli.int.test.ts',
+];
+
 export default defineConfig({
   test: {
     projects: [
@@ -25,10 +34,25 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.int.test.ts', 'test/**/*.e2e.test.ts'],
+          exclude: ['**/node_modules/**', ...PROCESSES],
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 60_000,
           globalSetup: ['test/setup/build-once.ts'],
+          env,
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        // Tests that mostly wait on other processes (CLI runs, a broker taken down and brought
+        // back, an install over a pty) and time nothing tighter than seconds: one file at a time,
+        // beside the integration project rather than after it. They need no build of the app.
+        test: {
+          name: 'processes',
+          include: PROCESSES,
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
           env,
           sequence: { groupOrder: 1 },
         },
