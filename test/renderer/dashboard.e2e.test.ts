@@ -17,6 +17,7 @@ import { SIM_PAIRED_FILE } from '../../src-main/hub/store/paired-devices.ts';
 import { stateOnlyNoble } from '../app/state-only-noble.ts';
 import { ATT_WRITE_NOT_PERMITTED, ScriptedGattPeer } from '../hub/scripted-gatt-peer.ts';
 import { toLocalDateTime } from '../../src-renderer/src/lib/time.ts';
+import { openDashboard } from './dashboard-page.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const staticDir = path.join(root, 'dist', 'renderer');
@@ -61,12 +62,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against the simulator', () 
       statusIntervalMs: 250,
     });
     bridge = await serveBridge({ service, staticDir });
-    page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error' || /Content Security Policy|does not match the contract/.test(m.text())) pageErrors.push(`console: ${m.text()}`);
-    });
-    await page.goto(bridge.url);
+    page = await openDashboard(browser!, bridge.url, pageErrors);
   }, 120_000);
 
   afterAll(async () => {

@@ -11,6 +11,7 @@ import { serveBridge, type Bridge } from '../../src-main/app/bridge-server.ts';
 import { HubService } from '../../src-main/app/hub-service.ts';
 import { startMosquitto, type Mosquitto } from '../setup/mosquitto.ts';
 import { Watch } from '../mqtt/mqtt-watch.ts';
+import { openDashboard } from './dashboard-page.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const staticDir = path.join(root, 'dist', 'renderer');
@@ -34,12 +35,7 @@ describe.skipIf(!existsSync(CHROMIUM))('publish settings in Chromium', () => {
     service = await HubService.create({ home, settings: { theme: 'light', adapter: { kind: 'sim', picos: 1 } }, statusIntervalMs: 200 });
     bridge = await serveBridge({ service, staticDir });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error' || /does not match the contract/.test(m.text())) pageErrors.push(`console: ${m.text()}`);
-    });
-    await page.goto(bridge.url);
+    page = await openDashboard(browser, bridge.url, pageErrors);
   }, 60_000);
 
   afterAll(async () => {

@@ -13,6 +13,7 @@ import { serveBridge, type Bridge } from '../../src-main/app/bridge-server.ts';
 import { HubService } from '../../src-main/app/hub-service.ts';
 import { startMosquitto, type Mosquitto } from '../setup/mosquitto.ts';
 import { ADDRS, HUB, level, PREFIX, scriptedHub } from '../mqtt/scripted-hub.ts';
+import { openDashboard } from './dashboard-page.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const staticDir = path.join(root, 'dist', 'renderer');
@@ -41,12 +42,7 @@ describe.skipIf(!hasChromium)('remote devices in Chromium', () => {
     });
     bridge = await serveBridge({ service, staticDir });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error' || /does not match the contract/.test(m.text())) pageErrors.push(`console: ${m.text()}`);
-    });
-    await page.goto(bridge.url);
+    page = await openDashboard(browser, bridge.url, pageErrors);
   }, 60_000);
 
   afterAll(async () => {

@@ -16,6 +16,7 @@ import { UsbError } from '../../src-main/usb/errors.ts';
 import type { InstallProgress, installPicoLink } from '../../src-main/usb/installer.ts';
 import type { UsbBoard } from '../../src-main/usb/listing.ts';
 import { stateOnlyNoble } from '../app/state-only-noble.ts';
+import { openDashboard } from './dashboard-page.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const staticDir = path.join(root, 'dist', 'renderer');
@@ -75,12 +76,7 @@ beforeAll(async () => {
     statusIntervalMs: 250,
   });
   bridge = await serveBridge({ service, staticDir });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' || /Content Security Policy|does not match the contract/.test(m.text())) pageErrors.push(`console: ${m.text()}`);
-  });
-  await page.goto(bridge.url);
+  page = await openDashboard(browser, bridge.url, pageErrors);
 }, 120_000);
 
 afterAll(async () => {
