@@ -21,6 +21,11 @@ import path from 'node:path';
 const root = path.resolve(import.meta.dirname, '..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 const shipped = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {})];
+/**
+ * Native speed-ups ws (which MQTT.js bundles in) requires inside try/catch and does without when
+ * they are absent (ws/lib/buffer-util.js, ws/lib/validation.js): left out, never shipped.
+ */
+const OPTIONAL_ADDONS = ['bufferutil', 'utf-8-validate'];
 const MICROPYTHON = '@micropython/micropython-webassembly-pyscript';
 /** Where the worker bundle imports MicroPython from, relative to itself. */
 const MICROPYTHON_COPY = './micropython/micropython.mjs';
@@ -98,7 +103,7 @@ const fail = (message) => {
 const stray = externals(preload).filter((p) => p !== 'electron');
 if (stray.length) fail(`the preload must import only electron, but imports ${stray.join(', ')}`);
 // Main may load from node_modules only what the package ships.
-const unshipped = externals(main).filter((p) => !isBuiltin(p) && p !== 'electron' && !shipped.includes(packageOf(p)));
+const unshipped = externals(main).filter((p) => !isBuiltin(p) && p !== 'electron' && !shipped.includes(packageOf(p)) && !OPTIONAL_ADDONS.includes(p));
 if (unshipped.length) fail(`main.cjs imports ${unshipped.join(', ')}, which package.json does not list in dependencies`);
 // The worker starts from app.asar.unpacked, where there is no node_modules at all.
 const workerStray = externals(worker).filter((p) => !isBuiltin(p) && p !== MICROPYTHON_COPY);
