@@ -15,6 +15,9 @@ const PROCESSES = [
 
 export default defineConfig({
   test: {
+    // Two at once on the 2-core build machine (the default leaves one core to the main process):
+    // unit files two by two, then an integration file beside a processes file.
+    maxWorkers: 2,
     projects: [
       {
         // Pure code: codecs, state machines in virtual time, stores on temporary files. Files run
