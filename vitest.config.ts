@@ -15,9 +15,6 @@ const PROCESSES = [
 
 export default defineConfig({
   test: {
-    // Two at once on the 2-core build machine (the default leaves one core to the main process):
-    // unit files two by two, then an integration file beside a processes file.
-    maxWorkers: 2,
     projects: [
       {
         // Pure code: codecs, state machines in virtual time, stores on temporary files. Files run
@@ -49,7 +46,8 @@ export default defineConfig({
       {
         // Tests that mostly wait on other processes (CLI runs, a broker taken down and brought
         // back, an install over a pty) and time nothing tighter than seconds: one file at a time,
-        // beside the integration project rather than after it. They need no build of the app.
+        // beside the integration project rather than after it (scripts/run-tests.mjs runs the
+        // two side by side). They need no build of the app.
         test: {
           name: 'processes',
           include: PROCESSES,
