@@ -90,6 +90,9 @@ describe("a virtual Pico's USB serial port", () => {
     expect(await line('list(os.ilistdir())')).toBe("list(os.ilistdir())\r\n[('main.py', 32768, 0, 25)]\r\n>>> ");
     expect(await line('os.stat("main.py")[:7], os.stat("")[0]')).toBe('os.stat("main.py")[:7], os.stat("")[0]\r\n((32768, 0, 0, 0, 0, 0, 25), 16384)\r\n>>> ');
     expect(await line('import uos; uos is os')).toBe('import uos; uos is os\r\nTrue\r\n>>> ');
+    // A Pico W's 848 KB of littlefs in 4 KB blocks (not the host's disk): main.py and the
+    // superblocks in use.
+    expect(await line('os.statvfs("")')).toBe('os.statvfs("")\r\n(4096, 4096, 212, 209, 209, 0, 0, 0, 0, 255)\r\n>>> ');
     // input() reads the USB port as readline.c does: echo, backspace, Enter; Ctrl-C interrupts it.
     client.write('x = input("n? ")\r');
     expect(await client.readUntil('\r\nn? ')).toBe('x = input("n? ")\r\nn? ');

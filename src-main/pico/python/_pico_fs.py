@@ -42,8 +42,6 @@ def _stat_lfs(path):
 
 
 os.stat = _stat_lfs
-_statvfs = _lfs_errors(os.statvfs)
-os.statvfs = lambda path: _statvfs(path or ".")
 
 # At "/" only the board's own files: not our runtime's nor emscripten's folders (the ones the
 # board's snapshot skips, board-worker.ts snapshotFiles).
@@ -68,6 +66,31 @@ def _ilistdir_lfs(path=""):
     return gen()
 
 
+# ports/rp2/boards/RPI_PICO_W/mpconfigboard.h MICROPY_HW_FLASH_STORAGE_BYTES (848 * 1024), in
+# 4096-octet erase blocks (rp2_flash.c: FLASH_SECTOR_SIZE); LFS_NAME_MAX 255.
+_BLOCK = 4096
+_BLOCKS = 212
+
+
+def _used_blocks(path):
+    # Roughly as littlefs stores them: a metadata pair per folder, whole blocks per file.
+    n = 2
+    for e in _ilistdir_lfs(path):
+        if e[1] == 0x4000:
+            n += _used_blocks(path.rstrip("/") + "/" + e[0])
+        else:
+            n += max(1, (e[3] + _BLOCK - 1) // _BLOCK)
+    return n
+
+
+def _statvfs_lfs(path):
+    # vfs_lfsx.c statvfs: the whole filesystem whatever the path (vfs.c finds its mount).
+    _stat(path or ".")
+    free = max(0, _BLOCKS - _used_blocks("/"))
+    return (_BLOCK, _BLOCK, _BLOCKS, free, free, 0, 0, 0, 0, 255)
+
+
+os.statvfs = _statvfs_lfs
 os.ilistdir = _ilistdir_lfs
 os.listdir = lambda path="": [e[0] for e in _ilistdir_lfs(path)]
 # py/builtinimport.c: a "u" name is the built-in module; here os is more than the built-in uos.
