@@ -135,19 +135,19 @@ function deliverPending(): void {
 }
 
 /** time.sleep_ms: blocks the firmware, not the radio: HCI, timers and IRQs go on meanwhile. */
-function sleepMs(ms: number): void {
+function sleepMs(ms: number): boolean {
   const deadline = performance.now() + Math.max(0, Number(ms) || 0);
   for (;;) {
     const seen = Atomics.load(bell, 0); // read before draining, so no arrival is missed
-    // Ctrl-C from USB: KeyboardInterrupt is raised as soon as the firmware runs again.
-    if (usb && (usb.flush(), usb.takePending())) return;
+    // Ctrl-C from USB ends the sleep (true): its KeyboardInterrupt is raised in the sleep (_pico_boot.py).
+    if (usb && (usb.flush(), usb.takePending())) return true;
     drainHci();
     clock.runDue();
     deliverPending();
     // Taken after the deliveries: an IRQ handler or a timer callback may have armed a timer.
     const nextTimer = clock.next();
     const now = performance.now();
-    if (now >= deadline) return;
+    if (now >= deadline) return false;
     Atomics.wait(bell, 0, seen, Math.max(0, Math.min(deadline, nextTimer) - now));
   }
 }
@@ -331,7 +331,8 @@ const none =
     return null;
   };
 mp.registerJsModule('_pico', {
-  sleep_ms: none(sleepMs),
+  // True when a Ctrl-C ended the sleep, else None.
+  sleep_ms: (ms: number): true | null => sleepMs(ms) || null,
   // time.ticks_us: microseconds, wrapping at 2**30 as MicroPython's ticks do (MICROPY_PY_TIME_TICKS_PERIOD).
   ticks_us: () => Math.floor(performance.now() * 1000) & 0x3fffffff,
   poll: none(() => sleepMs(0)),

@@ -44,11 +44,20 @@ del _pico_fs, _pico_input, builtins
 # time.sleep*: block like the board, while the radio and IRQs keep running (see sleep pump).
 import time
 
-time.sleep_ms = _pico.sleep_ms
+
+
+def _time_sleep_ms(ms):
+    # A Ctrl-C raises KeyboardInterrupt in the sleep, as ports/rp2 mp_hal_delay_ms does through
+    # mp_event_handle_nowait -> mp_handle_pending: the traceback names the line that slept.
+    if _pico.sleep_ms(ms) and _kbd_pending():
+        raise KeyboardInterrupt
+
+
+time.sleep_ms = _time_sleep_ms
 # This build counts ticks_us in whole milliseconds; a board's counter has microseconds.
 time.ticks_us = _pico.ticks_us
-time.sleep_us = lambda us: _pico.sleep_ms(us / 1000)
-time.sleep = lambda s: _pico.sleep_ms(s * 1000)
+time.sleep_us = lambda us: _time_sleep_ms(us / 1000)
+time.sleep = lambda s: _time_sleep_ms(s * 1000)
 
 # asyncio on this build runs on the JavaScript event loop and lacks run() and ThreadSafeFlag.
 import asyncio
