@@ -3,7 +3,7 @@
 // Pair all three from the Devices view, watch their charts grow, send a console message and see
 // the echo, export a CSV and read it back. With PICOLINK_SCREENSHOTS=1 the run also rewrites the
 // README's screenshots in docs/screenshots/ (off by default, so a test run leaves the tree clean).
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,11 +17,10 @@ import { SIM_PAIRED_FILE } from '../../src-main/hub/store/paired-devices.ts';
 import { stateOnlyNoble } from '../app/state-only-noble.ts';
 import { ATT_WRITE_NOT_PERMITTED, ScriptedGattPeer } from '../hub/scripted-gatt-peer.ts';
 import { toLocalDateTime } from '../../src-renderer/src/lib/time.ts';
-import { openDashboard } from './dashboard-page.ts';
+import { openDashboard, shoot } from './dashboard-page.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const staticDir = path.join(root, 'dist', 'renderer');
-const shots = path.join(root, 'docs', 'screenshots');
 const CHROMIUM = '/usr/bin/chromium';
 const PICOS = 3;
 
@@ -33,13 +32,6 @@ let page: Page;
 const pageErrors: string[] = [];
 
 /** Screenshots without the transient toasts (start-up notices) over the content. */
-async function shoot(name: string): Promise<void> {
-  if (process.env.PICOLINK_SCREENSHOTS !== '1') return;
-  const close = page.getByTestId('toast-dismiss');
-  while ((await close.count()) > 0) await close.first().click();
-  mkdirSync(shots, { recursive: true });
-  await page.screenshot({ path: path.join(shots, name) });
-}
 
 const hasChromium = existsSync(CHROMIUM);
 
@@ -85,7 +77,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against the simulator', () 
     const seen = await page.getByTestId('last-seen').allTextContents();
     expect(seen).toHaveLength(PICOS);
     for (const s of seen) expect(s).toMatch(/now|\d+ s ago/);
-    await shoot('devices.png');
+    await shoot(page, 'devices.png');
   });
 
   it('draws a live chart per device and an overlay, whose point counts grow', async () => {
@@ -158,7 +150,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against the simulator', () 
       .toMatch(/[\d.]+ (B|kB|MB)\/s of [\d.]+ (B|kB|MB)\/s possible \(\d+%\)/);
     expect(await panel.getByTestId('throughput-vs-limit').getAttribute('title')).toMatch(/^Physical limit from airtime for 1M PHY, 15 ms interval, ATT_MTU \d+, 27-octet link-layer packets\. .*assumed 1M and 27 octets/);
     await page.evaluate(() => window.scrollTo(0, 0));
-    await shoot('latency.png');
+    await shoot(page, 'latency.png');
   }, 120_000);
 
   it('sends a console message and shows the echo', async () => {
@@ -188,7 +180,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against the simulator', () 
     await input.press('Enter');
     await expect.poll(() => lines.filter({ hasText: 'ca fe' }).count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
     await page.getByTestId('console-hex').uncheck();
-    await shoot('console.png');
+    await shoot(page, 'console.png');
 
     // Filter narrows the lines shown; Clear empties the console (the log file keeps them).
     await page.getByTestId('console-filter').fill('ca fe');
@@ -331,7 +323,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against the simulator', () 
     await expect.poll(() => page.getByTestId('hub-summary').textContent()).toContain('15 Hz');
     await page.getByTestId('tab-latency').click();
     await page.waitForTimeout(500);
-    await shoot('latency-dark.png');
+    await shoot(page, 'latency-dark.png');
   }, 30_000);
 
   it("follows the system's colour scheme when the theme is 'system', and previews a theme until cancelled", async () => {

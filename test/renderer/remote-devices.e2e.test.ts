@@ -13,7 +13,7 @@ import { serveBridge, type Bridge } from '../../src-main/app/bridge-server.ts';
 import { HubService } from '../../src-main/app/hub-service.ts';
 import { startMosquitto, type Mosquitto } from '../setup/mosquitto.ts';
 import { ADDRS, HUB, level, PREFIX, scriptedHub } from '../mqtt/scripted-hub.ts';
-import { openDashboard } from './dashboard-page.ts';
+import { openDashboard, shoot } from './dashboard-page.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const staticDir = path.join(root, 'dist', 'renderer');
@@ -63,6 +63,7 @@ describe.skipIf(!hasChromium)('remote devices in Chromium', () => {
     expect(await row.locator('.address').textContent()).toContain(ADDRS[0]);
     // Pairing is the remote hub's: no Unpair here.
     expect(await row.getByTestId('unpair').count()).toBe(0);
+    await shoot(page, 'devices-remote.png');
   });
 
   it('draws the remote device\'s samples in its latency chart, with its stats', async () => {
@@ -104,6 +105,8 @@ describe.skipIf(!hasChromium)('remote devices in Chromium', () => {
     expect(await broker0.getByTestId('broker-password').getAttribute('placeholder')).toBe('(kept)');
     expect(await page.getByTestId('sources-adapters').isChecked()).toBe(false);
     expect(await page.content()).not.toContain('not-for-the-page');
+    await broker0.scrollIntoViewIfNeeded();
+    await shoot(page, 'settings-sources.png');
     await page.getByTestId('settings-cancel').click();
   });
 

@@ -16,7 +16,7 @@ import { UsbError } from '../../src-main/usb/errors.ts';
 import type { InstallProgress, installPicoLink } from '../../src-main/usb/installer.ts';
 import type { UsbBoard } from '../../src-main/usb/listing.ts';
 import { stateOnlyNoble } from '../app/state-only-noble.ts';
-import { openDashboard } from './dashboard-page.ts';
+import { openDashboard, shoot } from './dashboard-page.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const staticDir = path.join(root, 'dist', 'renderer');
@@ -89,16 +89,6 @@ afterAll(async () => {
 
 const text = (id: string) => page.getByTestId(id).textContent();
 
-/** With PICOLINK_SCREENSHOTS=1 the README's screenshots of these views (docs/screenshots), or =DIR into DIR. */
-async function shoot(name: string): Promise<void> {
-  const to = process.env.PICOLINK_SCREENSHOTS;
-  if (!to) return;
-  const dir = to === '1' ? path.join(root, 'docs', 'screenshots') : to;
-  const close = page.getByTestId('toast-dismiss');
-  while ((await close.count()) > 0) await close.first().click();
-  mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: path.join(dir, name) });
-}
 
 describe.skipIf(!hasChromium)('Boards on USB in Chromium', () => {
   it('lists the boards: port, MicroPython version, PicoLink or "not installed", and advice for a port without MicroPython', async () => {
@@ -128,7 +118,7 @@ describe.skipIf(!hasChromium)('Boards on USB in Chromium', () => {
     steps[0]!.progress({ phase: 'copy', file: 'picolink/link.py', done: 2, total: 5 });
     await expect.poll(() => text('usb-progress-text'), { timeout: 5_000 }).toBe('Copying picolink/link.py (2 of 5)');
     expect(await page.getByTestId('usb-progress').getAttribute('value')).toBe('2');
-    await shoot('boards-on-usb.png');
+    await shoot(page, 'boards-on-usb.png');
     steps[0]!.finish({ version: '1.4.0', files: 5, bytes: 20_480 });
     await expect.poll(() => page.getByTestId('usb-done').count(), { timeout: 5_000 }).toBe(1);
     expect(await text('usb-done')).toContain('watch it appear in Devices');
@@ -159,7 +149,7 @@ describe.skipIf(!hasChromium)('Boards on USB in Chromium', () => {
     await expect.poll(() => page.getByTestId('usb-error').getAttribute('data-code'), { timeout: 5_000 }).toBe('cancelled');
     expect(steps[2]!.signal.aborted).toBe(true);
     expect(await text('usb-error')).toContain('Install cancelled');
-    await shoot('boards-on-usb-cancelled.png');
+    await shoot(page, 'boards-on-usb-cancelled.png');
     // The form is back, ready for another try.
     expect(await page.getByTestId('usb-start').isEnabled()).toBe(true);
   });
@@ -175,7 +165,7 @@ describe.skipIf(!hasChromium)('Settings -> Simulator in Chromium', () => {
     await second.getByTestId('sim-group-choose').click();
     // Shown by its name; the page never held more than main gave it.
     await expect.poll(() => second.getByTestId('sim-group-firmware').textContent(), { timeout: 5_000 }).toBe('pico-tutorial');
-    await shoot('settings-simulator.png');
+    await shoot(page, 'settings-simulator.png');
     await page.getByTestId('settings-save').click();
     await expect.poll(() => page.getByTestId('settings-dialog').count(), { timeout: 60_000 }).toBe(0);
     expect((await service!.handle('settings.get', {})).adapter).toEqual({
@@ -190,7 +180,7 @@ describe.skipIf(!hasChromium)('Settings -> Simulator in Chromium', () => {
     const line = page.locator('[data-testid="console-line"][data-direction="board"]', { hasText: 'Peripheral starting to advertise' });
     await expect.poll(() => line.count(), { timeout: 60_000, interval: 250 }).toBeGreaterThan(0);
     expect(await line.first().locator('.who').textContent()).toBe('pico2');
-    await shoot('console-boards.png');
+    await shoot(page, 'console-boards.png');
     // The tutorial board (not paired) has a console of its own in the device list.
     const options = await page.getByTestId('console-device').locator('option').allTextContents();
     expect(options).toContain('pico2 (console)');
