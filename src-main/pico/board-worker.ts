@@ -253,16 +253,11 @@ const mp = await loadMicroPython({
   if (stdin) stdin.stream_ops = { ...stdin.stream_ops, read: (_s: unknown, buf: Uint8Array, off: number, len: number) => readUsbStdin(buf, off, len) };
 }
 if (usb) usb.interrupt = () => (mp._module as unknown as { _mp_sched_keyboard_interrupt(): void })._mp_sched_keyboard_interrupt();
-// This build's asyncio runs its loop from a host timer (ports/webassembly/asyncio/core.py
-// _schedule_run_iter -> js.setTimeout(_run_iter, dt)): a loop that waits is run at once, and the
-// KeyboardInterrupt is raised in it (see the uncaughtException handler below), as on a board where
-// the interrupt ends the loop's wait (asyncio/core.py run_until_complete's IOQueue wait).
-if (usb) {
-  usb.wake = () =>
-    mp.runPython(
-      "import sys as _s\n_c = _s.modules.get('asyncio.core')\nif _c is not None and _c.asyncio_timer is not None:\n    _c._schedule_run_iter(0)\ndel _s, _c",
-    );
-}
+/** A function of _pico_boot.py (the runtime's boot module, imported before any firmware). */
+const boot = (name: '_loop_wake' | '_loop_stop' | '_kbd_pending'): (() => unknown) => mp.pyimport('_pico_boot')[name] as () => unknown;
+// A loop waiting for its next timer runs at once, and the KeyboardInterrupt is raised in it (see
+// the uncaughtException handler below), as on a board where the interrupt ends the loop's wait.
+if (usb) usb.wake = () => void boot('_loop_wake')();
 
 // Every octet the board prints passes here: one decoder and one encoder for the board's life.
 const utf8Decoder = new TextDecoder();
@@ -461,9 +456,7 @@ let interruptFirmware: ((e: unknown) => void) | null = null;
 // leaves asyncio.run() and main.py, and the loop's tasks never run again: so here too.
 process.on('uncaughtException', (e: Error & { type?: string }) => {
   if (!(e.name === 'PythonError' && e.type === 'KeyboardInterrupt' && interruptFirmware)) throw e;
-  mp.runPython(
-    'from asyncio import core as _c\nimport js as _js\nif _c.asyncio_timer is not None:\n    _js.clearTimeout(_c.asyncio_timer)\n_c.asyncio_timer = None\n_c.new_event_loop()\ndel _c, _js',
-  );
+  boot('_loop_stop')();
   interruptFirmware(e);
 });
 
@@ -520,9 +513,10 @@ function execRepl(source: string, mode: 'file' | 'single'): { type: string; trac
       mp.runPython("exec(compile(_usb_repl_src, '<stdin>', 'single'))");
     }
     usb!.executing = false;
-    // Ctrl-C after the code's last jump (e.g. in its final time.sleep): pyexec.c
-    // parse_compile_execute's mp_handle_pending raises it there, with no traceback of its own.
-    if (usb!.interrupts !== interrupts && (mp.pyimport('_pico_boot')._kbd_pending as () => boolean)()) {
+    // Ctrl-C after the code's last jump (in its last call out of the runtime, a sleep aside: that
+    // raises it itself): pyexec.c parse_compile_execute's mp_handle_pending raises it there, with
+    // no traceback of its own.
+    if (usb!.interrupts !== interrupts && boot('_kbd_pending')()) {
       return { type: 'KeyboardInterrupt', traceback: 'KeyboardInterrupt: \n' };
     }
     return null;

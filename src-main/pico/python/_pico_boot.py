@@ -110,6 +110,25 @@ def _run(coro):
     raise r
 
 
+def _loop_wake():
+    # A USB Ctrl-C while the firmware awaits: this build's loop waits for a host timer
+    # (ports/webassembly/asyncio/core.py _schedule_run_iter -> js.setTimeout), so it runs now and
+    # the scheduled KeyboardInterrupt is raised in it (board-worker.ts, usb-console.ts wake).
+    if _core.asyncio_timer is not None:
+        _core._schedule_run_iter(0)
+
+
+def _loop_stop():
+    # A KeyboardInterrupt left main.py's top-level asyncio.run(): as on a board, the loop's tasks
+    # never run again.
+    import js
+
+    if _core.asyncio_timer is not None:
+        js.clearTimeout(_core.asyncio_timer)
+    _core.asyncio_timer = None
+    _core.new_event_loop()
+
+
 # This build's loop runs ready tasks back to back without returning to JavaScript, so a task
 # that yields with sleep(0) would starve the Bluetooth stack. On a board the stack runs beside
 # the loop; here a zero sleep first lets it run (and deliver IRQs), as the board's scheduler would.
