@@ -158,7 +158,7 @@ export class HubService {
       }),
       'hub.status': async () => this.status(),
       'device.pair': async ({ target }) => ({ address: await this.pair(target) }),
-      'device.unpair': async ({ address }) => ({ removed: await (await this.hub(address)).unpair(address) }),
+      'device.unpair': async ({ address }) => ({ removed: this.remote.owns(address) ? await this.remote.unpair(address) : await (await this.hub()).unpair(address) }),
       'device.connect': async ({ address }) => {
         if (this.remote.owns(address)) await this.remote.connect(address);
         else (await this.hub()).connect(address);
@@ -314,7 +314,7 @@ export class HubService {
   /** The local hub; `key` names the device asked about, refused here if another hub reaches it. */
   private async hub(key?: string): Promise<Hub> {
     if (key !== undefined && this.remote.owns(key)) {
-      throw new Error(`${key} is reached by hub ${key.slice(0, key.lastIndexOf('/'))}: pair, unpair and throughput tests are run on that hub.`);
+      throw new Error(`${key} is reached by hub ${key.slice(0, key.lastIndexOf('/'))}: a throughput test is run on that hub.`);
     }
     await this.transition;
     const { hub, adapters } = this.runtime;

@@ -5,7 +5,7 @@
 // sends routed to the device's `tx` topic. A remote device is keyed `HUB/address` everywhere (the
 // renderer, the batches, the log's device column): two hubs may see the same address.
 import type { LogStore } from '../hub/store/database.ts';
-import { MqttSource, CommandError, type RemoteDeviceStatus, type RemoteMessage, type SourceOptions } from '../mqtt/source.ts';
+import { MqttSource, CommandError, type CommandKind, type RemoteDeviceStatus, type RemoteMessage, type SourceOptions } from '../mqtt/source.ts';
 import type { BrokerSettings, DeviceView, EventOf, HistoryEntryView, MessageBody, Settings } from '../ipc/contract.ts';
 
 /** Console entries kept per remote device, as the local hub keeps (hub.ts historyLimit). */
@@ -78,6 +78,14 @@ export class RemoteDevices {
     await this.run(key, 'disconnect');
   }
 
+  /**
+   * Asks the device's hub to unpair it (PREFIX/HUB/unpair); the hub then clears the device's
+   * retained topics, which takes it out of the list.
+   */
+  async unpair(key: string): Promise<boolean> {
+    return (await this.run(key, 'unpair')).removed === true;
+  }
+
   /** Sends to one remote device; the hub's `sent` event puts it in the console. */
   async send(key: string, body: MessageBody): Promise<void> {
     await this.run(key, 'tx', body.kind === 'text' ? { text: body.text } : { hex: body.hex });
@@ -88,9 +96,9 @@ export class RemoteDevices {
     return this.sources.flatMap((s) => s.devices().filter((d) => d.online && d.state.state === 'linked').map((d) => d.key));
   }
 
-  private async run(key: string, kind: 'tx' | 'connect' | 'disconnect', body: Record<string, unknown> = {}): Promise<void> {
+  private async run(key: string, kind: CommandKind, body: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
     try {
-      await this.sourceOf(key).command(key, kind, body);
+      return await this.sourceOf(key).command(key, kind, body);
     } catch (e) {
       if (e instanceof CommandError) throw new Error(e.message, { cause: e });
       throw e;

@@ -51,7 +51,8 @@ export interface SourceOptions extends BrokerConfig {
   connect?: (url: string, options: IClientOptions) => SourceClient;
 }
 
-export type CommandKind = 'tx' | 'connect' | 'disconnect';
+/** Device commands go to PREFIX/HUB/DEVICE/kind; `unpair` to PREFIX/HUB/unpair with the device as its target. */
+export type CommandKind = 'tx' | 'connect' | 'disconnect' | 'unpair';
 
 /** A command that got no good answer: `code` says why (the hub's error codes, or ours). */
 export class CommandError extends Error {
@@ -284,8 +285,8 @@ export class MqttSource extends EventEmitter<SourceEvents> {
       });
       this.pending.set(id, { resolve, reject, timer });
       client.publish(
-        `${base}/${deviceLevel(d.state.address)}/${kind}`,
-        JSON.stringify(body),
+        kind === 'unpair' ? `${base}/unpair` : `${base}/${deviceLevel(d.state.address)}/${kind}`,
+        JSON.stringify(kind === 'unpair' ? { target: d.state.address } : body),
         { qos: 1, properties: { responseTopic: `${base}/reply/${this.clientId}`, correlationData: Buffer.from(id) } },
         (err) => {
           if (!err || !this.pending.has(id)) return;
@@ -355,7 +356,13 @@ export class MqttSource extends EventEmitter<SourceEvents> {
         if (payload.length === 0) return this.apply({ kind: 'removed', hub: t.hub, address: t.device });
         const s = parse(stateSchema, payload);
         if (!s || s.address !== t.device || s.hub !== t.hub) return this.refuse(topic);
-        return this.apply({ kind: 'state', hub: t.hub, state: s });
+        this.apply({ kind: 'state', hub: t.hub, state: s });
+        // A link is up when its hub says so: the device was heard then, before any sample.
+        if (s.state === 'linked') {
+          const x = this.extrasOf(key);
+          x.lastSeen = Math.max(x.lastSeen ?? 0, s.at);
+        }
+        return;
       }
       case 'samples': {
         const s = parse(samplesSchema, payload);

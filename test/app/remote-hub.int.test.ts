@@ -3,10 +3,11 @@
 // its own adapters off) lists both Picos with hub A, records their samples in its own log, sends a
 // console message that reaches the board and gets the board's echo back from rx, and shows the hub
 // offline once its process is killed (the broker publishes its will when the socket closes).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SIM_PAIRED_FILE } from '../../src-main/hub/store/paired-devices.ts';
 import { Cli } from '../cli/cli-process.ts';
 import { startMosquitto, type Mosquitto } from '../setup/mosquitto.ts';
 import { startService, type ServiceHarness } from './service-harness.ts';
@@ -79,11 +80,23 @@ describe('dashboard reading `picolink hub --sim 2 --mqtt`', () => {
     expect(entries.some((x) => x.direction === 'out' && x.body.kind === 'text' && x.body.text === text)).toBe(true);
   }, 20_000);
 
+  it('Unpair on a remote device asks its hub (PREFIX/A/unpair): the hub drops it and it leaves the list', async () => {
+    const [gone, kept] = h.service.status().devices;
+    const address = gone!.address.slice('A/'.length);
+    expect(await h.call('device.unpair', { address: gone!.address })).toEqual({ removed: true });
+    await until('the device out of the list', () => h.service.status().devices.length === 1, 10_000);
+    expect(h.service.status().devices[0]!.address).toBe(kept!.address);
+    // The hub's own record says so: its paired file no longer has it.
+    await until('the hub to forget it', () => !readFileSync(path.join(hubHome, SIM_PAIRED_FILE), 'utf8').includes(address), 5_000);
+    // A second unpair of a key no broker publishes any more is refused with why.
+    await expect(h.call('device.unpair', { address: gone!.address })).rejects.toThrow(/publishes/);
+  }, 20_000);
+
   it('killing the hub shows it offline at once (its will), and its devices keep their last state', async () => {
     const started = Date.now();
     hub.kill();
     await until('offline', () => h.service.status().devices.every((d) => !d.online), 5_000);
     expect(Date.now() - started).toBeLessThan(3_000);
-    expect(h.service.status().devices).toHaveLength(2);
+    expect(h.service.status().devices).toHaveLength(1);
   }, 10_000);
 });

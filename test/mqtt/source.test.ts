@@ -125,6 +125,15 @@ describe('MqttSource', () => {
     expect(samples).toHaveLength(3);
   });
 
+  it('a linked state counts as seen at its time; a later sample moves it on; other states do not', () => {
+    const { source, client } = setup();
+    expect(source.devices()[0]!.lastSeen).toBe(1000);
+    client.deliver('pl/A/aabbccddee01/samples', { hub: 'A', address: A, name: 'pico1', samples: [{ seq: 1, at: 9_500, rttMs: 12 }], lost: [], dropped: 0 });
+    expect(source.devices()[0]!.lastSeen).toBe(10_000);
+    client.deliver('pl/A/aabbccddee01/state', state('A', { state: 'backoff', at: 12_000 }));
+    expect(source.devices()[0]!.lastSeen).toBe(10_000);
+  });
+
   it('counts and ignores bad payloads without throwing', () => {
     const { source, client } = setup();
     const before = source.devices();
@@ -175,6 +184,16 @@ describe('MqttSource', () => {
     expect(sent.opts.properties!.responseTopic).toBe(`pl/A/reply/${source.clientId}`);
     client.deliver(sent.opts.properties!.responseTopic!, { ok: true, hub: 'A', result: { sent: true } }, { correlationData: sent.opts.properties!.correlationData });
     await expect(p).resolves.toEqual({ sent: true });
+  });
+
+  it('unpair goes to the hub-level topic with the device as its target (PREFIX/HUB/unpair, docs/MQTT.md)', async () => {
+    const { source, client } = setup();
+    const p = source.command(`A/${A}`, 'unpair');
+    const sent = client.published.at(-1)!;
+    expect(sent.topic).toBe('pl/A/unpair');
+    expect(JSON.parse(sent.message)).toEqual({ target: A });
+    client.deliver(sent.opts.properties!.responseTopic!, { ok: true, hub: 'A', result: { removed: true } }, { correlationData: sent.opts.properties!.correlationData });
+    await expect(p).resolves.toEqual({ removed: true });
   });
 
   it('a refused command rejects with the hub\'s code; a silent hub times out; an offline hub is not asked', async () => {

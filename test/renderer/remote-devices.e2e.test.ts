@@ -1,8 +1,9 @@
 // Remote devices in the dashboard (issue 17 point 2), in Debian's Chromium over the test bridge: a
 // HubService with this computer's adapters off reads one hub over a real Mosquitto. The device
-// list names each device's hub, the console's send reaches the hub's tx topic and the echo comes
-// back from rx, Settings shows the broker under Sources (its password never sent to the page),
-// and the hub's last will turns its devices offline in the list.
+// list names each device's hub (Unpair asks that hub, and waits while it is offline), the
+// console's send reaches the hub's tx topic and the echo comes back from rx, Settings shows the
+// broker under Sources (its password never sent to the page), and the hub's last will turns its
+// devices offline in the list.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -61,8 +62,9 @@ describe.skipIf(!hasChromium)('remote devices in Chromium', () => {
     const row = page.locator(`[data-testid="device-row"][data-address="${HUB}/${ADDRS[0]}"]`);
     expect(await row.getByTestId('device-hub').textContent()).toBe(HUB);
     expect(await row.locator('.address').textContent()).toContain(ADDRS[0]);
-    // Pairing is the remote hub's: no Unpair here.
-    expect(await row.getByTestId('unpair').count()).toBe(0);
+    // Unpair is a command to the device's hub (its MQTT unpair topic).
+    expect(await row.getByTestId('unpair').getAttribute('title')).toBe(`Asks hub ${HUB} to unpair it`);
+    expect(await row.getByTestId('unpair').isDisabled()).toBe(false);
     await shoot(page, 'devices-remote.png');
   });
 
@@ -136,6 +138,8 @@ describe.skipIf(!hasChromium)('remote devices in Chromium', () => {
     const row = page.locator(`[data-testid="device-row"][data-address="${HUB}/${ADDRS[0]}"]`);
     await expect.poll(() => row.getAttribute('data-online'), { timeout: 5_000, interval: 100 }).toBe('false');
     expect(await row.getByTestId('device-hub').textContent()).toBe(`${HUB} · offline`);
+    // No command can reach an offline hub.
+    expect(await row.getByTestId('unpair').isDisabled()).toBe(true);
     expect(pageErrors).toEqual([]);
   });
 });
