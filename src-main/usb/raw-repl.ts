@@ -47,6 +47,14 @@ export class ReplExecError extends UsbError {
   }
 }
 
+/** A raw paste's flow control, as transport_serial.py raw_paste_write counts it. */
+export interface RawPasteFlow {
+  /** The window the board granted (pyexec.c do_reader_stdin: MICROPY_REPL_STDIN_BUFFER_MAX / 2). */
+  windowSize: number;
+  /** The Ctrl-A octets it sent, each one window more (the first comes right after the size). */
+  increments: number;
+}
+
 const latin1 = (s: string): Buffer => Buffer.from(s, 'latin1');
 
 export class RawRepl {
@@ -55,8 +63,7 @@ export class RawRepl {
   private ended: string | null = null;
   /** transport_serial.py SerialTransport.use_raw_paste: off for good once the board refuses it. */
   useRawPaste = true;
-  /** Sizes the board granted in raw-paste (window size, and how many increments it sent). */
-  readonly rawPaste = { windowSize: 0, increments: 0 };
+  private rawPasteFlow: RawPasteFlow | null = null;
 
   constructor(
     private readonly stream: Duplex,
@@ -81,6 +88,11 @@ export class RawRepl {
     await new Promise<void>((resolve, reject) => {
       this.stream.write(b, (e) => (e ? reject(new UsbError('no-answer', `cannot write: ${e.message}`)) : resolve()));
     });
+  }
+
+  /** The last execNoFollow's raw paste; null when it ran in plain raw mode. */
+  get lastRawPaste(): Readonly<RawPasteFlow> | null {
+    return this.rawPasteFlow;
   }
 
   /** Octets received and not yet read, taken (transport_serial.py's input flush). */
@@ -196,6 +208,7 @@ export class RawRepl {
    */
   async execNoFollow(code: string | Uint8Array, opts: WaitOptions = {}): Promise<void> {
     const bytes = typeof code === 'string' ? Buffer.from(code, 'utf8') : code;
+    this.rawPasteFlow = null;
     await this.readUntil('>', opts);
     if (this.useRawPaste) {
       await this.write(Uint8Array.of(CTRL_E, 0x41 /* 'A' */, CTRL_A));
@@ -225,7 +238,8 @@ export class RawRepl {
     const size = latin1(await this.read(2, opts));
     const windowSize = size.readUInt16LE(0);
     if (windowSize === 0) throw new UsbError('board-error', 'the board offered a raw-paste window of 0 octets', '');
-    this.rawPaste.windowSize = windowSize;
+    const flow: RawPasteFlow = { windowSize, increments: 0 };
+    this.rawPasteFlow = flow;
     let windowRemain = windowSize;
     let i = 0;
     while (i < bytes.length) {
@@ -233,7 +247,7 @@ export class RawRepl {
         const b = (await this.read(1, opts)).charCodeAt(0);
         if (b === CTRL_A) {
           windowRemain += windowSize;
-          this.rawPaste.increments++;
+          flow.increments++;
         } else if (b === CTRL_D) {
           await this.write(Uint8Array.of(CTRL_D));
           return;
@@ -251,7 +265,7 @@ export class RawRepl {
     // Window increments the board sent after the last chunk are flow control, not an error.
     for (const c of ack.slice(0, -1)) {
       if (c !== '\x01') throw new UsbError('board-error', `could not complete raw paste: ${JSON.stringify(ack)}`, '');
-      this.rawPaste.increments++;
+      flow.increments++;
     }
   }
 

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SIM_USAGE } from '../../src-main/cli/usage.ts';
 import { cliFixture, gone, ROOT } from '../cli/cli-process.ts';
-import { RawReplClient } from './raw-repl-client.ts';
+import { RawRepl } from '../../src-main/usb/raw-repl.ts';
+import { closeSerial, openSerial } from '../../src-main/usb/serial-open.ts';
 
 const { dir, picolink } = cliFixture();
 const PERIPHERAL = path.join(ROOT, 'test/fixtures/firmware/raw-peripheral');
@@ -23,15 +24,18 @@ describe('picolink sim --repl-pty', () => {
     const pty2 = path.join(dir(), 'pico2');
     expect(cli.out.stdout).toContain(`pico2: USB serial (REPL) at ${pty2}`);
     expect(readlinkSync(pty2)).toMatch(/^\/dev\/pts\/\d+$/);
-    const client = new RawReplClient(pty2);
+    // The installer's client, on the port as `picolink install DIR/pico2` opens it.
+    const port = await openSerial(pty2);
     try {
-      await client.enterRawRepl(false);
-      expect(await client.exec("import sys, os\nprint(sys.platform, os.uname().machine)\nf = open('hi.txt', 'w')\nf.write('from pico2')\nf.close()")).toEqual({
+      const repl = new RawRepl(port);
+      await repl.enterRawRepl(false);
+      await repl.execNoFollow("import sys, os\nprint(sys.platform, os.uname().machine)\nf = open('hi.txt', 'w')\nf.write('from pico2')\nf.close()");
+      expect(await repl.follow()).toEqual({
         out: 'rp2 Raspberry Pi Pico W with RP2040\r\n',
         err: '',
       });
     } finally {
-      client.close();
+      await closeSerial(port);
     }
     expect(readFileSync(path.join(dir(), 'pico2.fs', 'hi.txt'), 'utf8')).toBe('from pico2');
     expect(existsSync(path.join(dir(), 'pico1.fs', 'main.py'))).toBe(true);

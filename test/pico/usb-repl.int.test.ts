@@ -1,14 +1,17 @@
 // A virtual Pico's USB serial port, driven over a pseudo-terminal as mpremote drives a board:
 // the friendly REPL and its banner, the raw REPL's framing octet for octet (pyexec.c
 // pyexec_raw_repl), raw-paste with its flow-control window, files that outlive a soft reset,
-// and Ctrl-C into running code.
+// and Ctrl-C into running code. The client is the installer's own (src-main/usb/raw-repl.ts,
+// after transport_serial.py), on the port as serial-open.ts opens a board's.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualPico } from '../../src-main/pico/board.ts';
 import { Radio } from '../../src-main/radio/radio.ts';
-import { RawReplClient } from './raw-repl-client.ts';
+import { RawRepl } from '../../src-main/usb/raw-repl.ts';
+import { closeSerial, openSerial } from '../../src-main/usb/serial-open.ts';
+import type { SerialPort } from 'serialport';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const BANNER = 'MicroPython v1.27.0 on 2025-12-10; Raspberry Pi Pico W with RP2040\r\nType "help()" for more information.\r\n>>> ';
@@ -16,7 +19,23 @@ const BANNER = 'MicroPython v1.27.0 on 2025-12-10; Raspberry Pi Pico W with RP20
 let dir: string;
 let radio: Radio;
 let pico: VirtualPico;
-let client: RawReplClient;
+let port: SerialPort;
+let client: RawRepl;
+
+/**
+ * transport_serial.py exec_raw_no_follow, with raw-paste or (as pyboard.py falls back to) plain
+ * raw mode: the code, Ctrl-D, "OK".
+ */
+async function send(code: string, rawPaste = false): Promise<void> {
+  client.useRawPaste = rawPaste;
+  await client.execNoFollow(code);
+}
+
+/** exec_raw: send, then follow's output and error output. */
+async function exec(code: string, rawPaste = false): Promise<{ out: string; err: string }> {
+  await send(code, rawPaste);
+  return client.follow();
+}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'picolink-usb-'));
@@ -27,12 +46,13 @@ beforeAll(async () => {
     usb: { ptyPath: join(dir, 'pico1') },
     fsDir: join(dir, 'pico1.fs'),
   });
-  client = new RawReplClient(join(dir, 'pico1'));
+  port = await openSerial(join(dir, 'pico1'));
+  client = new RawRepl(port);
   await pico.powerOn();
 }, 30_000);
 
 afterAll(async () => {
-  client.close();
+  await closeSerial(port);
   await pico.close();
   radio.close();
   rmSync(dir, { recursive: true, force: true });
@@ -42,29 +62,29 @@ describe("a virtual Pico's USB serial port", () => {
   it('prints main.py, then the friendly REPL with the board banner; a line runs with its value echoed', async () => {
     const boot = await client.readUntil('>>> ');
     expect(boot).toBe(`hello from main\r\n${BANNER}`);
-    client.write('1+1\r');
+    await client.write('1+1\r');
     expect(await client.readUntil('>>> ')).toBe('1+1\r\n2\r\n>>> ');
-    client.write('1/0\r');
+    await client.write('1/0\r');
     expect(await client.readUntil('>>> ')).toBe(
       '1/0\r\nTraceback (most recent call last):\r\n  File "<stdin>", line 1, in <module>\r\nZeroDivisionError: divide by zero\r\n>>> ',
     );
     // Auto-indent (readline.c readline_auto_indent): a block typed as a person does at
     // `mpremote repl` ends with Enter on two empty levels; backspace takes back a whole level.
-    client.write('for i in range(2):\r');
-    client.write('print(i)\r');
-    client.write('\r\r\r');
+    await client.write('for i in range(2):\r');
+    await client.write('print(i)\r');
+    await client.write('\r\r\r');
     expect(await client.readUntil('>>> ')).toBe('for i in range(2):\r\n...     print(i)\r\n...     \r\n...     \r\n... \r\n0\r\n1\r\n>>> ');
-    client.write('if 1:\ry = 5\r\x7f\r');
+    await client.write('if 1:\ry = 5\r\x7f\r');
     expect(await client.readUntil('>>> ')).toBe('if 1:\r\n...     y = 5\r\n...     \b\b\b\b\x1b[K\r\n>>> ');
     // Pasted lines bring their own indentation: a space right after the auto-indent takes 3 of
     // its 4 spaces back and turns it off for the statement.
-    client.write('for i in range(2):\r');
-    client.write('    print(i)\r');
-    client.write('\r');
+    await client.write('for i in range(2):\r');
+    await client.write('    print(i)\r');
+    await client.write('\r');
     expect(await client.readUntil('>>> ')).toBe('for i in range(2):\r\n...     \b\b\b   print(i)\r\n... \r\n0\r\n1\r\n>>> ');
     // Ctrl-D at the prompt: a soft reset, which runs main.py again (ports/rp2/main.c).
-    client.write('\x04');
-    expect(await client.readUntil('>>> ', 20_000)).toBe(`\r\nMPY: soft reboot\r\nhello from main\r\n${BANNER}`);
+    await client.write('\x04');
+    expect(await client.readUntil('>>> ', { timeoutMs: 20_000 })).toBe(`\r\nMPY: soft reboot\r\nhello from main\r\n${BANNER}`);
   }, 30_000);
 
   // What host tools rely on, found running MicroPython's own pyboard.py, mpremote and Thonny's
@@ -76,7 +96,7 @@ describe("a virtual Pico's USB serial port", () => {
   // and no frame of our shims in a traceback.
   it('answers at the prompt as a board does for what mpremote and Thonny use', async () => {
     const line = async (text: string): Promise<string> => {
-      client.write(`${text}\r`);
+      await client.write(`${text}\r`);
       return client.readUntil('>>> ');
     };
     expect(await line('import time, os, machine')).toBe('import time, os, machine\r\n>>> ');
@@ -94,29 +114,29 @@ describe("a virtual Pico's USB serial port", () => {
     // superblocks in use.
     expect(await line('os.statvfs("")')).toBe('os.statvfs("")\r\n(4096, 4096, 212, 209, 209, 0, 0, 0, 0, 255)\r\n>>> ');
     // input() reads the USB port as readline.c does: echo, backspace, Enter; Ctrl-C interrupts it.
-    client.write('x = input("n? ")\r');
+    await client.write('x = input("n? ")\r');
     expect(await client.readUntil('\r\nn? ')).toBe('x = input("n? ")\r\nn? ');
-    client.write('pi\x7fico\r');
+    await client.write('pi\x7fico\r');
     expect(await client.readUntil('>>> ')).toBe('pi\b\x1b[Kico\r\n>>> ');
     expect(await line('x')).toBe("x\r\n'pico'\r\n>>> ");
-    client.write('input()\r');
+    await client.write('input()\r');
     await client.readUntil('input()\r\n');
-    client.write('\x03');
+    await client.write('\x03');
     expect(await client.readUntil('>>> ')).toBe('Traceback (most recent call last):\r\n  File "<stdin>", line 1, in <module>\r\nKeyboardInterrupt: \r\n>>> ');
     expect(await line('1')).toBe('1\r\n1\r\n>>> ');
   }, 30_000);
 
   it('answers the raw REPL octet for octet: OK, output, \\x04, error output, \\x04, >', async () => {
-    client.write('\x01');
+    await client.write('\x01');
     expect(await client.readUntil('>')).toBe('\r\nraw REPL; CTRL-B to exit\r\n>');
-    client.write('print(1+1)\x04');
+    await client.write('print(1+1)\x04');
     expect(await client.read(8)).toBe('OK2\r\n\x04\x04>');
-    client.write('1/0\x04');
+    await client.write('1/0\x04');
     expect(await client.readUntil('\x04>')).toBe(
       'OK\x04Traceback (most recent call last):\r\n  File "<stdin>", line 1, in <module>\r\nZeroDivisionError: divide by zero\r\n\x04>',
     );
     // Ctrl-B: back to the friendly REPL and its banner.
-    client.write('\x02');
+    await client.write('\x02');
     expect(await client.readUntil('>>> ')).toBe(`\r\n${BANNER}`);
   });
 
@@ -124,29 +144,28 @@ describe("a virtual Pico's USB serial port", () => {
     await client.enterRawRepl(false);
     const body = 'PicoLink'.repeat(2560); // 20 480 octets
     const code = `f = open('big.txt', 'w')\nf.write(${JSON.stringify(body)})\nf.close()\n`;
-    await client.execRawPasteNoFollow(code).then(({ windowSize, windowIncrements }) => {
-      expect(windowSize).toBe(128); // MICROPY_REPL_STDIN_BUFFER_MAX / 2
-      // One \x01 with the window size, then one for each 128 octets the board took.
-      expect(windowIncrements).toBe(1 + Math.floor(enc(code).length / 128));
-    });
+    await send(code, true);
+    // The window is MICROPY_REPL_STDIN_BUFFER_MAX / 2; one \x01 comes with its size, then one
+    // for each 128 octets the board took.
+    expect(client.lastRawPaste).toEqual({ windowSize: 128, increments: 1 + Math.floor(enc(code).length / 128) });
     expect(await client.follow()).toEqual({ out: '', err: '' });
-    expect(await client.exec("print(open('big.txt').read() == 'PicoLink' * 2560, len(open('big.txt').read()))", true)).toEqual({
+    expect(await exec("print(open('big.txt').read() == 'PicoLink' * 2560, len(open('big.txt').read()))", true)).toEqual({
       out: 'True 20480\r\n',
       err: '',
     });
-    const back = await client.exec("print(open('big.txt').read())");
+    const back = await exec("print(open('big.txt').read())");
     expect(back.out).toBe(`${body}\r\n`);
     // (our runtime's folders are listed too: a known difference, README "Virtual Picos")
-    expect(await client.exec("import os\nprint([f for f in sorted(os.listdir('/')) if f.endswith(('.py', '.txt'))])")).toEqual({
+    expect(await exec("import os\nprint([f for f in sorted(os.listdir('/')) if f.endswith(('.py', '.txt'))])")).toEqual({
       out: "['big.txt', 'main.py']\r\n",
       err: '',
     });
   });
 
   it('soft-resets from the raw REPL as mpremote does: main.py is skipped, files stay, variables go', async () => {
-    await client.exec('x = 42');
+    await exec('x = 42');
     await client.enterRawRepl(true);
-    expect(await client.exec("print(len(open('big.txt').read()))\ntry:\n    print(x)\nexcept NameError:\n    print('gone')")).toEqual({
+    expect(await exec("print(len(open('big.txt').read()))\ntry:\n    print(x)\nexcept NameError:\n    print('gone')")).toEqual({
       out: '20480\r\ngone\r\n',
       err: '',
     });
@@ -155,50 +174,50 @@ describe("a virtual Pico's USB serial port", () => {
   it("keeps the board's files in its folder, through a power cycle", async () => {
     expect(readFileSync(join(dir, 'pico1.fs', 'big.txt'), 'utf8')).toBe('PicoLink'.repeat(2560));
     // Empty folders too (`mpremote fs mkdir :d`, then a later `fs cp x.py :d/` expects it).
-    await client.exec("f = open('note.txt', 'w')\nf.write('kept')\nf.close()\nimport os\nos.remove('big.txt')\nos.mkdir('empty')\nos.mkdir('gone')");
+    await exec("f = open('note.txt', 'w')\nf.write('kept')\nf.close()\nimport os\nos.remove('big.txt')\nos.mkdir('empty')\nos.mkdir('gone')");
     expect(readFileSync(join(dir, 'pico1.fs', 'note.txt'), 'utf8')).toBe('kept');
     expect(existsSync(join(dir, 'pico1.fs', 'big.txt'))).toBe(false);
     expect(existsSync(join(dir, 'pico1.fs', 'empty'))).toBe(true);
-    await client.exec("os.rmdir('gone')");
+    await exec("os.rmdir('gone')");
     expect(existsSync(join(dir, 'pico1.fs', 'gone'))).toBe(false);
     await pico.reboot();
     await client.readUntil('>>> ');
     await client.enterRawRepl(false);
-    expect(await client.exec("import os\nprint(open('note.txt').read(), os.stat('empty')[0], 'gone' in os.listdir())")).toEqual({ out: 'kept 16384 False\r\n', err: '' });
+    expect(await exec("import os\nprint(open('note.txt').read(), os.stat('empty')[0], 'gone' in os.listdir())")).toEqual({ out: 'kept 16384 False\r\n', err: '' });
   }, 30_000);
 
   it('interrupts a running loop with Ctrl-C: the KeyboardInterrupt traceback, then the prompt', async () => {
-    await client.execRawNoFollow('i = 0\nwhile True:\n    i += 1\n');
+    await send('i = 0\nwhile True:\n    i += 1\n');
     await new Promise((r) => setTimeout(r, 300));
-    client.write('\x03');
+    await client.write('\x03');
     expect(await client.follow()).toEqual({
       out: '',
       err: 'Traceback (most recent call last):\r\n  File "<stdin>", line 3, in <module>\r\nKeyboardInterrupt: \r\n',
     });
     // The prompt '>' follows; the next exec reads it, as pyboard.py's does.
     // ... also inside time.sleep, at once (not when the sleep would have ended).
-    await client.execRawNoFollow('import time\nprint("sleeping")\nwhile True:\n    time.sleep(60)\n');
+    await send('import time\nprint("sleeping")\nwhile True:\n    time.sleep(60)\n');
     await client.readUntil('sleeping\r\n');
     const t0 = Date.now();
-    client.write('\x03');
+    await client.write('\x03');
     expect((await client.follow()).err).toMatch(/^Traceback \(most recent call last\):\r\n {2}File "<stdin>", line \d, in <module>\r\nKeyboardInterrupt: \r\n$/);
     expect(Date.now() - t0).toBeLessThan(2000);
     // ... and in the code's last statement, raised in the sleep with the line that slept, as
     // ports/rp2 mp_hal_delay_ms does (mp_event_handle_nowait -> mp_handle_pending); Thonny's shell
     // showed the frame of its own helper after the sleep.
-    await client.execRawNoFollow('import time\nprint("sleeping")\ntime.sleep(60)\n');
+    await send('import time\nprint("sleeping")\ntime.sleep(60)\n');
     await client.readUntil('sleeping\r\n');
-    client.write('\x03');
+    await client.write('\x03');
     expect(await client.follow()).toEqual({ out: '', err: 'Traceback (most recent call last):\r\n  File "<stdin>", line 3, in <module>\r\nKeyboardInterrupt: \r\n' });
     // ... and inside asyncio.
-    await client.execRawNoFollow('import asyncio\nasync def f():\n    print("waiting")\n    while True:\n        await asyncio.sleep(60)\nasyncio.run(f())\n');
+    await send('import asyncio\nasync def f():\n    print("waiting")\n    while True:\n        await asyncio.sleep(60)\nasyncio.run(f())\n');
     await client.readUntil('waiting\r\n');
     const t1 = Date.now();
-    client.write('\x03');
+    await client.write('\x03');
     expect((await client.follow()).err).toMatch(/KeyboardInterrupt: \r\n$/);
     expect(Date.now() - t1).toBeLessThan(2000);
     // The REPL is fine afterwards.
-    expect(await client.exec('print(i > 0)')).toEqual({ out: 'True\r\n', err: '' });
+    expect(await exec('print(i > 0)')).toEqual({ out: 'True\r\n', err: '' });
   }, 30_000);
 });
 

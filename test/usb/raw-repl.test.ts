@@ -57,7 +57,7 @@ describe('RawRepl framing', () => {
       async (repl) => {
         await repl.enterRawRepl(false);
         expect(await repl.exec(code)).toBe('hi\r\n');
-        expect(repl.rawPaste).toEqual({ windowSize: 128, increments: 3 });
+        expect(repl.lastRawPaste).toEqual({ windowSize: 128, increments: 3 });
       },
     );
     expect(board.written).toBe(`${ENTER}${RAW_PASTE}${code}\x04`);
@@ -85,6 +85,20 @@ describe('RawRepl framing', () => {
       },
     );
     expect(board.written).toBe(`${ENTER}${RAW_PASTE}${code}\x04z\x04`);
+  });
+
+  it("keeps one exec's raw-paste figures: none after an exec in plain raw mode", async () => {
+    await session(
+      [entered, { after: RAW_PASTE, reply: PASTE_OK }, { after: 'pass\x04', reply: '\x04\x04\x04>' }, { after: 'z\x04', reply: 'OK\x04\x04>' }],
+      async (repl) => {
+        await repl.enterRawRepl(false);
+        await repl.exec('pass');
+        expect(repl.lastRawPaste).toEqual({ windowSize: 128, increments: 1 });
+        repl.useRawPaste = false;
+        await repl.exec('z');
+        expect(repl.lastRawPaste).toBeNull();
+      },
+    );
   });
 
   it('falls back when a board without raw-paste takes Ctrl-A as "reset raw REPL"', async () => {
