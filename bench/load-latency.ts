@@ -23,7 +23,7 @@ try {
   console.log(`| throughput, Pico 1 -> hub (${r.octets} octets) | ${Math.round(r.bytesPerSecond)} B/s |`);
   console.log(`| physical limit (linkCapacity, notify) | ${Math.round(r.capacity)} B/s |`);
   console.log(`| throughput / limit | ${((100 * r.bytesPerSecond) / r.capacity).toFixed(1)}% |`);
-  console.log(`| the hub's own limit (PHY 1M, 27 octets assumed, whole interval) | ${Math.round(r.hubLimit)} B/s |`);
+  console.log(`| the hub's own limit (PHY and data length as the adapter reported them, whole interval) | ${Math.round(r.hubLimit)} B/s |`);
   console.log(`| Pico 1 ping idle, p50 | ${inIv(r.busyIdle.p50)} |`);
   console.log(`| Pico 1 ping during the stream, p50 (n=${r.busy.n}) | ${inIv(r.busy.p50)} |`);
   console.log(`| Pico 1 ping during the stream, p99 | ${inIv(r.busy.p99)} |`);

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { VirtualPico } from '../../src-main/pico/board.ts';
 import type { LinkStateChange } from '../../src-main/hub/link/link-loop.ts';
 import type { DeviceStatus } from '../../src-main/hub/hub.ts';
+import type { ThroughputLimit } from '../../src-main/hub/protocol/bulk-pace.ts';
 import { firmware } from '../firmware/harness.ts';
 import { inbound, linkedCount, startSimHub, type SimHub } from './sim-hub.ts';
 
@@ -52,11 +53,16 @@ describe('hub on the virtual radio', () => {
     h = await startSimHub({ picos: 1 }, { pingHz: 2 });
     const { hub } = h;
     await expect.poll(() => linkedCount(hub), { timeout: 20_000, interval: 20 }).toBe(1);
-    const result = new Promise<{ octets: number; bytesPerSecond: number }>((resolve) => hub.once('throughput', (t) => resolve(t.result)));
+    const result = new Promise<{ octets: number; bytesPerSecond: number; limit: ThroughputLimit }>((resolve) => hub.once('throughput', (t) => resolve(t.result)));
     hub.throughput('pico1', 20_000);
     const r = await result;
     expect(r.octets).toBeGreaterThanOrEqual(20_000);
     expect(r.bytesPerSecond).toBeGreaterThan(1000);
+    // The limit is for the link as the adapter's controller reported it (noble-link-layer.ts): the
+    // laptop model asks for 251-octet payloads (noble's LE Set Data Length) and has no LE Coded,
+    // the Pico W model has no data length extension (controller/options.ts PICO_W_CONTROLLER), so
+    // 27 octets on LE 1M, known rather than assumed.
+    expect(r.limit).toMatchObject({ phy: '1M', maxTxOctets: 27, assumed: [] });
     expect(hub.status()[0]!.lastThroughput?.octets).toBe(r.octets);
   });
 

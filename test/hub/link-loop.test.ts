@@ -34,6 +34,7 @@ function channel(): GattChannel & { closed: number } {
     mtu: 23,
     readProbe: async () => {},
     notice: null,
+    linkLayer: () => null,
     closed: 0,
     close() {
       this.closed++;

@@ -18,7 +18,7 @@ function report(r: LoadRun): string {
   const iv = r.intervalMs;
   return [
     `link: ${r.phy}, interval ${iv} ms, ATT_MTU ${r.mtu}, ${r.txOctets}-octet PDUs, max event ${r.maxEventUs} us, ahead ${r.ahead} frames`,
-    `throughput ${Math.round(r.bytesPerSecond)} B/s of ${Math.round(r.capacity)} B/s possible (${((100 * r.bytesPerSecond) / r.capacity).toFixed(0)}%); the hub's own limit (PHY, data length assumed) ${Math.round(r.hubLimit)} B/s`,
+    `throughput ${Math.round(r.bytesPerSecond)} B/s of ${Math.round(r.capacity)} B/s possible (${((100 * r.bytesPerSecond) / r.capacity).toFixed(0)}%); the hub's own limit ${Math.round(r.hubLimit)} B/s`,
     `loaded link ping: idle p50 ${r.busyIdle.p50.toFixed(1)} ms; under load p50 ${r.busy.p50.toFixed(1)} ms (${(r.busy.p50 / iv).toFixed(2)} intervals), p99 ${r.busy.p99.toFixed(1)} ms (${(r.busy.p99 / iv).toFixed(2)} intervals), n=${r.busy.n}`,
     `other link ping: idle p50 ${r.otherIdle.p50.toFixed(1)} ms, under load p50 ${r.other.p50.toFixed(1)} ms (${((100 * r.other.p50) / r.otherIdle.p50 - 100).toFixed(1)}%), n=${r.other.n}`,
   ].join('\n');

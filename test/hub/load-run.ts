@@ -25,7 +25,7 @@ export interface LoadRun {
   maxEventUs: number;
   /** THROUGHPUT_DATA frames the hub let the Pico have unacknowledged (null: firmware cannot be asked). */
   ahead: number | null;
-  /** The limit the hub computed from what it knows (PHY and data length assumed). */
+  /** The limit the hub computed from the link as its adapter reported it (hub/adapter/noble-link-layer.ts). */
   hubLimit: number;
   /** ATT value octets per second the link can carry Pico to hub (linkCapacity). */
   capacity: number;

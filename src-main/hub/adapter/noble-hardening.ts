@@ -6,12 +6,13 @@
 // connection handle until the rest arrives, and never forgets it if the connection ends in
 // between; the patch forgets it when the controller reports the disconnection. It also installs
 // the per-link outbound count (noble-outbound.ts), inside this wrapper so a parse failure cannot
-// lose a completion report.
+// lose a completion report, and follows each connection's data length and PHY (noble-link-layer.ts).
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { HciStatus } from '../../hci/constants.ts';
 import { peekEvent } from '../../hci/event.ts';
 import { DisconnectionComplete } from '../../hci/events.ts';
+import { watchLinkLayer } from './noble-link-layer.ts';
 import { countNobleOutbound } from './noble-outbound.ts';
 
 export interface HciFault {
@@ -54,6 +55,7 @@ export function hardenNoble(): void {
     }
     const handle = disconnectedHandle(data);
     if (handle !== null && this._handleBuffers) delete this._handleBuffers[handle];
+    watchLinkLayer(this, data);
   };
   proto.picolinkHardened = true;
 }

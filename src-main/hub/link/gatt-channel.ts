@@ -20,6 +20,7 @@ import type { ProtocolSession } from '../protocol/protocol-session.ts';
 import { PicoLinkSession } from '../protocol/session.ts';
 import { PlainTextSession } from '../protocol/plain-text-session.ts';
 import { outboundOf } from '../adapter/noble-outbound.ts';
+import { linkLayerOf, type LinkLayer } from '../adapter/noble-link-layer.ts';
 import { enableNotifications } from './cccd.ts';
 
 /** ATT_MTU before any exchange (Core 5.4 Vol 3 Part F 3.2.8). */
@@ -35,6 +36,8 @@ export interface GattChannel {
   readonly readProbe: (() => Promise<void>) | null;
   /** Something the user should hear about once, though the link works (a characteristic without a CCCD). */
   readonly notice: string | null;
+  /** Data length and PHY each way as the adapter's controller reported them; null when it cannot say. */
+  linkLayer(): LinkLayer | null;
   close(): void;
 }
 
@@ -113,6 +116,7 @@ export async function openGattChannel(p: Peripheral, hint: Profile | null): Prom
     get notice() {
       return notice;
     },
+    linkLayer: () => linkLayerOf(p),
     close: () => {
       if (closed) return;
       closed = true;

@@ -162,7 +162,7 @@ export class LinkLoop extends EventEmitter<LinkLoopEvents> {
 
   throughput(octets: number): boolean {
     const s = this.channel?.picolink;
-    const shape = this.shape;
+    const shape = this.shape();
     if (!s || !shape || this.state.kind !== 'linked') return false;
     // Firmware that says so in INFO keeps its bulk to about what the link carries in one event (bulk-pace.ts).
     const ahead = this.info?.ahead === true ? framesAhead(shape, 'notify') : null;
@@ -171,14 +171,21 @@ export class LinkLoop extends EventEmitter<LinkLoopEvents> {
     return true;
   }
 
-  /** What the hub knows of the link now: its interval and MTU; PHY and data length assumed (noble reports neither). */
-  get shape(): LinkShape | null {
+  /**
+   * What the hub knows of the link now, for bulk one way (notify: device to hub): its interval and
+   * MTU, and that direction's data length and PHY as the controller reported them (noble-link-layer.ts);
+   * what it could not report is assumed (1M, 27 octets) and listed as such.
+   */
+  shape(op: 'notify' | 'write-without-response' = 'notify'): LinkShape | null {
     const ch = this.channel;
-    return ch ? linkShape(linkIntervalMs(this.info, this.ctx.connectParams.maxInterval), ch.mtu) : null;
+    if (!ch) return null;
+    const l = ch.linkLayer();
+    const way = l && (op === 'notify' ? l.rx : l.tx);
+    return linkShape(linkIntervalMs(this.info, this.ctx.connectParams.maxInterval), ch.mtu, way?.phy ?? undefined, way?.octets);
   }
 
   private pace(): void {
-    const shape = this.shape;
+    const shape = this.shape('write-without-response');
     if (shape) this.channel?.picolink?.setFramesAhead(framesAhead(shape, 'write-without-response'));
   }
 
@@ -363,7 +370,7 @@ export class LinkLoop extends EventEmitter<LinkLoopEvents> {
         this.emit('info', info);
       });
       // The channel is this loop's while its session speaks, so the shape is known.
-      pl.on('throughput', (r) => this.emit('throughput', { ...r, limit: this.runLimit ?? throughputLimit(this.shape!, null) }));
+      pl.on('throughput', (r) => this.emit('throughput', { ...r, limit: this.runLimit ?? throughputLimit(this.shape()!, null) }));
       pl.on('throughput-stalled', (why) => this.emit('throughput-stalled', why));
       pl.on('flooding', (why) => this.inputs.push({ kind: 'event', event: why ? { type: 'flooding', reason: why } : { type: 'calm' } }));
       pl.requestInfo();

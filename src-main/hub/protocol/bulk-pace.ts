@@ -58,7 +58,7 @@ export function framesAhead(shape: LinkShape, op: 'notify' | 'write-without-resp
   return Math.min(WINDOW, Math.max(MIN_FRAMES_AHEAD, frames));
 }
 
-/** The hub's view of a link: PHY and data length are not reported by noble, so 1M and 27 octets unless given. */
+/** The hub's view of a link: 1M and 27 octets (listed in `assumed`) where the controller did not report PHY or data length. */
 export function linkShape(intervalMs: number, attMtu: number, phy?: Phy, maxTxOctets?: number): LinkShape {
   const assumed: LinkShape['assumed'] = [];
   if (phy === undefined) assumed.push('phy');
