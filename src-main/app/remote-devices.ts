@@ -207,8 +207,12 @@ export function toRemoteView(d: RemoteDeviceStatus): DeviceView {
           firmwareMs: t.hubMs,
           hubMs: t.hubMs,
           bytesPerSecond: t.bytesPerSecond,
-          // The hub publishes the limit's figure only; the rest is the 1M default the figure assumes.
-          limit: { bytesPerSecond: t.limitBytesPerSecond, phy: '1M', intervalMs: s.intervalMs > 0 ? s.intervalMs : 7.5, attMtu: Math.max(23, s.mtu ?? 23), maxTxOctets: 27, assumed: ['phy', 'data-length'], ahead: null },
+          // The link the hub computed the limit for; a hub that leaves it out is taken as 1M and 27 octets, said as assumed.
+          limit: {
+            bytesPerSecond: t.limitBytesPerSecond,
+            ...(t.limit ?? { phy: '1M', intervalMs: s.intervalMs > 0 ? s.intervalMs : 7.5, attMtu: Math.max(23, s.mtu ?? 23), maxTxOctets: 27, assumed: ['phy', 'data-length'] }),
+            ahead: null,
+          },
         }
       : null,
     hub: d.hub,

@@ -11,7 +11,8 @@ import { EventEmitter } from 'node:events';
 import type { Clock, Timer } from '../hci/clock.ts';
 import type { DeviceStatus, HubEvents } from '../hub/hub.ts';
 import type { LinkMessage } from '../hub/protocol/protocol-session.ts';
-import { STATUS_ONLINE, STATUS_OFFLINE, type EventPayload, type RxPayload, type SamplesPayload, type StatePayload, type StatsPayload } from './schemas.ts';
+import { STATUS_ONLINE, STATUS_OFFLINE, type EventPayload, type RxPayload, type SamplesPayload, type StatePayload, type StatsPayload, type ThroughputEventLimit } from './schemas.ts';
+import type { ThroughputLimit } from '../hub/protocol/bulk-pace.ts';
 import type { HubTopics } from './topics.ts';
 import type { HaDiscovery } from './ha-discovery.ts';
 
@@ -149,7 +150,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       }
     };
     l.throughput = ({ address, result }) =>
-      this.event(address, { kind: 'throughput', octets: result.octets, hubMs: result.hubMs, bytesPerSecond: result.bytesPerSecond, limitBytesPerSecond: result.limit.bytesPerSecond });
+      this.event(address, { kind: 'throughput', octets: result.octets, hubMs: result.hubMs, bytesPerSecond: result.bytesPerSecond, limitBytesPerSecond: result.limit.bytesPerSecond, limit: linkOf(result.limit) });
     l.paired = ({ address, paired }) => {
       if (paired) {
         this.event(address, { kind: 'paired', name: this.nameOf(address) });
@@ -368,4 +369,9 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 
 function body(m: LinkMessage): { text: string } | { hex: string } {
   return m.kind === 'text' ? { text: m.text } : { hex: Buffer.from(m.bytes).toString('hex') };
+}
+
+/** What a throughput event says of the link its limit is for (the hub's ThroughputLimit without its own bookkeeping). */
+function linkOf(l: ThroughputLimit): ThroughputEventLimit {
+  return { phy: l.phy, intervalMs: l.intervalMs, attMtu: l.attMtu, maxTxOctets: l.maxTxOctets, assumed: [...l.assumed] };
 }

@@ -90,6 +90,16 @@ export const rxSchema = z
   .and(bodyOut)
   .describe('PREFIX/HUB/DEVICE/rx: QoS 1, not retained: each message received from the device (text, or bytes as lower-case hex)');
 
+export const throughputLimitSchema = z
+  .object({
+    phy: z.enum(['1M', '2M', 'coded']),
+    intervalMs: z.number().positive().describe('connection interval, ms'),
+    attMtu: z.number().int().min(23).max(517).describe('ATT_MTU'),
+    maxTxOctets: z.number().int().min(27).max(251).describe('link-layer payload octets per PDU, device to hub'),
+    assumed: z.array(z.enum(['phy', 'data-length'])).describe('what the adapter did not report and was taken as the default (1M, 27 octets)'),
+  })
+  .describe('the link limitBytesPerSecond was computed for; a hub may leave it out');
+
 export const eventSchema = z
   .discriminatedUnion('kind', [
     z.object({ kind: z.literal('warning'), text: z.string() }),
@@ -102,6 +112,7 @@ export const eventSchema = z
       hubMs: z.number(),
       bytesPerSecond: z.number(),
       limitBytesPerSecond: z.number().describe('what the link could carry at best'),
+      limit: throughputLimitSchema.optional(),
     }),
     z.object({ kind: z.literal('dropped'), publishes: z.number().int().describe('publishes the bounded queue dropped since the last report'), why: z.string() }),
   ])
@@ -153,6 +164,7 @@ export type SamplesPayload = z.infer<typeof samplesSchema>;
 export type StatsPayload = z.infer<typeof statsSchema>;
 export type RxPayload = z.infer<typeof rxSchema>;
 export type EventPayload = z.infer<typeof eventSchema>;
+export type ThroughputEventLimit = z.infer<typeof throughputLimitSchema>;
 export type TxRequest = z.infer<typeof txRequestSchema>;
 export type PairRequest = z.infer<typeof pairRequestSchema>;
 export type Reply = z.infer<typeof replySchema>;

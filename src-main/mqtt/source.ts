@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { connect as mqttConnect, type IClientOptions, type IClientPublishOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import { realClock, type Clock, type Timer } from '../hci/clock.ts';
 import { RttStats, type RttSnapshot } from '../hub/latency/rtt-stats.ts';
-import { eventSchema, replySchema, rxSchema, samplesSchema, stateSchema, statsSchema, statusSchema, type ErrorCode, type StatePayload } from './schemas.ts';
+import { eventSchema, replySchema, rxSchema, samplesSchema, stateSchema, statsSchema, statusSchema, type ErrorCode, type StatePayload, type ThroughputEventLimit } from './schemas.ts';
 import { checkPrefix, deviceLevel, levelProblem, parseTopic } from './topics.ts';
 import { backOffReconnects } from './connection.ts';
 import { hubOnline, initialSourceState, remoteKey, transition, type SourceEffect, type SourceInput, type SourceState } from './source-state.ts';
@@ -75,7 +75,7 @@ export interface RemoteDeviceStatus {
   lastSeen: number | null;
   messagesIn: number;
   messagesOut: number;
-  lastThroughput: { octets: number; hubMs: number; bytesPerSecond: number; limitBytesPerSecond: number } | null;
+  lastThroughput: { octets: number; hubMs: number; bytesPerSecond: number; limitBytesPerSecond: number; limit: ThroughputEventLimit | null } | null;
 }
 
 export interface RemoteSample {
@@ -403,7 +403,7 @@ export class MqttSource extends EventEmitter<SourceEvents> {
           x.messagesOut++;
           this.emit('message', { key, name: this.state.devices.get(key)?.state.name ?? null, at: e.at, direction: 'out', body });
         } else if (e.kind === 'throughput') {
-          x.lastThroughput = { octets: e.octets, hubMs: e.hubMs, bytesPerSecond: e.bytesPerSecond, limitBytesPerSecond: e.limitBytesPerSecond };
+          x.lastThroughput = { octets: e.octets, hubMs: e.hubMs, bytesPerSecond: e.bytesPerSecond, limitBytesPerSecond: e.limitBytesPerSecond, limit: e.limit ?? null };
         } else if (e.kind === 'warning') {
           this.warn(`Hub ${t.hub}, ${t.device}: ${e.text}`);
         }

@@ -1,7 +1,9 @@
 // Broker passwords stay in main: settings.get leaves them out (saying one is kept), and a list
 // from the renderer without one keeps the stored password for the same URL and user.
 import { describe, expect, it } from 'vitest';
-import { keepPasswords, redactSettings } from '../../src-main/app/remote-devices.ts';
+import { keepPasswords, redactSettings, toRemoteView } from '../../src-main/app/remote-devices.ts';
+import type { RemoteDeviceStatus } from '../../src-main/mqtt/source.ts';
+import type { ThroughputEventLimit } from '../../src-main/mqtt/schemas.ts';
 import { DEFAULT_SETTINGS, settingsSchema } from '../../src-main/ipc/contract.ts';
 
 const stored = [
@@ -33,5 +35,30 @@ describe('broker passwords', () => {
 
   it('passwordSet: false forgets the stored password', () => {
     expect(keepPasswords([{ url: 'mqtts://broker:8883', prefix: 'p', user: 'dash', passwordSet: false }], stored)[0]).toEqual({ url: 'mqtts://broker:8883', prefix: 'p', user: 'dash' });
+  });
+});
+
+describe('a remote throughput result', () => {
+  const empty: RemoteDeviceStatus['window'] = { count: 0, lost: 0, lossPercent: 0, p50: null, p95: null, p99: null, max: null, mean: null };
+  const device = (limit: ThroughputEventLimit | null): RemoteDeviceStatus => ({
+    key: 'A/aa:bb:cc:dd:ee:01',
+    hub: 'A',
+    online: true,
+    state: { hub: 'A', address: 'aa:bb:cc:dd:ee:01', name: 'pico1', state: 'linked', reason: 'linked', fault: null, adapter: 'hci0', profile: 'picolink', rssi: -50, intervalMs: 30, mtu: 247, at: 1 },
+    window: empty,
+    total: empty,
+    lastSeen: 1,
+    messagesIn: 0,
+    messagesOut: 0,
+    lastThroughput: { octets: 20_000, hubMs: 600, bytesPerSecond: 33_000, limitBytesPerSecond: 97_000, limit },
+  });
+
+  it('is shown beside the link its hub computed the limit for', () => {
+    const limit: ThroughputEventLimit = { phy: '2M', intervalMs: 30, attMtu: 247, maxTxOctets: 251, assumed: [] };
+    expect(toRemoteView(device(limit)).lastThroughput!.limit).toEqual({ bytesPerSecond: 97_000, ...limit, ahead: null });
+  });
+
+  it('from a hub that leaves the link out, says 1M and 27 octets were assumed', () => {
+    expect(toRemoteView(device(null)).lastThroughput!.limit).toMatchObject({ phy: '1M', maxTxOctets: 27, intervalMs: 30, attMtu: 247, assumed: ['phy', 'data-length'] });
   });
 });

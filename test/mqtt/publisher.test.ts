@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src-main/hci/clock.ts';
 import type { DeviceStatus, HubEvents } from '../../src-main/hub/hub.ts';
 import type { RttSnapshot } from '../../src-main/hub/latency/rtt-stats.ts';
+import { linkLimit, linkShape, throughputLimit } from '../../src-main/hub/protocol/bulk-pace.ts';
 import { HaDiscovery } from '../../src-main/mqtt/ha-discovery.ts';
 import { Publisher, type PublishClient } from '../../src-main/mqtt/publisher.ts';
 import { eventSchema, rxSchema, samplesSchema, stateSchema, statsSchema } from '../../src-main/mqtt/schemas.ts';
@@ -176,6 +177,7 @@ describe('Publisher', () => {
     hub.emit('message', { address: A, entry: { at: 8, direction: 'in', message: { kind: 'data', bytes: new Uint8Array([1, 0xab]) } } });
     hub.emit('message', { address: A, entry: { at: 9, direction: 'out', message: { kind: 'text', text: 'hi' } } });
     hub.emit('warning', 'adapter sim0 is slow');
+    hub.emit('throughput', { address: A, result: { octets: 20_000, firmwareOctets: 20_000, firmwareMs: 600, hubMs: 610, bytesPerSecond: 32_786.9, limit: throughputLimit(linkShape(15, 256, '1M', 27), 2) } });
     const rx = client.to(topics.device(A, 'rx'));
     expect(rx.map((r) => r.qos)).toEqual([1, 1]);
     expect(rx.map((r) => rxSchema.parse(JSON.parse(r.payload)))).toEqual([
@@ -183,7 +185,21 @@ describe('Publisher', () => {
       { hub: 'h1', address: A, name: 'pico-01', at: 8, hex: '01ab' },
     ]);
     const ev = client.to(topics.device(A, 'events')).map((e) => eventSchema.parse(JSON.parse(e.payload)));
-    expect(ev).toEqual([{ kind: 'sent', text: 'hi', hub: 'h1', address: A, at: 9 }]);
+    expect(ev).toEqual([
+      { kind: 'sent', text: 'hi', hub: 'h1', address: A, at: 9 },
+      {
+        kind: 'throughput',
+        octets: 20_000,
+        hubMs: 610,
+        bytesPerSecond: 32_786.9,
+        limitBytesPerSecond: linkLimit(linkShape(15, 256, '1M', 27)),
+        // The link the limit is for, so a dashboard reading the broker can say what it assumed.
+        limit: { phy: '1M', intervalMs: 15, attMtu: 256, maxTxOctets: 27, assumed: [] },
+        hub: 'h1',
+        address: A,
+        at: expect.any(Number),
+      },
+    ]);
     expect(eventSchema.parse(JSON.parse(client.to(topics.events)[0]!.payload))).toMatchObject({ kind: 'warning', text: 'adapter sim0 is slow', address: null });
   });
 
