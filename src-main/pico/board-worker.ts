@@ -254,7 +254,7 @@ const mp = await loadMicroPython({
 }
 if (usb) usb.interrupt = () => (mp._module as unknown as { _mp_sched_keyboard_interrupt(): void })._mp_sched_keyboard_interrupt();
 /** A function of _pico_boot.py (the runtime's boot module, imported before any firmware). */
-const boot = (name: '_loop_wake' | '_loop_stop' | '_kbd_pending'): (() => unknown) => mp.pyimport('_pico_boot')[name] as () => unknown;
+const boot = (name: '_loop_wake' | '_loop_stop' | '_kbd_pending' | '_complete'): ((...args: unknown[]) => unknown) => mp.pyimport('_pico_boot')[name] as () => unknown;
 // A loop waiting for its next timer runs at once, and the KeyboardInterrupt is raised in it (see
 // the uncaughtException handler below), as on a board where the interrupt ends the loop's wait.
 if (usb) usb.wake = () => void boot('_loop_wake')();
@@ -387,6 +387,10 @@ if (data.heapMode === 'strict') {
   lockCHeap(mp._module);
   mp.runPython('_pico_heap.fill()\n_pico_heap.release()'); // one call: after fill nothing can be compiled
 }
+// A board's __main__ starts with __name__ alone (py/runtime.c mp_init): the modules our boot steps
+// imported there go, so neither firmware nor the REPL's Tab (py/repl.c mp_repl_autocomplete looks
+// in __main__) finds a `sys` a board would not have.
+mp.runPython("for _n in ('sys', '_pico_boot', '_pico_heap'):\n    globals().pop(_n, None)\ndel _n");
 const gc = mp.pyimport('gc') as { collect(): void; mem_free(): number; mem_alloc(): number };
 gc.collect();
 /** What the runtime holds after boot: the firmware's heap comes on top (gc.mem_free, warn mode). */
@@ -489,6 +493,17 @@ if (usb) {
       print: (text) => printText(text),
       read: () => usb.read(),
       exec: execRepl,
+      complete: (words, modules) => {
+        // The built-in module list (mp_builtin_module_map) is not known to this runtime: an
+        // "import" line completes nothing.
+        if (modules) return null;
+        try {
+          const names = boot('_complete')(words.join('.'));
+          return typeof names === 'string' ? names.split('\n').filter(Boolean) : null;
+        } catch {
+          return null; // as py/repl.c's mp_load_method_protected swallows any exception
+        }
+      },
       softReset: (mode) => {
         usb.flush();
         post({ type: 'soft-reset', replMode: mode, files: snapshotFiles() });

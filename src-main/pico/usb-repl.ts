@@ -4,6 +4,10 @@
 // raw-paste (its do_reader_stdin needs a blocking mp_hal_stdin_rx_chr, which this port lacks)
 // and prints the build's banner, so the protocol is here, on top of the runtime's exec.
 
+import { CHAR_CTRL_A, CHAR_CTRL_B, CHAR_CTRL_C, CHAR_CTRL_D, CHAR_CTRL_E, Readline } from './readline.ts';
+
+export { autoIndentLevels } from './readline.ts';
+
 export type ReplMode = 'friendly' | 'raw';
 
 /** What the REPL needs from the board. */
@@ -19,15 +23,15 @@ export interface ReplEnv {
    * 'single' prints the value of an expression statement (MP_PARSE_SINGLE_INPUT).
    */
   exec(source: string, mode: 'file' | 'single'): { type: string; traceback: string } | null;
+  /**
+   * Tab completion's namespace (py/repl.c mp_repl_autocomplete): the names of what `words` leads to
+   * from __main__ in dir() order, or the built-in module names; null if a word does not resolve.
+   */
+  complete(words: string[], modules: boolean): string[] | null;
   /** Ends this boot (the board restarts its runtime), remembering the REPL mode. */
   softReset(mode: ReplMode): void;
 }
 
-const CHAR_CTRL_A = 0x01;
-const CHAR_CTRL_B = 0x02;
-const CHAR_CTRL_C = 0x03;
-const CHAR_CTRL_D = 0x04;
-const CHAR_CTRL_E = 0x05;
 
 /** py/mpconfig.h MICROPY_BANNER_NAME_AND_VERSION "; " MICROPY_BANNER_MACHINE, for the build _pico_boot.py reports. */
 export const BANNER = 'MicroPython v1.27.0 on 2025-12-10; Raspberry Pi Pico W with RP2040';
@@ -42,8 +46,11 @@ const utf8 = new TextDecoder();
 
 /** Runs the REPL until a soft reset; `mode` is where the previous boot left it (pyexec_mode_kind). */
 export async function runRepl(env: ReplEnv, mode: ReplMode): Promise<void> {
+  // The line editor's history lives as long as this boot (ports/rp2/main.c calls readline_init0
+  // after each soft reset).
+  const rl = new Readline({ write: (bytes) => env.write(bytes), print: (text) => env.print(text), complete: (words, modules) => env.complete(words, modules) });
   for (;;) {
-    const next = mode === 'raw' ? await rawRepl(env) : await friendlyRepl(env);
+    const next = mode === 'raw' ? await rawRepl(env) : await friendlyRepl(env, rl);
     if (next === 'soft-reset') {
       // ports/rp2/main.c soft_reset_exit: mp_printf(MP_PYTHON_PRINTER, "MPY: soft reboot\n").
       env.print('MPY: soft reboot\n');
@@ -143,18 +150,16 @@ async function rawPaste(env: ReplEnv, command: number): Promise<ReplExit | null>
 }
 
 /**
- * pyexec.c pyexec_friendly_repl with shared/readline/readline.c's editing reduced to what a
- * serial terminal sends most (printable characters, backspace, Enter); no history or cursor keys.
+ * pyexec.c pyexec_friendly_repl, its lines edited by readline.ts (shared/readline/readline.c with
+ * history, cursor keys and tab completion, as rp2 builds it).
  */
-async function friendlyRepl(env: ReplEnv): Promise<ReplExit> {
+async function friendlyRepl(env: ReplEnv, rl: Readline): Promise<ReplExit> {
   const banner = (): void => {
     env.write(`${BANNER}\r\nType "help()" for more information.\r\n`);
   };
   banner();
   for (;;) {
-    // readline.c readline_init: a statement's first line starts with auto-indent enabled.
-    const indent = { enabled: true };
-    const first = await readLine(env, '>>> ', '', indent);
+    const first = await readLine(env, rl, '', '>>> ');
     if (first === CHAR_CTRL_A) {
       env.write('\r\n');
       return 'raw';
@@ -177,24 +182,23 @@ async function friendlyRepl(env: ReplEnv): Promise<ReplExit> {
       if (pasted === null) continue;
       source = pasted;
       mode = 'file';
-    } else if (typeof first === 'number' || first === '') {
+    } else if (rl.line === '') {
       continue;
     } else {
-      source = first;
       let cancelled = false;
-      while (continueWithInput(source)) {
-        // pyexec.c: vstr_add_byte(&line, '\n') and readline(&line, ps2) on the statement so far.
-        const more = await readLine(env, '... ', `${source}\n`, indent);
+      while (continueWithInput(rl.line)) {
+        // pyexec.c: vstr_add_byte(&line, '\n') and readline(&line, ps2) on the statement so far;
+        // a Ctrl-A/B/E that ends an empty line leaves that line empty, as on a board.
+        const more = await readLine(env, rl, `${rl.line}\n`, '... ');
         if (more === CHAR_CTRL_C) {
           env.write('\r\n');
           cancelled = true;
           break;
         }
         if (more === CHAR_CTRL_D) break;
-        if (typeof more === 'number') continue;
-        source += `\n${more}`;
       }
       if (cancelled) continue;
+      source = rl.line;
     }
     const error = env.exec(source, mode);
     if (error?.type === 'SystemExit') return 'soft-reset';
@@ -220,73 +224,13 @@ async function pasteMode(env: ReplEnv): Promise<string | null> {
   }
 }
 
-/**
- * readline.c readline_init + readline_process_char for a line: returns the line, or the control
- * character that ended it (Ctrl-A/B/D/E only on an empty line, Ctrl-C always). `before` is the
- * statement so far with its newline, from which the line's auto-indent comes
- * (MICROPY_REPL_AUTO_INDENT, on for rp2's feature level); a space or tab right after an
- * auto-indent turns it off for the rest of the statement, as pasted code needs.
- */
-async function readLine(env: ReplEnv, prompt: string, before: string, indent: { enabled: boolean }): Promise<string | number> {
-  env.write(prompt);
-  const line: number[] = [];
-  let justAdded = false;
-  if (indent.enabled) {
-    const n = autoIndentLevels(before);
-    for (let k = 0; k < n; k++) line.push(0x20, 0x20, 0x20, 0x20);
-    if (n > 0) {
-      env.write('    '.repeat(n));
-      justAdded = true;
-    }
-  }
+/** readline.c readline: edits one line of the statement `line`; 0 after Enter, or the control character that ended it. */
+async function readLine(env: ReplEnv, rl: Readline, line: string, prompt: string): Promise<number> {
+  rl.init(line, prompt);
   for (;;) {
-    const c = await env.read();
-    if (c === CHAR_CTRL_C) return CHAR_CTRL_C;
-    if (line.length === 0 && (c === CHAR_CTRL_A || c === CHAR_CTRL_B || c === CHAR_CTRL_D || c === CHAR_CTRL_E)) return c;
-    if (c === 0x0d) {
-      env.write('\r\n');
-      return utf8.decode(Uint8Array.from(line));
-    }
-    if (c === 0x0a) continue; // a terminal sends \r; a \n after it is not a second line
-    if (c === 0x08 || c === 0x7f) {
-      if (line.length > 0) {
-        // Back over a whole indent level when only spaces are before the cursor.
-        const n = line.length >= 4 && line.every((b) => b === 0x20) ? 4 : 1;
-        line.length -= n;
-        env.write(`${'\b'.repeat(n)}\x1b[K`); // mp_hal_move_cursor_back, mp_hal_erase_line_from_cursor
-      }
-    } else if (justAdded && (c === 0x09 || c === 0x20)) {
-      // "tab/space after auto-indent: disable auto-indent": a tab keeps the indent, a space
-      // takes 3 of its 4 spaces back (the space itself is not added).
-      indent.enabled = false;
-      if (c === 0x20) {
-        line.length -= 3;
-        env.write('\b\b\b');
-      }
-    } else if (c >= 0x20 || c === 0x09) {
-      line.push(c);
-      env.write(Uint8Array.of(c));
-    }
-    justAdded = false;
+    const r = rl.processChar(await env.read());
+    if (r >= 0) return r;
   }
-}
-
-/** readline.c readline_auto_indent: how many 4-space levels a continuation line starts with. */
-export function autoIndentLevels(before: string): number {
-  if (!(before.length > 1 && before.endsWith('\n'))) return 0;
-  let i = before.length - 1;
-  while (i > 0 && before[i - 1] !== '\n') i--;
-  let j = i;
-  while (j < before.length && before[j] === ' ') j++;
-  // i: the previous line's start; j: its first non-space.
-  if (i > 0 && j + 1 === before.length) {
-    // The previous line is all spaces: none if the one before it is too.
-    for (let k = i - 1; k > 0; k--) {
-      if (before[k - 1] === '\n') return 0;
-      if (before[k - 1] !== ' ') break;
-    }
-  }
-  return Math.floor((j - i) / 4) + (before[before.length - 2] === ':' ? 1 : 0);
 }
 
 const COMPOUND = /^(?:@|(?:if|while|for|try|with|def|class|async)(?![A-Za-z0-9_]))/;

@@ -173,3 +173,22 @@ def _kbd_pending():
     except KeyboardInterrupt:
         return True
     return False
+
+
+def _complete(chain):
+    # The REPL's Tab (py/repl.c mp_repl_autocomplete): follow the dotted chain from __main__, then
+    # name what is there. dir() probes every qstr with mp_load_method_protected as test_qstr does,
+    # so its names come in the same (qstr) order. None when the chain does not resolve.
+    import __main__
+
+    obj = __main__
+    if chain:
+        for word in chain.split("."):
+            try:
+                obj = getattr(obj, word)
+            except Exception:
+                return None
+    try:
+        return "\n".join(dir(obj))
+    except Exception:
+        return None

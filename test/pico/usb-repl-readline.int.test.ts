@@ -1,0 +1,76 @@
+// A virtual Pico's friendly REPL edited over its pty as a person at `mpremote repl` or picocom edits
+// it: Tab completion against the board's own namespace (py/repl.c mp_repl_autocomplete through
+// _pico_boot.py _complete), history (shared/readline/readline.c up arrow) and the cursor keys,
+// octet for octet as readline.c echoes them.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VirtualPico } from '../../src-main/pico/board.ts';
+import { Radio } from '../../src-main/radio/radio.ts';
+import { RawRepl } from '../../src-main/usb/raw-repl.ts';
+import { closeSerial, openSerial } from '../../src-main/usb/serial-open.ts';
+import type { SerialPort } from 'serialport';
+
+const BANNER = 'MicroPython v1.27.0 on 2025-12-10; Raspberry Pi Pico W with RP2040\r\nType "help()" for more information.\r\n>>> ';
+const UP = '\x1b[A';
+const LEFT = '\x1b[D';
+
+let dir: string;
+let radio: Radio;
+let pico: VirtualPico;
+let port: SerialPort;
+let client: RawRepl;
+
+/** Types `keys` and returns what the board echoes up to its next prompt. */
+async function type(keys: string): Promise<string> {
+  await client.write(keys);
+  return client.readUntil('>>> ');
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'picolink-readline-'));
+  radio = new Radio();
+  pico = new VirtualPico(radio, { name: 'pico1', files: {}, usb: { ptyPath: join(dir, 'pico1') }, fsDir: join(dir, 'pico1.fs') });
+  port = await openSerial(join(dir, 'pico1'));
+  client = new RawRepl(port);
+  await pico.powerOn();
+  expect(await client.readUntil('>>> ')).toBe(BANNER);
+}, 30_000);
+
+afterAll(async () => {
+  await closeSerial(port);
+  await pico.close();
+  radio.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("a virtual Pico's friendly REPL line editing", () => {
+  it('completes names from __main__ and attributes of what they hold, and lists several matches', async () => {
+    expect(await type('import machine\r')).toBe('import machine\r\n>>> ');
+    // "machine.Pi" -> "n" (the one match), "mach" -> "ine" (the one global).
+    expect(await type('machine.Pi\t is mach\t.Pin\r')).toBe('machine.Pin is machine.Pin\r\nTrue\r\n>>> ');
+    // Two matches with no longer common prefix: print_completions' 16-column slots on a line of
+    // their own, then the prompt and the line so far; Ctrl-C cancels the line.
+    // (The order is the build's qstr order, which dir() shares.)
+    expect(await type('machine.Pin.PULL_\t')).toBe('machine.Pin.PULL_\r\nPULL_UP         PULL_DOWN\r\n>>> ');
+    expect(await type('\x03')).toBe('machine.Pin.PULL_\r\n>>> ');
+    // The common prefix of reset and reset_cause.
+    expect(await type('machine.res\t\x03')).toBe('machine.reset\r\n>>> ');
+    // A chain that does not resolve completes nothing.
+    expect(await type('nothing.x\t\x03')).toBe('nothing.x\r\n>>> ');
+  });
+
+  it('recalls the last statements with the up arrow, and inserts where the left arrow puts the cursor', async () => {
+    expect(await type('x = 40\r')).toBe('x = 40\r\n>>> ');
+    expect(await type('x + 2\r')).toBe('x + 2\r\n42\r\n>>> ');
+    // Up twice: "x + 2", then "x = 40" drawn over it: back 5 is ESC [ 5 D (mp_hal_move_cursor_back),
+    // and a longer line needs no erase.
+    expect(await type(`${UP}${UP}\r`)).toBe('x + 2\x1b[5Dx = 40\r\n>>> ');
+    expect(await type(`x2${LEFT}+\r`)).toBe('x2\b+2\b\r\n42\r\n>>> ');
+    // Tab on an empty first line lists __main__'s names (qstr order), not the _ ones, nor a `sys`
+    // our runtime's boot imported.
+    expect(await type('\t')).toBe('\r\nx               machine\r\n>>> ');
+    expect(await type('\x03')).toBe('\r\n>>> ');
+  });
+});
