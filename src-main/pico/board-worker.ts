@@ -459,10 +459,25 @@ let interruptFirmware: ((e: unknown) => void) | null = null;
 // (KeyboardInterrupt is no Exception, asyncio/core.py _run_iter) and reaches here. On a board it
 // leaves asyncio.run() and main.py, and the loop's tasks never run again: so here too.
 process.on('uncaughtException', (e: Error & { type?: string }) => {
-  if (!(e.name === 'PythonError' && e.type === 'KeyboardInterrupt' && interruptFirmware)) throw e;
-  boot('_loop_stop')();
+  if (!(isKeyboardInterrupt(e) && interruptFirmware)) throw e;
+  // The code is over: as pyexec.c parse_compile_execute does then, Ctrl-C is no longer the
+  // interrupt character (mp_hal_set_interrupt_char(-1)) and one already scheduled is dropped
+  // (mp_handle_pending(false)), so a second Ctrl-C (mpremote sends two) cannot land in the
+  // loop's clean-up and take the board down.
+  if (usb) usb.executing = false;
+  try {
+    boot('_loop_stop')();
+  } catch (again) {
+    if (!isKeyboardInterrupt(again)) throw again;
+    boot('_loop_stop')();
+  }
   interruptFirmware(e);
 });
+
+function isKeyboardInterrupt(e: unknown): boolean {
+  const x = e as { name?: string; type?: string } | null;
+  return x?.name === 'PythonError' && x.type === 'KeyboardInterrupt';
+}
 
 /**
  * A traceback as a board prints it: without the frames of our Python shims (src-main/pico/python,
