@@ -18,7 +18,12 @@ describe('hub on the virtual radio', () => {
     h = await startSimHub({ picos: 3 }, { pingHz: 10 }, false);
     const { hub } = h;
     const states: LinkStateChange[] = [];
-    hub.on('state', (c) => states.push(c));
+    const mtuWhenLinked: (number | null)[] = [];
+    hub.on('state', (c) => {
+      states.push(c);
+      // What a front end or the MQTT publisher reads on the change (the state topic's MTU).
+      if (c.state === 'linked') mtuWhenLinked.push(hub.status().find((d) => d.address === c.address)!.mtu);
+    });
     for (const a of h.simulation.addresses) await hub.pair(a);
     await expect.poll(() => linkedCount(hub), { timeout: 20_000, interval: 20 }).toBe(3);
     await vi.waitFor(() => {
@@ -47,6 +52,8 @@ describe('hub on the virtual radio', () => {
       expect(states.filter((c) => c.address === a).map((c) => c.state)).toEqual(['waiting', 'queued', 'connecting', 'discovering', 'linked']);
     }
     expect(states.every((c) => c.reason.length > 0)).toBe(true);
+    expect(mtuWhenLinked).toHaveLength(3);
+    for (const m of mtuWhenLinked) expect(m).toBeGreaterThan(23);
   });
 
   it('runs a throughput test on demand', async () => {

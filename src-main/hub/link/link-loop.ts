@@ -347,8 +347,9 @@ export class LinkLoop extends EventEmitter<LinkLoopEvents> {
     }
     this.wireSession(channel, attempt);
     this.pace();
-    this.apply({ type: 'ready' });
+    // Before 'linked': whoever reads the link's status on that state change sees its MTU.
     this.emit('up', { address: this.address, profile: channel.profile, mtu: channel.mtu, adapter: this.adapter?.name ?? '' });
+    this.apply({ type: 'ready' });
   }
 
   private wireSession(channel: GattChannel, attempt: number): void {
