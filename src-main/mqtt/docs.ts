@@ -67,7 +67,9 @@ A reader subscribes to \`PREFIX/+/status\` to learn the hubs and \`PREFIX/#\` (o
   \`status\` = \`offline\`, retained, QoS 1: the broker publishes it when the hub goes without a
   DISCONNECT (killed, network gone; at the latest 1.5 keep-alives later, MQTT 5.0 §3.1.2.10).
   On connect the hub publishes \`online\` (retained) before anything else, then every paired
-  device's \`state\`; on a clean stop it publishes \`offline\` itself.
+  device's \`state\`; on a clean stop it publishes \`offline\` itself. It also reads back its own
+  retained \`PREFIX/HUB/+/state\` and empties the retained \`state\` and \`stats\` (and discovery
+  configs) of every device it no longer pairs, left by an earlier run.
 - The broker gone: the hub retries with a backoff from ${RECONNECT_MIN_MS / 1000} s doubling up to ${RECONNECT_MAX_MS / 1000} s (with
   jitter). Publishes wait in a bounded queue (2000); retained topics keep only their latest
   payload there. When it is full the oldest go: the hub says so once (a warning), and once the

@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events';
 import { realClock, type Clock } from '../hci/clock.ts';
 import type { Hub } from '../hub/hub.ts';
 import { CommandHandler } from './commands.ts';
+import { StaleStates } from './stale-states.ts';
 import { connectHub, redacted, type BrokerUrl } from './connection.ts';
 import { HaDiscovery } from './ha-discovery.ts';
 import { Publisher } from './publisher.ts';
@@ -35,6 +36,7 @@ export class HubMqtt extends EventEmitter<HubMqttEvents> {
   readonly topics: HubTopics;
   readonly publisher: Publisher;
   readonly commands: CommandHandler;
+  readonly staleStates: StaleStates;
   readonly client: ReturnType<typeof connectHub>;
   readonly url: string;
   private lastError = '';
@@ -53,9 +55,11 @@ export class HubMqtt extends EventEmitter<HubMqttEvents> {
       discovery: o.haDiscovery ? new HaDiscovery(this.topics, undefined, o.version ?? '') : null,
     });
     this.commands = new CommandHandler(hub, this.client, this.topics);
+    this.staleStates = new StaleStates(hub, this.client, this.topics, (address) => this.publisher.forget(address));
     const warn = (text: string): void => void this.emit('notice', { kind: 'warning', text });
     this.publisher.on('warning', warn);
     this.commands.on('warning', warn);
+    this.staleStates.on('warning', warn);
     this.client.on('connect', () => {
       this.lastError = '';
       this.wasConnected = true;
@@ -77,11 +81,13 @@ export class HubMqtt extends EventEmitter<HubMqttEvents> {
   start(): void {
     this.publisher.start();
     this.commands.start();
+    this.staleStates.start();
   }
 
   /** Says offline (retained), waits briefly for the queue, then disconnects cleanly. */
   async stop(waitMs = 2_000): Promise<void> {
     this.commands.stop();
+    this.staleStates.stop();
     await this.publisher.stop(waitMs);
     await Promise.race([this.client.endAsync(), new Promise((r) => setTimeout(r, waitMs))]);
     if (!this.client.disconnected) await this.client.endAsync(true).catch(() => undefined);

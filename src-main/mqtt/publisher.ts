@@ -158,12 +158,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       } else {
         this.event(address, { kind: 'unpaired' });
         this.flushBatch(address);
-        this.batches.delete(address);
-        this.names.delete(address);
-        // An empty retained message removes the retained one (MQTT 5.0 §3.3.1.3).
-        for (const kind of ['state', 'stats'] as const) this.enqueue({ topic: this.o.topics.device(address, kind), payload: '', qos: 1, retain: true });
-        if (this.o.discovery) for (const m of this.o.discovery.remove(address)) this.enqueue({ ...m, qos: 1, retain: true });
-        this.discovered.delete(address);
+        this.forget(address);
       }
     };
     l.warning = (text) => this.event(null, { kind: 'warning', text });
@@ -189,6 +184,19 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     for (const b of this.batches.values()) b.timer?.cancel();
     const deadline = Date.now() + waitMs;
     while ((this.queue.length || this.inFlight) && this.o.client.connected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  /**
+   * Takes a device this hub does not pair off the broker: its retained state and stats (an empty
+   * retained message removes the retained one, MQTT 5.0 §3.3.1.3) and its discovery configs.
+   */
+  forget(address: string): void {
+    this.batches.get(address)?.timer?.cancel();
+    this.batches.delete(address);
+    this.names.delete(address);
+    for (const kind of ['state', 'stats'] as const) this.enqueue({ topic: this.o.topics.device(address, kind), payload: '', qos: 1, retain: true });
+    if (this.o.discovery) for (const m of this.o.discovery.remove(address)) this.enqueue({ ...m, qos: 1, retain: true });
+    this.discovered.delete(address);
   }
 
   stats(): PublisherStats {

@@ -129,6 +129,11 @@ export class HubTopics {
     return `${this.base}/reply/${client}`;
   }
 
+  /** This hub's device states, which it reads back once for those it no longer pairs (stale-states.ts). */
+  stateFilter(): string {
+    return `${this.base}/+/state`;
+  }
+
   /** The filters a hub subscribes for its commands (QoS 1). */
   commandFilters(): string[] {
     return [...HUB_IN.map((k) => `${this.base}/${k}`), ...DEVICE_IN.map((k) => `${this.base}/+/${k}`)];

@@ -2,7 +2,8 @@
 // publishes status, state, samples, stats and rx; answers commands on the MQTT 5 Response Topic
 // with the Correlation Data (MQTT 5.0 §4.10) and on the 3.1.1 fallback's replyTo; refuses bad
 // payloads with an error reply and changes nothing; its last will says offline when the process
-// is killed; and it works with a password and TLS on a self-signed CA (--mqtt-ca).
+// is killed; takes the retained topics of a device it no longer pairs off the broker; and it works
+// with a password and TLS on a self-signed CA (--mqtt-ca).
 import { readFileSync } from 'node:fs';
 import mqtt from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -34,6 +35,13 @@ describe('picolink hub --mqtt (plain broker)', () => {
 
   it('publishes, takes commands, refuses bad ones, and its will says offline when killed', async () => {
     const t = new HubTopics('picolink', 'it1');
+    // A device an earlier run of hub it1 paired, still retained on the broker (stale-states.ts).
+    const GHOST = 'aa:bb:cc:00:00:99';
+    const earlier = await mqtt.connectAsync(broker.url, { protocolVersion: 5, reconnectPeriod: 0 });
+    const ghostState = { hub: 'it1', address: GHOST, name: 'gone', state: 'stopped', reason: 'hub stopping', fault: null, adapter: null, profile: 'picolink', rssi: null, intervalMs: 15, mtu: 247, at: 1 };
+    await earlier.publishAsync(t.device(GHOST, 'state'), JSON.stringify(stateSchema.parse(ghostState)), { qos: 1, retain: true });
+    await earlier.publishAsync(t.device(GHOST, 'stats'), '{}', { qos: 1, retain: true });
+    await earlier.endAsync();
     const w = await watch(broker.url, [`${t.base}/#`]);
     const cli = picolink('hub', '--sim', '2', '--mqtt', broker.url.replace('127.0.0.1', 'localhost'), '--hub-name', 'it1', '--json', '--home', dir());
     await w.waitFor((s) => s.topic === t.status && s.text === 'online');
@@ -48,6 +56,12 @@ describe('picolink hub --mqtt (plain broker)', () => {
       return [...addresses].sort();
     };
     const [a1, a2] = await linked();
+    // The hub does not pair the ghost: it takes its retained topics off the broker.
+    await w.waitFor((s) => s.topic === t.device(GHOST, 'state') && s.text === '' && !s.retain);
+    await w.waitFor((s) => s.topic === t.device(GHOST, 'stats') && s.text === '');
+    const fresh = await watch(broker.url, [`${t.base}/+/state`]);
+    await fresh.waitFor((s) => s.topic === t.device(a1!, 'state') && s.retain);
+    expect(fresh.seen.filter((s) => s.topic === t.device(GHOST, 'state'))).toEqual([]);
     const stateMsg = w.on(t.device(a1!, 'state')).at(-1)!;
     expect(stateMsg).toMatchObject({ qos: 1 });
     expect(stateSchema.parse(JSON.parse(stateMsg.text))).toMatchObject({ hub: 'it1', name: expect.stringMatching(/^pico[12]$/), adapter: expect.any(String), intervalMs: expect.any(Number) });
