@@ -7,15 +7,10 @@
 // clean-up (_pico_boot._loop_stop) and crash (seen about one probe in ten in
 // test/usb/install.int.test.ts). Where the second lands is a matter of timing, so each round sends
 // a burst and there are several rounds: without the fix two runs in three failed with 4 rounds.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { SerialPort } from 'serialport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VirtualPico, type PicoState } from '../../src-main/pico/board.ts';
-import { Radio } from '../../src-main/radio/radio.ts';
-import { RawRepl } from '../../src-main/usb/raw-repl.ts';
-import { closeSerial, openSerial } from '../../src-main/usb/serial-open.ts';
+import type { PicoState } from '../../src-main/pico/board.ts';
+import type { RawRepl } from '../../src-main/usb/raw-repl.ts';
+import { startUsbBoard, type UsbBoard } from './usb-board.ts';
 
 const MAIN = `import asyncio
 async def tick():
@@ -29,28 +24,18 @@ const ROUNDS = 8;
 /** Ctrl-C after the first, 1 ms apart: they span the 20 ms in which an awaiting board looks at its input (usb-console.ts). */
 const MORE = 30;
 
-let dir: string;
-let radio: Radio;
-let pico: VirtualPico;
-let port: SerialPort;
+let board: UsbBoard;
 let repl: RawRepl;
 const states: PicoState[] = [];
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'picolink-ctrlc-'));
-  radio = new Radio();
-  pico = new VirtualPico(radio, { name: 'pico1', files: { 'main.py': new TextEncoder().encode(MAIN) }, usb: { ptyPath: join(dir, 'pico1') }, fsDir: join(dir, 'pico1.fs') });
-  pico.on('state', (s: PicoState) => states.push(s));
-  port = await openSerial(join(dir, 'pico1'));
-  repl = new RawRepl(port);
-  await pico.powerOn();
+  board = await startUsbBoard({ 'main.py': MAIN });
+  repl = board.repl;
+  board.pico.on('state', (s: PicoState) => states.push(s));
 }, 30_000);
 
 afterAll(async () => {
-  await closeSerial(port);
-  await pico.close();
-  radio.close();
-  rmSync(dir, { recursive: true, force: true });
+  await board?.close();
 });
 
 describe('Ctrl-C twice into awaiting firmware', () => {

@@ -2,24 +2,14 @@
 // it: Tab completion against the board's own namespace (py/repl.c mp_repl_autocomplete through
 // _pico_boot.py _complete), history (shared/readline/readline.c up arrow) and the cursor keys,
 // octet for octet as readline.c echoes them.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VirtualPico } from '../../src-main/pico/board.ts';
-import { Radio } from '../../src-main/radio/radio.ts';
-import { RawRepl } from '../../src-main/usb/raw-repl.ts';
-import { closeSerial, openSerial } from '../../src-main/usb/serial-open.ts';
-import type { SerialPort } from 'serialport';
+import type { RawRepl } from '../../src-main/usb/raw-repl.ts';
+import { REPL_BANNER as BANNER, startUsbBoard, type UsbBoard } from './usb-board.ts';
 
-const BANNER = 'MicroPython v1.27.0 on 2025-12-10; Raspberry Pi Pico W with RP2040\r\nType "help()" for more information.\r\n>>> ';
 const UP = '\x1b[A';
 const LEFT = '\x1b[D';
 
-let dir: string;
-let radio: Radio;
-let pico: VirtualPico;
-let port: SerialPort;
+let board: UsbBoard;
 let client: RawRepl;
 
 /** Types `keys` and returns what the board echoes up to its next prompt. */
@@ -29,20 +19,13 @@ async function type(keys: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'picolink-readline-'));
-  radio = new Radio();
-  pico = new VirtualPico(radio, { name: 'pico1', files: {}, usb: { ptyPath: join(dir, 'pico1') }, fsDir: join(dir, 'pico1.fs') });
-  port = await openSerial(join(dir, 'pico1'));
-  client = new RawRepl(port);
-  await pico.powerOn();
+  board = await startUsbBoard({});
+  client = board.repl;
   expect(await client.readUntil('>>> ')).toBe(BANNER);
 }, 30_000);
 
 afterAll(async () => {
-  await closeSerial(port);
-  await pico.close();
-  radio.close();
-  rmSync(dir, { recursive: true, force: true });
+  await board?.close();
 });
 
 describe("a virtual Pico's friendly REPL line editing", () => {

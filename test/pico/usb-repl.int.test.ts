@@ -3,23 +3,19 @@
 // pyexec_raw_repl), raw-paste with its flow-control window, files that outlive a soft reset,
 // and Ctrl-C into running code. The client is the installer's own (src-main/usb/raw-repl.ts,
 // after transport_serial.py), on the port as serial-open.ts opens a board's.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualPico } from '../../src-main/pico/board.ts';
 import { Radio } from '../../src-main/radio/radio.ts';
-import { RawRepl } from '../../src-main/usb/raw-repl.ts';
-import { closeSerial, openSerial } from '../../src-main/usb/serial-open.ts';
-import type { SerialPort } from 'serialport';
+import type { RawRepl } from '../../src-main/usb/raw-repl.ts';
+import { REPL_BANNER as BANNER, startUsbBoard, type UsbBoard } from './usb-board.ts';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
-const BANNER = 'MicroPython v1.27.0 on 2025-12-10; Raspberry Pi Pico W with RP2040\r\nType "help()" for more information.\r\n>>> ';
 
+let board: UsbBoard;
 let dir: string;
-let radio: Radio;
 let pico: VirtualPico;
-let port: SerialPort;
 let client: RawRepl;
 
 /**
@@ -38,24 +34,12 @@ async function exec(code: string, rawPaste = false): Promise<{ out: string; err:
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'picolink-usb-'));
-  radio = new Radio();
-  pico = new VirtualPico(radio, {
-    name: 'pico1',
-    files: { 'main.py': enc('print("hello from main")\n') },
-    usb: { ptyPath: join(dir, 'pico1') },
-    fsDir: join(dir, 'pico1.fs'),
-  });
-  port = await openSerial(join(dir, 'pico1'));
-  client = new RawRepl(port);
-  await pico.powerOn();
+  board = await startUsbBoard({ 'main.py': 'print("hello from main")\n' });
+  ({ dir, pico, repl: client } = board);
 }, 30_000);
 
 afterAll(async () => {
-  await closeSerial(port);
-  await pico.close();
-  radio.close();
-  rmSync(dir, { recursive: true, force: true });
+  await board?.close();
 });
 
 describe("a virtual Pico's USB serial port", () => {
