@@ -11,7 +11,8 @@ import type { BoardWorkerData, WorkerToMain } from './protocol.ts';
 import { PumpClock } from './pump-clock.ts';
 import { awaitTopLevelRuns } from './top-level-run.ts';
 import { UsbInputReader } from './usb-input.ts';
-import { runRepl } from './usb-repl.ts';
+import { inputLine } from './readline.ts';
+import { replReadline, runRepl } from './usb-repl.ts';
 import { UsbConsole } from './usb-console.ts';
 
 const data = workerData as BoardWorkerData;
@@ -160,19 +161,29 @@ function sleepMs(ms: number): boolean {
  */
 function readUsbStdin(into: Uint8Array, offset: number, length: number): number {
   if (!usb || length === 0) return 0;
-  const interrupts = usb.interrupts;
+  const first = usbRxChr(usb, usb.interrupts);
+  into[offset] = first ?? 0x03;
+  let n = 1;
+  if (first === null) return n;
+  for (let b = n < length ? usb.takeByte() : undefined; b !== undefined; b = n < length ? usb.takeByte() : undefined) into[offset + n++] = b;
+  return n;
+}
+
+/**
+ * ports/rp2/mphalport.c mp_hal_stdin_rx_chr: the next octet from USB, waiting for it while the
+ * radio, timers and IRQs go on; null when a Ctrl-C since `interrupts` scheduled KeyboardInterrupt.
+ */
+function usbRxChr(u: UsbConsole, interrupts: number): number | null {
   for (;;) {
-    usb.flush(); // a prompt goes out before the wait
-    usb.poll();
+    u.flush(); // a prompt goes out before the wait
+    u.poll();
     // Counted, not taken from takePending(): the wait below may take it (it ends sleeps).
-    if (usb.interrupts !== interrupts) {
-      usb.forgetPending();
-      into[offset] = 0x03;
-      return 1;
+    if (u.interrupts !== interrupts) {
+      u.forgetPending();
+      return null;
     }
-    let n = 0;
-    for (let b = usb.takeByte(); b !== undefined; b = n < length ? usb.takeByte() : undefined) into[offset + n++] = b;
-    if (n > 0) return n;
+    const b = u.takeByte();
+    if (b !== undefined) return b;
     waitMs(50);
   }
 }
@@ -259,6 +270,41 @@ const boot = (name: '_loop_wake' | '_loop_stop' | '_kbd_pending' | '_complete'):
 // the uncaughtException handler below), as on a board where the interrupt ends the loop's wait.
 if (usb) usb.wake = () => void boot('_loop_wake')();
 
+/**
+ * The REPL's Tab completion (py/repl.c mp_repl_autocomplete) in __main__. From input() it runs
+ * Python inside a call out of Python, as IRQ handlers do inside a sleep (deliverPending).
+ */
+function completeNames(words: string[], modules: boolean): string[] | null {
+  // The built-in module list (mp_builtin_module_map) is not known to this runtime: an
+  // "import" line completes nothing.
+  if (modules) return null;
+  try {
+    const names = boot('_complete')(words.join('.'));
+    return typeof names === 'string' ? names.split('\n').filter(Boolean) : null;
+  } catch {
+    return null; // as py/repl.c's mp_load_method_protected swallows any exception
+  }
+}
+
+/** This boot's line editor: the friendly REPL's and input()'s, one history as on a board. */
+const lineEditor = usb ? replReadline({ write: (bytes) => usb.write(bytes), print: (text) => printText(text), complete: completeNames }) : null;
+
+/**
+ * input()'s line (_pico_input.py) edited as the REPL edits it; the typed line also goes to the
+ * console log, whose lines are cut from stdout (the editor echoes to the port only). None without
+ * a USB port.
+ */
+function readInputLine(): string | number | null {
+  if (!usb || !lineEditor) return null;
+  const interrupts = usb.interrupts;
+  const r = inputLine(lineEditor, () => usbRxChr(usb, interrupts));
+  if (typeof r === 'string') {
+    post({ type: 'console', text: utf8Decoder.decode(Uint8Array.from(consoleLine)) + r });
+    consoleLine = [];
+  }
+  return r;
+}
+
 // Every octet the board prints passes here: one decoder and one encoder for the board's life.
 const utf8Decoder = new TextDecoder();
 const utf8Encoder = new TextEncoder();
@@ -328,6 +374,7 @@ const none =
 mp.registerJsModule('_pico', {
   // True when a Ctrl-C ended the sleep, else None.
   sleep_ms: (ms: number): true | null => sleepMs(ms) || null,
+  input_line: readInputLine,
   // time.ticks_us: microseconds, wrapping at 2**30 as MicroPython's ticks do (MICROPY_PY_TIME_TICKS_PERIOD).
   ticks_us: () => Math.floor(performance.now() * 1000) & 0x3fffffff,
   poll: none(() => sleepMs(0)),
@@ -508,23 +555,14 @@ if (usb) {
       print: (text) => printText(text),
       read: () => usb.read(),
       exec: execRepl,
-      complete: (words, modules) => {
-        // The built-in module list (mp_builtin_module_map) is not known to this runtime: an
-        // "import" line completes nothing.
-        if (modules) return null;
-        try {
-          const names = boot('_complete')(words.join('.'));
-          return typeof names === 'string' ? names.split('\n').filter(Boolean) : null;
-        } catch {
-          return null; // as py/repl.c's mp_load_method_protected swallows any exception
-        }
-      },
+      complete: completeNames,
       softReset: (mode) => {
         usb.flush();
         post({ type: 'soft-reset', replMode: mode, files: snapshotFiles() });
       },
     },
     data.usb!.mode,
+    lineEditor!,
   );
 }
 

@@ -302,6 +302,24 @@ export class Readline {
   }
 }
 
+/**
+ * py/modbuiltins.c mp_builtin_input after it printed the prompt: mp_hal_readline(&line, "") is
+ * readline.c readline (rp2 defines no mp_hal_readline of its own), the REPL's editor with its
+ * history. The line, or CHAR_CTRL_C (input() raises KeyboardInterrupt) or CHAR_CTRL_D on an empty
+ * line (EOFError); a Ctrl-A/B/E that ends an empty line gives ''. `rxChr` is mp_hal_stdin_rx_chr:
+ * the next octet, or null for a Ctrl-C that scheduled KeyboardInterrupt while it waited.
+ */
+export function inputLine(rl: Readline, rxChr: () => number | null): string | typeof CHAR_CTRL_C | typeof CHAR_CTRL_D {
+  rl.init('', '');
+  for (;;) {
+    const c = rxChr();
+    if (c === null) return CHAR_CTRL_C;
+    const r = rl.processChar(c);
+    if (r === CHAR_CTRL_C || r === CHAR_CTRL_D) return r;
+    if (r >= 0) return rl.line;
+  }
+}
+
 /** readline.c readline_auto_indent: how many 4-space levels a continuation line starts with. */
 export function autoIndentLevels(before: string): number {
   if (!(before.length > 1 && before.endsWith('\n'))) return 0;

@@ -44,11 +44,13 @@ const REPL_STDIN_BUFFER_MAX = 256;
 
 const utf8 = new TextDecoder();
 
-/** Runs the REPL until a soft reset; `mode` is where the previous boot left it (pyexec_mode_kind). */
-export async function runRepl(env: ReplEnv, mode: ReplMode): Promise<void> {
-  // The line editor's history lives as long as this boot (ports/rp2/main.c calls readline_init0
-  // after each soft reset).
-  const rl = new Readline({ write: (bytes) => env.write(bytes), print: (text) => env.print(text), complete: (words, modules) => env.complete(words, modules) });
+/**
+ * Runs the REPL until a soft reset; `mode` is where the previous boot left it (pyexec_mode_kind).
+ * `rl`: this boot's line editor, when the board's input() shares it (its history is
+ * MP_STATE_PORT(readline_hist), one per boot: ports/rp2/main.c calls readline_init0 after each
+ * soft reset).
+ */
+export async function runRepl(env: ReplEnv, mode: ReplMode, rl: Readline = replReadline(env)): Promise<void> {
   for (;;) {
     const next = mode === 'raw' ? await rawRepl(env) : await friendlyRepl(env, rl);
     if (next === 'soft-reset') {
@@ -59,6 +61,11 @@ export async function runRepl(env: ReplEnv, mode: ReplMode): Promise<void> {
     }
     mode = next;
   }
+}
+
+/** A line editor writing, printing and completing through the REPL's board. */
+export function replReadline(env: Pick<ReplEnv, 'write' | 'print' | 'complete'>): Readline {
+  return new Readline({ write: (bytes) => env.write(bytes), print: (text) => env.print(text), complete: (words, modules) => env.complete(words, modules) });
 }
 
 type ReplExit = ReplMode | 'soft-reset';

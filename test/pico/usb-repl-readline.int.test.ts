@@ -56,4 +56,28 @@ describe("a virtual Pico's friendly REPL line editing", () => {
     expect(await type('\t')).toBe('\r\nx               machine\r\n>>> ');
     expect(await type('\x03')).toBe('\r\n>>> ');
   });
+
+  // py/modbuiltins.c mp_builtin_input reads its line with readline.c readline, the REPL's editor
+  // with the REPL's history (MP_STATE_PORT(readline_hist)), prompt "".
+  it('edits an input() line with the REPL editor and history, and the REPL then recalls it', async () => {
+    expect(await type('print(123)\r')).toBe('print(123)\r\n123\r\n>>> ');
+    await client.write('x = input("n? ")\r');
+    expect(await client.readUntil('\r\nn? ')).toBe('x = input("n? ")\r\nn? ');
+    // Up: the statement that called input() (newest), Up: print(123) over it (back 16, erase the
+    // rest); Left Left, insert.
+    expect(await type(`${UP}${UP}${LEFT}${LEFT}4\r`)).toBe('x = input("n? ")\x1b[16D\x1b[Kprint(123)\b\b43)\b\b\r\n>>> ');
+    // Up at the REPL recalls the input() line.
+    expect(await type(`${UP}\r`)).toBe('print(1243)\r\n1243\r\n>>> ');
+    expect(await type('x\r')).toBe("x\r\n'print(1243)'\r\n>>> ");
+    // Tab in input() completes from __main__ as the REPL's does.
+    expect(await type('import machine\r')).toBe('import machine\r\n>>> ');
+    await client.write('y = input()\r');
+    await client.readUntil('y = input()\r\n');
+    expect(await type('machine.Pi\t\r')).toBe('machine.Pin\r\n>>> ');
+    expect(await type('y\r')).toBe("y\r\n'machine.Pin'\r\n>>> ");
+    // Ctrl-D on an empty line: EOFError.
+    await client.write('input()\r');
+    await client.readUntil('input()\r\n');
+    expect(await type('\x04')).toBe('Traceback (most recent call last):\r\n  File "<stdin>", line 1, in <module>\r\nEOFError: \r\n>>> ');
+  });
 });

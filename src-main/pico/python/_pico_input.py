@@ -1,37 +1,32 @@
-# input() as on a board: py/modbuiltins.c mp_builtin_input reads a line with shared/readline
-# (readline.c: what is typed is echoed, backspace rubs out a character, Enter ends the line and
-# echoes a newline, Ctrl-D on an empty line raises EOFError, Ctrl-C interrupts it). This
-# build's input() never reads the runtime's stdin, which is the board's USB port.
+# input() as on a board: py/modbuiltins.c mp_builtin_input prints the prompt, then reads a line
+# with mp_hal_readline(&line, "") = shared/readline/readline.c readline, the friendly REPL's own
+# editor: cursor keys, Home/End, Delete, emacs keys, Tab completion and the REPL's history (Enter
+# pushes the line, Up recalls REPL lines and earlier input() lines alike). Here that editor is the
+# boot's Readline (readline.ts), fed from the USB port by _pico.input_line (board-worker.ts).
+# Ctrl-C raises KeyboardInterrupt, Ctrl-D on an empty line EOFError. This build's own input()
+# never reads the runtime's stdin, which is the board's USB port.
 import sys
+import _pico
+from micropython import const
+
+_CHAR_CTRL_C = const(3)
+_CHAR_CTRL_D = const(4)
 
 
 def input(prompt=None):
-    out = sys.stdout
     if prompt is not None:
-        out.write(str(prompt))
-    line = []
-    while True:
-        c = sys.stdin.read(1)
-        if not c:
-            raise EOFError
-        if c == "\x03":
-            # Ctrl-C while code runs has scheduled KeyboardInterrupt (mp_usbd_cdc.c
-            # tud_cdc_rx_cb), raised here as mp_hal_stdin_rx_chr's mp_handle_pending does: once.
-            from _pico_boot import _kbd_pending
+        sys.stdout.write(str(prompt))
+    r = _pico.input_line()
+    if r is None:
+        # No USB port: stdin is at its end.
+        raise EOFError
+    if r == _CHAR_CTRL_C:
+        # Ctrl-C while code runs has scheduled KeyboardInterrupt (mp_usbd_cdc.c tud_cdc_rx_cb),
+        # raised here as mp_hal_stdin_rx_chr's mp_handle_pending does: once.
+        from _pico_boot import _kbd_pending
 
-            if _kbd_pending():
-                raise KeyboardInterrupt
-            continue
-        if c == "\x04":
-            if not line:
-                raise EOFError
-        elif c == "\r" or c == "\n":
-            out.write("\n")
-            return "".join(line)
-        elif c == "\x08" or c == "\x7f":
-            if line:
-                line.pop()
-                out.write("\b\x1b[K")
-        elif c >= " ":
-            line.append(c)
-            out.write(c)
+        _kbd_pending()
+        raise KeyboardInterrupt
+    if r == _CHAR_CTRL_D:
+        raise EOFError
+    return r
