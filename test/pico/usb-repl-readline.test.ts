@@ -5,8 +5,8 @@
 // readline_push_history, and py/repl.c mp_repl_autocomplete / print_completions. Driven through
 // runRepl with a fake board, as board-worker.ts drives it.
 import { describe, expect, it } from 'vitest';
-import { MICROPY_READLINE_HISTORY_SIZE } from '../../src-main/pico/readline.ts';
-import { runRepl, type ReplEnv } from '../../src-main/pico/usb-repl.ts';
+import { CHAR_CTRL_C, CHAR_CTRL_D, inputLine, MICROPY_READLINE_HISTORY_SIZE } from '../../src-main/pico/readline.ts';
+import { replReadline, runRepl, type ReplEnv } from '../../src-main/pico/usb-repl.ts';
 
 const PROMPT_BANNER = 'MicroPython v1.27.0 on 2025-12-10; Raspberry Pi Pico W with RP2040\r\nType "help()" for more information.\r\n';
 
@@ -22,14 +22,21 @@ interface Boot {
   out: string;
   /** The sources the REPL ran. */
   ran: string[];
+  /** What each `input:NAME` statement's input() returned, by NAME. */
+  got: Record<string, string | number>;
 }
 
-/** One boot: the banner, `input` (which must end the boot, e.g. with Ctrl-D on an empty line). */
+/**
+ * One boot: the banner, `input` (which must end the boot, e.g. with Ctrl-D on an empty line). A
+ * statement `input:NAME` runs input("n? ") as board-worker.ts does: the prompt printed, then
+ * inputLine on the boot's one Readline, which the REPL shares.
+ */
 async function boot(input: string): Promise<Boot> {
   const octets = [...input].map((c) => c.charCodeAt(0));
   let next = 0;
   let out = '';
   const ran: string[] = [];
+  const got: Record<string, string | number> = {};
   const env: ReplEnv = {
     write: (b) => {
       out += typeof b === 'string' ? b : String.fromCharCode(...b);
@@ -40,14 +47,23 @@ async function boot(input: string): Promise<Boot> {
     read: () => (next < octets.length ? Promise.resolve(octets[next++]!) : Promise.reject(new Error(`input ended; sent so far: ${JSON.stringify(out)}`))),
     exec: (source) => {
       ran.push(source);
+      const m = /^input:(\w+)$/.exec(source);
+      if (m) {
+        out += 'n? ';
+        got[m[1]!] = inputLine(rl, () => {
+          if (next >= octets.length) throw new Error(`input ended in input(); sent so far: ${JSON.stringify(out)}`);
+          return octets[next++]!;
+        });
+      }
       return null;
     },
     complete: (words, modules) => (modules ? null : (NAMESPACE[words.join('.')] ?? null)),
     softReset: () => {},
   };
-  await runRepl(env, 'friendly');
+  const rl = replReadline(env);
+  await runRepl(env, 'friendly', rl);
   expect(out.startsWith(PROMPT_BANNER)).toBe(true);
-  return { out: out.slice(PROMPT_BANNER.length), ran };
+  return { out: out.slice(PROMPT_BANNER.length), ran, got };
 }
 
 const ESC = '\x1b';
@@ -55,6 +71,7 @@ const LEFT = `${ESC}[D`;
 const RIGHT = `${ESC}[C`;
 const UP = `${ESC}[A`;
 const DOWN = `${ESC}[B`;
+const HOME = `${ESC}[H`;
 const END_OF_BOOT = '\x04';
 const REBOOT = '\r\nMPY: soft reboot\r\n';
 
@@ -191,5 +208,35 @@ describe('py/repl.c mp_repl_autocomplete on Tab (MICROPY_HELPER_REPL)', () => {
     const { out, ran } = await boot(`if 1:\r\tx\r\r${END_OF_BOOT}`);
     expect(out).toBe(`>>> if 1:\r\n...     x\r\n... \r\n>>> ${REBOOT}`);
     expect(ran).toEqual(['if 1:\n    x\n']);
+  });
+});
+
+// input() edits its line with the friendly REPL's editor and history, as on a board:
+// py/modbuiltins.c mp_builtin_input prints its prompt and calls mp_hal_readline(&line, ""), which is
+// shared/readline/readline.c readline (readline_init + readline_process_char, the REPL's own), so
+// Enter pushes the line on the one history and Up recalls REPL lines and input() lines alike;
+// readline returns CHAR_CTRL_C (KeyboardInterrupt) or, on an empty line, CHAR_CTRL_D (EOFError).
+describe('input() on the REPL line editor', () => {
+  it('recalls REPL lines with Up, edits with the cursor keys, and the REPL then recalls the input() line', async () => {
+    const { out, got } = await boot(`print(123)\rinput:a\r${UP}${UP}${LEFT}${LEFT}4\r${UP}\x03\x04`);
+    expect(got.a).toBe('print(1243)');
+    expect(out).toBe(
+      '>>> print(123)\r\n>>> input:a\r\n' +
+        // input()'s readline has the prompt "": the first Up is the statement that called input(),
+        // the second the one before (back 7 is ESC [ 7 D), then Left Left and an insert.
+        'n? input:a\x1b[7Dprint(123)\b\b43)\b\b\r\n' +
+        // Up at the REPL: the input() line, newest in the one history.
+        '>>> print(1243)\r\n>>> \r\nMPY: soft reboot\r\n',
+    );
+  });
+
+  it('ends with Ctrl-C, with Ctrl-D only on an empty line, and completes with Tab', async () => {
+    const { out, got } = await boot(`input:a\r\x03input:b\r\x04input:c\r\x01input:d\r1x${HOME}\x04\rinput:e\r mach\t\r\x04`);
+    expect(got).toEqual({ a: CHAR_CTRL_C, b: CHAR_CTRL_D, c: '', d: 'x', e: ' machine' });
+    // Nothing echoed for Ctrl-C, Ctrl-D or Ctrl-A on an empty line (readline_process_char returns
+    // them); Ctrl-D on a line deletes at the cursor (MICROPY_REPL_EMACS_KEYS).
+    expect(out).toBe(
+      '>>> input:a\r\nn? >>> input:b\r\nn? >>> input:c\r\nn? >>> input:d\r\nn? 1x\b\b\x1b[Kx\b\r\n>>> input:e\r\nn?  machine\r\n>>> \r\nMPY: soft reboot\r\n',
+    );
   });
 });
