@@ -506,7 +506,11 @@ let interruptFirmware: ((e: unknown) => void) | null = null;
 // (KeyboardInterrupt is no Exception, asyncio/core.py _run_iter) and reaches here. On a board it
 // leaves asyncio.run() and main.py, and the loop's tasks never run again: so here too.
 process.on('uncaughtException', (e: Error & { type?: string }) => {
-  if (!(isKeyboardInterrupt(e) && interruptFirmware)) throw e;
+  if (!isKeyboardInterrupt(e)) throw e;
+  // No boot.py or main.py running: on a board Ctrl-C is then no interrupt character, and a
+  // KeyboardInterrupt scheduled just before the code ended was dropped with it (below), so one
+  // that still surfaces here (from a host timer of an asyncio loop already stopped) is dropped too.
+  if (!interruptFirmware) return;
   // The code is over: as pyexec.c parse_compile_execute does then, Ctrl-C is no longer the
   // interrupt character (mp_hal_set_interrupt_char(-1)) and one already scheduled is dropped
   // (mp_handle_pending(false)), so a second Ctrl-C (mpremote sends two) cannot land in the

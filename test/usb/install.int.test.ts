@@ -89,7 +89,7 @@ describe('picolink install onto a virtual Pico', () => {
         },
       },
     ).catch((e: unknown) => e);
-    expect(pulledAt, `the update ended before the board was pulled: ${String(failed)} ${JSON.stringify(failed)}`).toBeGreaterThan(0);
+    expect(pulledAt, `the update ended before the board was pulled: ${String(failed)} ${JSON.stringify(failed)}\n${sim.transcript()}`).toBeGreaterThan(0);
     expect(failed).toBeInstanceOf(UsbError);
     expect((failed as UsbError).code).toBe('no-answer');
     expect((failed as UsbError).hint).toContain('Nothing was installed');
