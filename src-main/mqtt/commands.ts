@@ -17,6 +17,7 @@ import type { DeviceStatus } from '../hub/hub.ts';
 import type { LinkMessage } from '../hub/protocol/protocol-session.ts';
 import { connectRequestSchema, MAX_COMMAND_BYTES, pairRequestSchema, txRequestSchema, type ErrorCode, type Reply } from './schemas.ts';
 import type { HubTopics, ParsedTopic } from './topics.ts';
+import { keepSubscribed, type SubscribingClient } from './subscription.ts';
 
 /** What commands do to a Hub. */
 export interface CommandTarget {
@@ -29,14 +30,8 @@ export interface CommandTarget {
 }
 
 /** What the handler needs of an MQTT.js client. */
-export interface CommandClient {
-  subscribe(filters: string[], opts: { qos: 1 }, callback: (error: Error | null) => void): unknown;
+export interface CommandClient extends SubscribingClient {
   publish(topic: string, message: string, opts: IClientPublishOptions, callback: (error?: Error) => void): unknown;
-  on(event: 'message', listener: (topic: string, payload: Buffer, packet: IPublishPacket) => void): unknown;
-  on(event: 'connect', listener: () => void): unknown;
-  off(event: 'message', listener: (topic: string, payload: Buffer, packet: IPublishPacket) => void): unknown;
-  off(event: 'connect', listener: () => void): unknown;
-  readonly connected: boolean;
 }
 
 export interface CommandEvents {
@@ -71,23 +66,18 @@ export class CommandHandler extends EventEmitter<CommandEvents> {
     super();
   }
 
-  /** Subscribes (again on each connect: a broker that lost the session lost the subscriptions). */
+  private unsubscribe: (() => void) | null = null;
+
   start(): void {
-    this.client.on('message', this.onMessage);
-    this.client.on('connect', this.subscribe);
-    if (this.client.connected) this.subscribe();
+    this.unsubscribe ??= keepSubscribed(this.client, () => this.topics.commandFilters(), this.onMessage, (e) =>
+      this.emit('warning', `MQTT: could not subscribe to the command topics: ${e.message}`),
+    );
   }
 
   stop(): void {
-    this.client.off('message', this.onMessage);
-    this.client.off('connect', this.subscribe);
+    this.unsubscribe?.();
+    this.unsubscribe = null;
   }
-
-  private readonly subscribe = (): void => {
-    this.client.subscribe(this.topics.commandFilters(), { qos: 1 }, (e) => {
-      if (e) this.emit('warning', `MQTT: could not subscribe to the command topics: ${e.message}`);
-    });
-  };
 
   private readonly onMessage = (topic: string, payload: Buffer, packet: IPublishPacket): void => {
     const parsed = this.topics.parse(topic);

@@ -7,7 +7,8 @@
 // the hub's own, arrive with RETAIN clear and are ignored.
 import { EventEmitter } from 'node:events';
 import type { IPublishPacket } from 'mqtt';
-import type { CommandClient, CommandTarget } from './commands.ts';
+import type { CommandTarget } from './commands.ts';
+import { keepSubscribed, type SubscribingClient } from './subscription.ts';
 import type { HubTopics } from './topics.ts';
 
 export interface StaleStatesEvents {
@@ -17,9 +18,11 @@ export interface StaleStatesEvents {
 }
 
 export class StaleStates extends EventEmitter<StaleStatesEvents> {
+  private unsubscribe: (() => void) | null = null;
+
   constructor(
     private readonly hub: Pick<CommandTarget, 'status'>,
-    private readonly client: Pick<CommandClient, 'subscribe' | 'on' | 'off' | 'connected'>,
+    private readonly client: SubscribingClient,
     private readonly topics: HubTopics,
     private readonly forget: (address: string) => void,
   ) {
@@ -27,21 +30,15 @@ export class StaleStates extends EventEmitter<StaleStatesEvents> {
   }
 
   start(): void {
-    this.client.on('message', this.onMessage);
-    this.client.on('connect', this.subscribe);
-    if (this.client.connected) this.subscribe();
+    this.unsubscribe ??= keepSubscribed(this.client, () => [this.topics.stateFilter()], this.onMessage, (e) =>
+      this.emit('warning', `MQTT: could not read this hub's retained device states: ${e.message}`),
+    );
   }
 
   stop(): void {
-    this.client.off('message', this.onMessage);
-    this.client.off('connect', this.subscribe);
+    this.unsubscribe?.();
+    this.unsubscribe = null;
   }
-
-  private readonly subscribe = (): void => {
-    this.client.subscribe([this.topics.stateFilter()], { qos: 1 }, (e) => {
-      if (e) this.emit('warning', `MQTT: could not read this hub's retained device states: ${e.message}`);
-    });
-  };
 
   private readonly onMessage = (topic: string, payload: Buffer, packet: IPublishPacket): void => {
     if (!packet.retain || payload.length === 0) return;
