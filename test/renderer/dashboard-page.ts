@@ -1,8 +1,41 @@
 // The dashboard in a Chromium page, recording what the page reports as wrong: uncaught errors,
 // console errors, Content Security Policy violations and events the contract refused.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { serveBridge } from '../../src-main/app/bridge-server.ts';
+import type { HubService } from '../../src-main/app/hub-service.ts';
+
+/** Debian's Chromium (`apt-get install chromium`; .ci/run installs it). */
+export const CHROMIUM = '/usr/bin/chromium';
+export const hasChromium = existsSync(CHROMIUM);
+/** The built renderer the test bridge serves (test/setup/build-once.ts builds it). */
+export const STATIC_DIR = path.resolve(import.meta.dirname, '..', '..', 'dist', 'renderer');
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+}
+
+/**
+ * `service`'s dashboard over the test bridge in a new page of `browser` (openDashboard);
+ * close() closes the page and the bridge, not the service.
+ */
+export async function serveDashboard(browser: Browser, service: HubService, errors: string[]): Promise<{ page: Page; close(): Promise<void> }> {
+  const bridge = await serveBridge({ service, staticDir: STATIC_DIR });
+  try {
+    const page = await openDashboard(browser, bridge.url, errors);
+    return {
+      page,
+      close: async () => {
+        await page.close();
+        await bridge.close();
+      },
+    };
+  } catch (e) {
+    await bridge.close();
+    throw e;
+  }
+}
 
 export async function openDashboard(browser: Browser, url: string, errors: string[]): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

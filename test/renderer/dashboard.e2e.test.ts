@@ -6,9 +6,8 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Noble } from '@stoprocent/noble';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveBridge, type Bridge } from '../../src-main/app/bridge-server.ts';
 import { HubService, type HubServiceOptions } from '../../src-main/app/hub-service.ts';
@@ -17,27 +16,22 @@ import { SIM_PAIRED_FILE } from '../../src-main/hub/store/paired-devices.ts';
 import { stateOnlyNoble } from '../app/state-only-noble.ts';
 import { ATT_WRITE_NOT_PERMITTED, ScriptedGattPeer } from '../hub/scripted-gatt-peer.ts';
 import { toLocalDateTime } from '../../src-renderer/src/lib/time.ts';
-import { openDashboard, shoot } from './dashboard-page.ts';
+import { hasChromium, launchChromium, serveDashboard, shoot, STATIC_DIR } from './dashboard-page.ts';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const staticDir = path.join(root, 'dist', 'renderer');
-const CHROMIUM = '/usr/bin/chromium';
 const PICOS = 3;
 
 let home: string;
 let service: HubService | null = null;
-let bridge: Bridge | null = null;
+let dashboard: Awaited<ReturnType<typeof serveDashboard>> | null = null;
 let browser: Browser | null = null;
 let page: Page;
 const pageErrors: string[] = [];
 
 /** Screenshots without the transient toasts (start-up notices) over the content. */
 
-const hasChromium = existsSync(CHROMIUM);
-
 beforeAll(async () => {
   if (!hasChromium) return;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
@@ -53,13 +47,12 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against the simulator', () 
       chooseFile: async (format) => path.join(home, `export.${format}`),
       statusIntervalMs: 250,
     });
-    bridge = await serveBridge({ service, staticDir });
-    page = await openDashboard(browser!, bridge.url, pageErrors);
+    dashboard = await serveDashboard(browser!, service, pageErrors);
+    page = dashboard.page;
   }, 120_000);
 
   afterAll(async () => {
-    await page?.close();
-    await bridge?.close();
+    await dashboard?.close();
     await service?.stop();
     rmSync(home, { recursive: true, force: true });
   });
@@ -381,7 +374,7 @@ describe.skipIf(!hasChromium)('dashboard without Bluetooth', () => {
   async function open(createNoble: () => Noble, listSerialPorts?: HubServiceOptions['listSerialPorts']): Promise<Page> {
     const home = mkdtempSync(path.join(tmpdir(), 'picolink-e2e-nobt-'));
     const service = await HubService.create({ home, createNoble, statusIntervalMs: 250, ...(listSerialPorts ? { listSerialPorts } : {}) });
-    const bridge = await serveBridge({ service, staticDir });
+    const bridge = await serveBridge({ service, staticDir: STATIC_DIR });
     const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
     started.push({ service, bridge, home, page });
     await page.goto(bridge.url);
@@ -461,7 +454,7 @@ describe.skipIf(!hasChromium)('dashboard with a device whose GATT setup keeps fa
     radio.attachPty('dongle', path.join(home, 'dongle'));
     const peer = await ScriptedGattPeer.start(radio, 'stubborn', { profile: 'tutorial', cccd: true, cccdByType: { octets: 0 }, cccdWriteError: ATT_WRITE_NOT_PERMITTED });
     const service = await HubService.create({ home, settings: { adapter: { kind: 'uart', port: path.join(home, 'dongle') }, pingHz: 5, theme: 'light' }, statusIntervalMs: 250 });
-    const bridge = await serveBridge({ service, staticDir });
+    const bridge = await serveBridge({ service, staticDir: STATIC_DIR });
     const p = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
     try {
       await p.goto(bridge.url);

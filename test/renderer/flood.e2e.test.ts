@@ -2,12 +2,11 @@
 // the badge itself bad while the state stays "linked", and the flood in the SQLite log. The
 // built renderer in Debian's Chromium, over the test bridge, against a HubService on a UART
 // dongle of the virtual radio with a rogue peripheral (test/hub/ping-flood-peer.ts).
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveBridge } from '../../src-main/app/bridge-server.ts';
 import { HubService } from '../../src-main/app/hub-service.ts';
@@ -15,16 +14,13 @@ import { LOG_FILE } from '../../src-main/hub/store/database.ts';
 import { iterateRows } from '../../src-main/hub/store/log-query.ts';
 import { Radio } from '../../src-main/radio/radio.ts';
 import { PingFloodPeer } from '../hub/ping-flood-peer.ts';
+import { hasChromium, launchChromium, STATIC_DIR } from './dashboard-page.ts';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const staticDir = path.join(root, 'dist', 'renderer');
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 let browser: Browser | null = null;
 
 beforeAll(async () => {
   if (!hasChromium) return;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
@@ -44,7 +40,7 @@ describe.skipIf(!hasChromium)('dashboard with a peer that floods PINGs', () => {
       settings: { adapter: { kind: 'uart', port }, pingHz: 5, theme: 'light' },
       statusIntervalMs: 250,
     });
-    const bridge = await serveBridge({ service, staticDir });
+    const bridge = await serveBridge({ service, staticDir: STATIC_DIR });
     const p = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
     try {
       await p.goto(bridge.url);

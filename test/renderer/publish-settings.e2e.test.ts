@@ -1,29 +1,24 @@
 // Settings → Publish to MQTT in Debian's Chromium over the test bridge: the user turns publishing
 // on for this computer's hub (the simulator), a real Mosquitto with a password receives the hub's
 // status, the password never comes back to the page, and turning it off says offline.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveBridge, type Bridge } from '../../src-main/app/bridge-server.ts';
 import { HubService } from '../../src-main/app/hub-service.ts';
 import { startMosquitto, type Mosquitto } from '../setup/mosquitto.ts';
 import { Watch } from '../mqtt/mqtt-watch.ts';
-import { openDashboard } from './dashboard-page.ts';
+import { hasChromium, launchChromium, serveDashboard } from './dashboard-page.ts';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const staticDir = path.join(root, 'dist', 'renderer');
-const CHROMIUM = '/usr/bin/chromium';
 const SECRET = 'pub-Secret-7';
 
-describe.skipIf(!existsSync(CHROMIUM))('publish settings in Chromium', () => {
+describe.skipIf(!hasChromium)('publish settings in Chromium', () => {
   let home: string;
   let broker: Mosquitto;
   let service: HubService;
-  let bridge: Bridge;
   let browser: Browser;
+  let dashboard: Awaited<ReturnType<typeof serveDashboard>>;
   let page: Page;
   let w: Watch;
   const pageErrors: string[] = [];
@@ -33,15 +28,14 @@ describe.skipIf(!existsSync(CHROMIUM))('publish settings in Chromium', () => {
     broker = await startMosquitto({ password: { user: 'hub', pass: SECRET } });
     w = await Watch.open(broker.url, ['picolink/lab/#'], { username: 'hub', password: SECRET });
     service = await HubService.create({ home, settings: { theme: 'light', adapter: { kind: 'sim', picos: 1 } }, statusIntervalMs: 200 });
-    bridge = await serveBridge({ service, staticDir });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    page = await openDashboard(browser, bridge.url, pageErrors);
+    browser = await launchChromium();
+    dashboard = await serveDashboard(browser, service, pageErrors);
+    page = dashboard.page;
   }, 60_000);
 
   afterAll(async () => {
-    await page?.close();
+    await dashboard?.close();
     await browser?.close();
-    await bridge?.close();
     await service?.stop();
     await w?.close();
     await broker?.stop();

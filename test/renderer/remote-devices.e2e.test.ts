@@ -4,30 +4,23 @@
 // console's send reaches the hub's tx topic and the echo comes back from rx, Settings shows the
 // broker under Sources (its password never sent to the page), and the hub's last will turns its
 // devices offline in the list.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveBridge, type Bridge } from '../../src-main/app/bridge-server.ts';
 import { HubService } from '../../src-main/app/hub-service.ts';
 import { startMosquitto, type Mosquitto } from '../setup/mosquitto.ts';
 import { ADDRS, HUB, level, PREFIX, scriptedHub } from '../mqtt/scripted-hub.ts';
-import { openDashboard, shoot } from './dashboard-page.ts';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const staticDir = path.join(root, 'dist', 'renderer');
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
+import { hasChromium, launchChromium, serveDashboard, shoot } from './dashboard-page.ts';
 
 describe.skipIf(!hasChromium)('remote devices in Chromium', () => {
   let home: string;
   let broker: Mosquitto;
   let hub: Awaited<ReturnType<typeof scriptedHub>>;
   let service: HubService;
-  let bridge: Bridge;
   let browser: Browser;
+  let dashboard: Awaited<ReturnType<typeof serveDashboard>>;
   let page: Page;
   const pageErrors: string[] = [];
 
@@ -41,15 +34,14 @@ describe.skipIf(!hasChromium)('remote devices in Chromium', () => {
       remote: { source: { keepaliveSeconds: 1 } },
       statusIntervalMs: 200,
     });
-    bridge = await serveBridge({ service, staticDir });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    page = await openDashboard(browser, bridge.url, pageErrors);
+    browser = await launchChromium();
+    dashboard = await serveDashboard(browser, service, pageErrors);
+    page = dashboard.page;
   }, 60_000);
 
   afterAll(async () => {
-    await page?.close();
+    await dashboard?.close();
     await browser?.close();
-    await bridge?.close();
     await service?.stop();
     hub?.client.end(true);
     await broker?.stop();

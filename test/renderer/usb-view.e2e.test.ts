@@ -8,20 +8,16 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveBridge, type Bridge } from '../../src-main/app/bridge-server.ts';
 import { HubService } from '../../src-main/app/hub-service.ts';
 import { UsbError } from '../../src-main/usb/errors.ts';
 import type { InstallProgress, installPicoLink } from '../../src-main/usb/installer.ts';
 import type { UsbBoard } from '../../src-main/usb/listing.ts';
 import { stateOnlyNoble } from '../app/state-only-noble.ts';
-import { openDashboard, shoot } from './dashboard-page.ts';
+import { hasChromium, launchChromium, serveDashboard, shoot } from './dashboard-page.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const staticDir = path.join(root, 'dist', 'renderer');
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 
 const PICO: UsbBoard = { path: '/dev/ttyACM7', label: 'MicroPython Board in FS mode 2e8a:0005', micropython: { version: '1.27.0', machine: 'Raspberry Pi Pico W with RP2040' }, picolink: null };
 const BARE: UsbBoard = { path: '/dev/ttyUSB0', label: 'FTDI 0403:6001', micropython: null, picolink: null, error: { code: 'not-micropython', message: 'no raw REPL prompt' } };
@@ -49,13 +45,13 @@ let browser: Browser | null = null;
 let home: string;
 let tutorial: string;
 let service: HubService | null = null;
-let bridge: Bridge | null = null;
+let dashboard: Awaited<ReturnType<typeof serveDashboard>> | null = null;
 let page: Page;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
   if (!hasChromium) return;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  browser = await launchChromium();
   home = mkdtempSync(path.join(tmpdir(), 'picolink-e2e-usb-'));
   // The tutorial's two files: its code (the raw-bluetooth stand-in of the fixture) and a main.py
   // that starts its peripheral at boot, as the tutorial's peripheral.py does on a Pico W.
@@ -75,13 +71,12 @@ beforeAll(async () => {
     usb: { list, install },
     statusIntervalMs: 250,
   });
-  bridge = await serveBridge({ service, staticDir });
-  page = await openDashboard(browser, bridge.url, pageErrors);
+  dashboard = await serveDashboard(browser, service, pageErrors);
+  page = dashboard.page;
 }, 120_000);
 
 afterAll(async () => {
-  await page?.close();
-  await bridge?.close();
+  await dashboard?.close();
   await service?.stop();
   await browser?.close();
   if (home) rmSync(home, { recursive: true, force: true });

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOG_FILE } from '../../src-main/hub/store/database.ts';
 import { SIM_PAIRED_FILE } from '../../src-main/hub/store/paired-devices.ts';
@@ -20,10 +20,10 @@ import { APP_SCHEME_PRIVILEGES, APP_URL } from '../../src-main/shell/app-protoco
 import { CONTENT_SECURITY_POLICY } from '../../src-main/app/csp.ts';
 import { EVENT_CHANNEL, REQUEST_CHANNEL } from '../../src-main/shell/ipc-channels.ts';
 import { UNTRUSTED_SENDER } from '../../src-main/shell/ipc.ts';
+import { hasChromium, launchChromium } from '../renderer/dashboard-page.ts';
 import { AppProcess } from './app-process.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
 const appUrl = APP_URL;
 
 /** Runs the built preload in the page, its require('electron') answered by the test. */
@@ -45,12 +45,11 @@ function preloadScript(): string {
   })();`;
 }
 
-const hasChromium = existsSync(CHROMIUM);
 let browser: Browser | null = null;
 
 beforeAll(async () => {
   if (!hasChromium) return;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
