@@ -11,8 +11,8 @@ import type { BoardWorkerData, WorkerToMain } from './protocol.ts';
 import { PumpClock } from './pump-clock.ts';
 import { awaitTopLevelRuns } from './top-level-run.ts';
 import { UsbInputReader } from './usb-input.ts';
-import { inputLine } from './readline.ts';
-import { replReadline, runRepl } from './usb-repl.ts';
+import { inputLine, Readline } from './readline.ts';
+import { runRepl } from './usb-repl.ts';
 import { UsbConsole } from './usb-console.ts';
 
 const data = workerData as BoardWorkerData;
@@ -287,7 +287,7 @@ function completeNames(words: string[], modules: boolean): string[] | null {
 }
 
 /** This boot's line editor: the friendly REPL's and input()'s, one history as on a board. */
-const lineEditor = usb ? replReadline({ write: (bytes) => usb.write(bytes), print: (text) => printText(text), complete: completeNames }) : null;
+const lineEditor = usb ? new Readline({ write: (bytes) => usb.write(bytes), print: (text) => printText(text), complete: completeNames }) : null;
 
 /**
  * input()'s line (_pico_input.py) edited as the REPL edits it; the typed line also goes to the

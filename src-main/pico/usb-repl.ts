@@ -6,8 +6,6 @@
 
 import { CHAR_CTRL_A, CHAR_CTRL_B, CHAR_CTRL_C, CHAR_CTRL_D, CHAR_CTRL_E, Readline } from './readline.ts';
 
-export { autoIndentLevels } from './readline.ts';
-
 export type ReplMode = 'friendly' | 'raw';
 
 /** What the REPL needs from the board. */
@@ -32,7 +30,6 @@ export interface ReplEnv {
   softReset(mode: ReplMode): void;
 }
 
-
 /** py/mpconfig.h MICROPY_BANNER_NAME_AND_VERSION "; " MICROPY_BANNER_MACHINE, for the build _pico_boot.py reports. */
 export const BANNER = 'MicroPython v1.27.0 on 2025-12-10; Raspberry Pi Pico W with RP2040';
 
@@ -50,7 +47,7 @@ const utf8 = new TextDecoder();
  * MP_STATE_PORT(readline_hist), one per boot: ports/rp2/main.c calls readline_init0 after each
  * soft reset).
  */
-export async function runRepl(env: ReplEnv, mode: ReplMode, rl: Readline = replReadline(env)): Promise<void> {
+export async function runRepl(env: ReplEnv, mode: ReplMode, rl: Readline = new Readline(env)): Promise<void> {
   for (;;) {
     const next = mode === 'raw' ? await rawRepl(env) : await friendlyRepl(env, rl);
     if (next === 'soft-reset') {
@@ -61,11 +58,6 @@ export async function runRepl(env: ReplEnv, mode: ReplMode, rl: Readline = replR
     }
     mode = next;
   }
-}
-
-/** A line editor writing, printing and completing through the REPL's board. */
-export function replReadline(env: Pick<ReplEnv, 'write' | 'print' | 'complete'>): Readline {
-  return new Readline({ write: (bytes) => env.write(bytes), print: (text) => env.print(text), complete: (words, modules) => env.complete(words, modules) });
 }
 
 type ReplExit = ReplMode | 'soft-reset';

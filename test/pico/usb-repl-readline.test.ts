@@ -5,8 +5,8 @@
 // readline_push_history, and py/repl.c mp_repl_autocomplete / print_completions. Driven through
 // runRepl with a fake board, as board-worker.ts drives it.
 import { describe, expect, it } from 'vitest';
-import { CHAR_CTRL_C, CHAR_CTRL_D, inputLine, MICROPY_READLINE_HISTORY_SIZE } from '../../src-main/pico/readline.ts';
-import { replReadline, runRepl, type ReplEnv } from '../../src-main/pico/usb-repl.ts';
+import { CHAR_CTRL_C, CHAR_CTRL_D, inputLine, MICROPY_READLINE_HISTORY_SIZE, Readline } from '../../src-main/pico/readline.ts';
+import { runRepl, type ReplEnv } from '../../src-main/pico/usb-repl.ts';
 
 const PROMPT_BANNER = 'MicroPython v1.27.0 on 2025-12-10; Raspberry Pi Pico W with RP2040\r\nType "help()" for more information.\r\n';
 
@@ -60,7 +60,7 @@ async function boot(input: string): Promise<Boot> {
     complete: (words, modules) => (modules ? null : (NAMESPACE[words.join('.')] ?? null)),
     softReset: () => {},
   };
-  const rl = replReadline(env);
+  const rl = new Readline(env);
   await runRepl(env, 'friendly', rl);
   expect(out.startsWith(PROMPT_BANNER)).toBe(true);
   return { out: out.slice(PROMPT_BANNER.length), ran, got };

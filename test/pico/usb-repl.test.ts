@@ -2,7 +2,8 @@
 // continuation rule.
 import { describe, expect, it } from 'vitest';
 import { RING_BYTES, UsbInputReader, createUsbInput, writeUsbInput } from '../../src-main/pico/usb-input.ts';
-import { autoIndentLevels, continueWithInput } from '../../src-main/pico/usb-repl.ts';
+import { autoIndentLevels } from '../../src-main/pico/readline.ts';
+import { continueWithInput } from '../../src-main/pico/usb-repl.ts';
 
 describe('USB receive ring', () => {
   it('passes octets in order across the wrap, takes only what fits, and says when it is empty', () => {
