@@ -165,8 +165,6 @@ export type StatsPayload = z.infer<typeof statsSchema>;
 export type RxPayload = z.infer<typeof rxSchema>;
 export type EventPayload = z.infer<typeof eventSchema>;
 export type ThroughputEventLimit = z.infer<typeof throughputLimitSchema>;
-export type TxRequest = z.infer<typeof txRequestSchema>;
-export type PairRequest = z.infer<typeof pairRequestSchema>;
 export type Reply = z.infer<typeof replySchema>;
 export type ErrorCode = z.infer<typeof errorCodeSchema>;
 

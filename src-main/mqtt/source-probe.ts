@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect as mqttConnect } from 'mqtt';
 import type { BrokerConfig, SourceOptions } from './source.ts';
-import { checkPrefix, parseTopic } from './topics.ts';
+import { checkPrefix, parseTopic, statusFilter } from './topics.ts';
 
 export interface ProbeResult {
   ok: boolean;
@@ -54,7 +54,7 @@ export function probeBroker(config: BrokerConfig, timeoutMs: number, connect: So
       if (t?.kind === 'status') hubs.set(t.hub, payload.toString('utf8') === 'online');
     });
     client.on('connect', () => {
-      client.subscribe({ [`${prefix}/+/status`]: { qos: 0 } }, (err) => {
+      client.subscribe({ [statusFilter(prefix)]: { qos: 0 } }, (err) => {
         if (err) finish(`${config.url} refused the subscription: ${err.message}`);
         else setTimeout(() => finish(null), PROBE_LISTEN_MS);
       });

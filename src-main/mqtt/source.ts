@@ -10,7 +10,7 @@ import { connect as mqttConnect, type IClientOptions, type IClientPublishOptions
 import { realClock, type Clock, type Timer } from '../hci/clock.ts';
 import { RttStats, type RttSnapshot } from '../hub/latency/rtt-stats.ts';
 import { eventSchema, replySchema, rxSchema, samplesSchema, stateSchema, statsSchema, statusSchema, type ErrorCode, type StatePayload, type ThroughputEventLimit } from './schemas.ts';
-import { checkPrefix, deviceLevel, levelProblem, parseTopic } from './topics.ts';
+import { checkPrefix, deviceLevel, levelProblem, parseTopic, statusFilter } from './topics.ts';
 import { backOffReconnects } from './connection.ts';
 import { hubOnline, initialSourceState, remoteKey, transition, type SourceEffect, type SourceInput, type SourceState } from './source-state.ts';
 
@@ -301,7 +301,7 @@ export class MqttSource extends EventEmitter<SourceEvents> {
   private filters(): Record<string, { qos: 0 | 1 }> {
     const p = this.prefix;
     return {
-      [`${p}/+/status`]: { qos: 1 },
+      [statusFilter(p)]: { qos: 1 },
       [`${p}/+/events`]: { qos: 1 },
       [`${p}/+/+/state`]: { qos: 1 },
       [`${p}/+/+/samples`]: { qos: 0 },

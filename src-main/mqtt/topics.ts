@@ -145,11 +145,6 @@ export class HubTopics {
   }
 }
 
-/** Every topic of every hub under a prefix, for a reader. */
-export function allHubsFilter(prefix: string): string {
-  return `${checkPrefix(prefix)}/#`;
-}
-
 /** Every hub's status under a prefix. */
 export function statusFilter(prefix: string): string {
   return `${checkPrefix(prefix)}/+/status`;
